@@ -1,0 +1,1 @@
+"""The `devzone` command line."""

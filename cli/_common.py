@@ -1,0 +1,50 @@
+"""Shared CLI plumbing: error reporting, workspace loading, dates, progress."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import typer
+
+from gis.errors import InputError, PlannerError
+
+__all__ = ["DEBUG", "echo_err", "fail", "load_workspace", "parse_date"]
+
+DEBUG = {"on": False}
+
+
+def echo_err(text: str) -> None:
+    """Print to stderr."""
+    typer.echo(text, err=True)
+
+
+def fail(exc: PlannerError, code: int = 2) -> typer.Exit:
+    """Report ``exc`` as one readable sentence on stderr and return an ``Exit`` to raise."""
+    if DEBUG["on"]:
+        raise exc
+    echo_err(f"error: {exc}")
+    return typer.Exit(code)
+
+
+def load_workspace(path: Path):  # -> Workspace (lazy import keeps --help fast)
+    """Load a workspace or raise a PlannerError naming the folder."""
+    from layers.workspace import Workspace
+
+    return Workspace.load(path)
+
+
+def parse_date(text: str | None, *, option: str = "--as-of") -> date:
+    """Parse an ISO date (YYYY-MM-DD); ``None`` means today."""
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{option} {text!r} is not a date.",
+                         hint="Use the ISO form YYYY-MM-DD, e.g. 2025-06-30.") from None
+
+
+def is_tty() -> bool:
+    return sys.stderr.isatty()

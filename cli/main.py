@@ -1,0 +1,75 @@
+"""The ``devzone`` command: the same functions the app uses, from the shell.
+
+Every command group lives in its own module exposing ``register(app)``. Errors
+are one sentence on stderr with exit code 2; ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from cli._common import DEBUG, echo_err
+from gis.errors import PlannerError
+
+app = typer.Typer(
+    name="devzone",
+    help="Development-zone planner: standard-land readiness and mine restoration (长治市).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# command modules, each with register(app); a module not written yet is skipped
+COMMAND_MODULES = ("cli.data", "cli.demo", "cli.check", "cli.restoration", "cli.report")
+
+
+@app.callback()
+def _root(debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors.")) -> None:
+    DEBUG["on"] = debug
+
+
+def _register() -> None:
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        module.register(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``devzone`` script; returns the exit code."""
+    _register()
+    args = sys.argv[1:] if argv is None else argv
+    DEBUG["on"] = "--debug" in args
+    try:
+        rv = app(args=args, standalone_mode=False)
+    except PlannerError as exc:
+        if DEBUG["on"]:
+            raise
+        echo_err(f"error: {exc}")
+        return 2
+    except typer.Exit as exc:
+        return exc.exit_code
+    except SystemExit as exc:  # click usage errors
+        return int(exc.code or 0)
+    except Exception as exc:  # click.UsageError and friends: print like click would
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return exc.exit_code
+        if isinstance(exc, click.exceptions.Abort):
+            echo_err("Aborted.")
+            return 1
+        raise
+    return rv if isinstance(rv, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

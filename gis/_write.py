@@ -1,0 +1,152 @@
+"""Atomic writers: every file is written to a temporary sibling and renamed into place."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from gis.errors import InputError
+
+__all__ = [
+    "file_lock",
+    "write_layer_atomic",
+    "write_table",
+    "write_text_atomic",
+    "write_vector",
+]
+
+FORMATS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".csv": "CSV"}
+
+
+@contextlib.contextmanager
+def file_lock(path: str | Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock on ``<path>.lock`` (one writer at a time)."""
+    lock_path = Path(str(path) + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def _temp_sibling(path: Path, *, copy_existing: bool = False) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; rename it over ``path`` on success."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        if copy_existing and path.exists():
+            shutil.copyfile(path, tmp)
+        else:
+            tmp.unlink()
+        yield tmp
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        for leftover in (tmp, Path(str(tmp) + "-journal"), Path(str(tmp) + "-wal"),
+                         Path(str(tmp) + "-shm")):
+            leftover.unlink(missing_ok=True)
+
+
+def write_text_atomic(path: str | Path, text: str, *, encoding: str = "utf-8") -> Path:
+    """Write a text file atomically."""
+    path = Path(path)
+    with _temp_sibling(path) as tmp:
+        tmp.write_text(text, encoding=encoding)
+    return path
+
+
+def _driver(path: Path) -> str:
+    try:
+        return FORMATS[path.suffix.lower()]
+    except KeyError:
+        raise InputError(
+            f"Cannot write {path}: unknown format {path.suffix!r}.",
+            hint="Use .geojson, .gpkg or .csv.",
+        ) from None
+
+
+def _csv_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A plain DataFrame for CSV: geometry as WKT in EPSG:4326 (column ``wkt``)."""
+    if isinstance(df, gpd.GeoDataFrame) and df.geometry.name in df:
+        g = df.to_crs(4326) if df.crs is not None and not df.crs.equals(4326) else df
+        out = pd.DataFrame(g.drop(columns=g.geometry.name))
+        out["wkt"] = g.geometry.to_wkt(rounding_precision=7)
+        return out
+    return pd.DataFrame(df)
+
+
+def write_vector(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None) -> Path:
+    """Write ``gdf`` to a new file, format from the suffix, atomically.
+
+    ``.geojson``: RFC 7946 (EPSG:4326, 6 decimals, right-hand winding).
+    ``.gpkg``: a new GeoPackage holding one layer (``layer`` or the file stem).
+    ``.csv``: UTF-8 with BOM (Excel reads the Chinese text), geometry as WKT in EPSG:4326.
+    """
+    path = Path(path)
+    driver = _driver(path)
+    with _temp_sibling(path) as tmp:
+        if driver == "CSV":
+            _csv_frame(gdf).to_csv(tmp, index=False, encoding="utf-8-sig")
+        elif driver == "GeoJSON":
+            if gdf.crs is None:
+                raise InputError(f"Cannot write {path}: the data has no CRS.",
+                                 hint="Set one with set_crs() first.")
+            gdf.to_crs(4326).to_file(tmp, driver="GeoJSON", engine="pyogrio", layer=path.stem,
+                                     RFC7946="YES", COORDINATE_PRECISION=6, WRITE_BBOX="NO")
+        else:
+            gdf.to_file(tmp, driver="GPKG", layer=layer or path.stem, engine="pyogrio")
+    return path
+
+
+def write_table(df: pd.DataFrame, path: str | Path, *, layer: str | None = None) -> Path:
+    """Write a non-spatial table to ``.csv`` (utf-8-sig) or a new ``.gpkg`` attribute table."""
+    path = Path(path)
+    if _driver(path) == "CSV":
+        with _temp_sibling(path) as tmp:
+            pd.DataFrame(df).to_csv(tmp, index=False, encoding="utf-8-sig")
+        return path
+    return write_layer_atomic(df, path, layer=layer or path.stem, append=False)
+
+
+def write_layer_atomic(data: pd.DataFrame, path: str | Path, *, layer: str,
+                       append: bool = False) -> Path:
+    """Replace (or append to) one layer of a GeoPackage, keeping its other layers.
+
+    The container is copied to a temporary sibling, modified there and renamed
+    back, all under :func:`file_lock`, so readers never see a half-written file
+    and concurrent writers never lose rows.
+    """
+    import pyogrio
+
+    path = Path(path)
+    if path.suffix.lower() != ".gpkg":
+        if append:
+            raise InputError(f"Cannot append to {path}: appending needs a GeoPackage layer.")
+        return (write_vector(data, path) if isinstance(data, gpd.GeoDataFrame)
+                else write_table(data, path))
+    with file_lock(path), _temp_sibling(path, copy_existing=True) as tmp:
+        exists = tmp.exists() and layer in {row[0] for row in pyogrio.list_layers(tmp)}
+        kwargs: dict[str, object] = {"driver": "GPKG", "layer": layer}
+        if exists and append:
+            kwargs["append"] = True
+        elif exists:
+            kwargs["layer_options"] = {"OVERWRITE": "YES"}
+        if isinstance(data, gpd.GeoDataFrame):
+            pyogrio.write_dataframe(data, tmp, **kwargs)
+        else:
+            pyogrio.write_dataframe(pd.DataFrame(data), tmp, **kwargs)
+    return path

@@ -1,0 +1,1 @@
+"""The domain: layer catalogue, workspace, readiness, restoration and reports."""

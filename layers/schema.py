@@ -1,0 +1,151 @@
+"""Bring a layer's columns and values to the catalogue: aliases, Chinese codes, types.
+
+``normalize`` never drops a feature: values it cannot convert become missing and
+are reported as :class:`Finding` rows, which :mod:`layers.validate` turns into
+the validation table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from layers.catalog import VALUE_ALIASES, ColumnSpec, LayerSpec, alias_map, get_spec
+
+__all__ = ["FINDING_COLUMNS", "Finding", "Normalized", "feature_label", "normalize"]
+
+FINDING_COLUMNS = ["severity", "feature", "column", "problem", "hint"]
+
+_TRUE = {"true", "t", "yes", "y", "1", "是", "已", "√", "✓", "对"}
+_FALSE = {"false", "f", "no", "n", "0", "否", "未", "×", "✗", "不是"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One validation finding: severity is ``error``, ``warning`` or ``info``."""
+
+    severity: str
+    feature: str | None
+    column: str | None
+    problem: str
+    hint: str = ""
+
+
+@dataclass
+class Normalized:
+    """The normalised data plus what was renamed, left unknown or could not be converted."""
+
+    data: pd.DataFrame
+    renamed: dict[str, str] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def feature_label(spec: LayerSpec, data: pd.DataFrame, pos: int) -> str:
+    """How to name feature ``pos`` to a user: its id if the layer has one, else ``#n``."""
+    if spec.id_column and spec.id_column in data.columns:
+        value = data[spec.id_column].iloc[pos]
+        if isinstance(value, str) and value.strip():
+            return value
+        if value is not None and not (isinstance(value, float) and np.isnan(value)) \
+                and value is not pd.NA:
+            return str(value)
+    return f"#{pos + 1}"
+
+
+def _rename(spec: LayerSpec, data: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
+    amap = alias_map(spec)
+    geom = getattr(data, "_geometry_column_name", None)
+    renamed: dict[str, str] = {}
+    taken = {c for c in data.columns if c in spec.names}
+    unknown: list[str] = []
+    for col in data.columns:
+        if col == geom or col in spec.names:
+            continue
+        target = amap.get(str(col)) or amap.get(str(col).strip().lower())
+        if target and target not in taken:
+            renamed[col] = target
+            taken.add(target)
+        else:
+            unknown.append(str(col))
+    return data.rename(columns=renamed), renamed, unknown
+
+
+def _coerce(col: ColumnSpec, series: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Convert ``series`` to the column's type; return it and a mask of unconvertible values."""
+    present = series.notna() & ~series.astype("string").str.strip().isin(["", "nan", "None"])
+    if col.dtype in ("float", "int"):
+        out = pd.to_numeric(series.where(present), errors="coerce").astype("float64")
+    elif col.dtype == "bool":
+        if pd.api.types.is_bool_dtype(series):
+            return series.astype("boolean"), np.zeros(len(series), dtype=bool)
+        text = series.astype("string").str.strip().str.lower()
+        out = pd.Series(pd.NA, index=series.index, dtype="boolean")
+        out[text.isin(_TRUE).fillna(False)] = True
+        out[text.isin(_FALSE).fillna(False)] = False
+    elif col.dtype == "date":
+        out = pd.to_datetime(series.where(present), errors="coerce", format="mixed")
+        out = out.dt.tz_localize(None) if getattr(out.dt, "tz", None) else out
+        out = out.astype("datetime64[ns]")
+    else:
+        text = series.astype("string").str.strip()
+        if col.allowed:
+            aliases = VALUE_ALIASES.get(col.name, {})
+            lowered = text.str.lower()
+            text = lowered.where(lowered.isin(col.allowed), text.map(
+                lambda v: aliases.get(v, v) if isinstance(v, str) else v))
+        out = text.where(present, pd.NA).astype("string")
+        return out, np.zeros(len(series), dtype=bool)
+    bad = (present & out.isna()).to_numpy(dtype=bool)
+    return out, bad
+
+
+def normalize(kind: str, data: pd.DataFrame) -> Normalized:
+    """Rename alias columns to catalogue names, map Chinese codes, convert types.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> n = normalize("inspections", pd.DataFrame({"图斑编号": ["K1"], "巡查日期": ["2024-05-01"],
+    ...                                            "阶段": ["施工中"]}))
+    >>> list(n.data.columns), n.data["stage"].iloc[0]
+    (['site_id', 'date', 'stage'], 'in_progress')
+    """
+    spec = get_spec(kind)
+    out, renamed, unknown = _rename(spec, data.copy())
+    findings: list[Finding] = [
+        Finding("info", None, col, f"column {src!r} read as {col!r}")
+        for src, col in renamed.items()
+    ]
+    for col in unknown:
+        findings.append(Finding("info", None, col, f"column {col!r} is not in the {kind} "
+                                "catalogue; kept as is",
+                                "Rename it to a catalogue column if it is one of them."))
+    for col in spec.columns:
+        if col.name not in out.columns:
+            continue
+        converted, bad = _coerce(col, out[col.name])
+        for pos in np.flatnonzero(bad)[:50]:
+            raw = data.iloc[pos][next((s for s, t in renamed.items() if t == col.name),
+                                      col.name)]
+            findings.append(Finding(
+                "error", feature_label(spec, out, int(pos)), col.name,
+                f"value {raw!r} is not a {col.dtype}",
+                _TYPE_HINTS[col.dtype],
+            ))
+        if bad.sum() > 50:
+            findings.append(Finding("error", None, col.name,
+                                    f"{int(bad.sum()) - 50} more values are not a {col.dtype}"))
+        out[col.name] = converted
+    return Normalized(out, renamed, unknown, findings)
+
+
+_TYPE_HINTS = {
+    "float": "Use a plain number such as 12.5 (no units or thousands separators).",
+    "int": "Use a whole number.",
+    "bool": "Use true/false, 是/否 or 1/0.",
+    "date": "Use an ISO date such as 2025-06-30.",
+    "str": "",
+}

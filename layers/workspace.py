@@ -1,0 +1,224 @@
+"""The workspace: a folder with a ``workspace.toml`` manifest naming layers, tables, rasters, rules.
+
+See DESIGN.md ("The workspace"). Every layer is optional; a file the manifest
+names but that does not exist is a :class:`WorkspaceError`. Layers are read
+through :mod:`gis.io`, normalised to the catalogue, and returned in the
+workspace's metric analysis CRS.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+from gis.crs import metric_crs_for
+
+from gis import io as gio
+from gis.errors import InputError, WorkspaceError
+from layers.catalog import CATALOG, get_spec
+from layers.schema import normalize
+
+__all__ = ["MANIFEST", "Workspace"]
+
+MANIFEST = "workspace.toml"
+
+
+@dataclass
+class Workspace:
+    """A loaded workspace manifest; layer data is read on demand and cached by file mtime."""
+
+    root: Path
+    name: str = "workspace"
+    crs: str | None = None
+    layers: dict[str, str] = field(default_factory=dict)
+    tables: dict[str, str] = field(default_factory=dict)
+    rasters: dict[str, str] = field(default_factory=dict)
+    ndvi: dict[str, str] = field(default_factory=dict)
+    rules: str | None = None
+    _cache: dict[str, tuple[float, Any]] = field(default_factory=dict, repr=False)
+
+    # ------------------------------------------------------------------ manifest
+    @classmethod
+    def load(cls, root: str | Path) -> Workspace:
+        """Load ``root/workspace.toml``; check that every file it names exists."""
+        root = Path(root)
+        manifest = root / MANIFEST if root.is_dir() else root
+        if manifest.is_file():
+            root = manifest.parent
+        else:
+            raise WorkspaceError(
+                f"No workspace manifest at {manifest}.",
+                hint="A workspace is a folder with a workspace.toml; build the demo with "
+                "`devzone demo --out DIR`.",
+            )
+        try:
+            doc = tomllib.loads(manifest.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise WorkspaceError(f"{manifest} is not valid TOML: {exc}.") from exc
+        rasters = dict(doc.get("rasters", {}))
+        ndvi = rasters.pop("ndvi", {}) or {}
+        ws = cls(
+            root=root,
+            name=str(doc.get("name", root.name)),
+            crs=doc.get("crs"),
+            layers={k: str(v) for k, v in doc.get("layers", {}).items()},
+            tables={k: str(v) for k, v in doc.get("tables", {}).items()},
+            rasters={k: str(v) for k, v in rasters.items()},
+            ndvi={str(k): str(v) for k, v in ndvi.items()},
+            rules=(doc.get("rules") or {}).get("file"),
+        )
+        ws._check()
+        return ws
+
+    def _check(self) -> None:
+        for section, entries in (("layers", self.layers), ("tables", self.tables)):
+            for kind, ref in entries.items():
+                if kind not in CATALOG:
+                    raise WorkspaceError(
+                        f"{self.manifest_path}: [{section}] names unknown kind {kind!r}.",
+                        hint=f"Known kinds: {', '.join(CATALOG)}.",
+                    )
+                path, _ = self._split(ref)
+                if not path.exists():
+                    raise WorkspaceError(
+                        f"{self.manifest_path}: [{section}] {kind} = {ref!r}, but {path} "
+                        "does not exist.",
+                        hint="Fix the path or remove the entry (every layer is optional).",
+                    )
+        ndvi = [(f"ndvi {k}", v) for k, v in self.ndvi.items()]
+        for label, ref in [*self.rasters.items(), *ndvi]:
+            if not (self.root / ref).exists():
+                raise WorkspaceError(
+                    f"{self.manifest_path}: raster {label} = {ref!r}, but {self.root / ref} "
+                    "does not exist.",
+                    hint="Fix the path or remove the entry.",
+                )
+        if self.rules and not (self.root / self.rules).exists():
+            raise WorkspaceError(
+                f"{self.manifest_path}: [rules] file = {self.rules!r} does not exist.")
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / MANIFEST
+
+    def to_toml(self) -> str:
+        """The manifest as TOML text (stable key order)."""
+        import tomli_w
+
+        doc: dict[str, Any] = {"name": self.name}
+        if self.crs:
+            doc["crs"] = self.crs
+        doc["layers"] = dict(self.layers)
+        doc["tables"] = dict(self.tables)
+        rasters: dict[str, Any] = dict(self.rasters)
+        if self.ndvi:
+            rasters["ndvi"] = dict(self.ndvi)
+        doc["rasters"] = rasters
+        if self.rules:
+            doc["rules"] = {"file": self.rules}
+        return tomli_w.dumps(doc)
+
+    def save(self) -> None:
+        """Write ``workspace.toml`` atomically."""
+        gio.write_text_atomic(self.manifest_path, self.to_toml())
+
+    # ------------------------------------------------------------------ paths
+    def _split(self, ref: str) -> tuple[Path, str | None]:
+        path, _, layer = ref.partition(":")
+        return self.root / path, (layer or None)
+
+    def has(self, kind: str) -> bool:
+        return kind in self.layers or kind in self.tables
+
+    def source(self, kind: str) -> tuple[Path, str | None] | None:
+        """File path and layer name of ``kind``, or ``None`` when the workspace has none."""
+        ref = self.layers.get(kind) or self.tables.get(kind)
+        return self._split(ref) if ref else None
+
+    def raster_path(self, name: str) -> Path | None:
+        """Path of a named raster (``dem``, ``coverage_5g``) or ``None``."""
+        ref = self.rasters.get(name)
+        return self.root / ref if ref else None
+
+    def ndvi_paths(self) -> dict[str, Path]:
+        """NDVI rasters by epoch label, in epoch order."""
+        return {k: self.root / v for k, v in sorted(self.ndvi.items())}
+
+    @property
+    def rules_path(self) -> Path | None:
+        return self.root / self.rules if self.rules else None
+
+    # ------------------------------------------------------------------ data
+    @property
+    def analysis_crs(self) -> str:
+        """The metric CRS for analysis: the manifest's, else the Gauss–Krüger zone of the data."""
+        if self.crs:
+            return self.crs
+        for kind in ("parcels", "mines", "zones", *self.layers):
+            gdf = self._read_raw(kind)
+            if isinstance(gdf, gpd.GeoDataFrame) and len(gdf):
+                return metric_crs_for(gdf)
+        raise WorkspaceError(
+            f"{self.manifest_path} has no crs and no layer to derive one from.",
+            hint='Add crs = "EPSG:4547" (CGCS2000 3° GK CM 114°E) to the manifest.',
+        )
+
+    def _read_raw(self, kind: str) -> pd.DataFrame | gpd.GeoDataFrame | None:
+        src = self.source(kind)
+        if src is None:
+            return None
+        path, layer = src
+        mtime = path.stat().st_mtime_ns if path.exists() else 0
+        key = f"raw:{kind}"
+        hit = self._cache.get(key)
+        if hit and hit[0] == mtime:
+            return hit[1]
+        spec = get_spec(kind)
+        if spec.is_table:
+            data: Any = gio.read_table(path, layer=layer)
+        else:
+            data = gio.read_vector(path, layer=layer, expect=spec.geometry).gdf
+        data = normalize(kind, data).data
+        self._cache[key] = (mtime, data)
+        return data
+
+    def read(self, kind: str) -> gpd.GeoDataFrame | pd.DataFrame | None:
+        """The layer or table ``kind`` normalised to the catalogue (layers in the analysis CRS).
+
+        Returns ``None`` when the workspace has no such layer. The result is a copy:
+        callers may modify it freely.
+        """
+        data = self._read_raw(kind)
+        if data is None:
+            return None
+        if isinstance(data, gpd.GeoDataFrame):
+            crs = self.analysis_crs
+            if data.crs is None:
+                raise InputError(f"Layer {kind} of {self.root} has no CRS.")
+            return data.to_crs(crs) if not data.crs.equals(crs) else data.copy()
+        return data.copy()
+
+    def write(self, kind: str, data: pd.DataFrame, *, append: bool = False) -> None:
+        """Write a layer or table into its container atomically, one writer at a time.
+
+        ``data`` must already be normalised and validated. A kind the manifest does
+        not name yet is added to ``layers.gpkg`` and the manifest is saved.
+        """
+        spec = get_spec(kind)
+        src = self.source(kind)
+        if src is None:
+            ref = f"layers.gpkg:{kind}"
+            (self.tables if spec.is_table else self.layers)[kind] = ref
+            src = self._split(ref)
+            added = True
+        else:
+            added = False
+        path, layer = src
+        gio.write_layer_atomic(data, path, layer=layer or kind, append=append)
+        self._cache.pop(f"raw:{kind}", None)
+        if added:
+            self.save()

@@ -1,0 +1,1 @@
+"""The Streamlit/folium user interface: the only code importing streamlit or folium."""
