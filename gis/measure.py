@@ -20,6 +20,7 @@ __all__ = [
     "to_segments",
     "zonal_share_at_least",
     "zonal_stat",
+    "zorder",
 ]
 
 _LINES = (shapely.GeometryType.LINESTRING, shapely.GeometryType.LINEARRING)
@@ -31,22 +32,27 @@ def _as_array(geoms: object) -> np.ndarray:
     return arr.ravel()
 
 
-def to_segments(geoms: object, *, max_length: float | None = None) -> np.ndarray:
-    """Split lines (and polygon boundaries) into two-point segments; points pass through.
+def to_segments(geoms: object, *, max_length: float | None = None
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Split lines into their two-point segments, and long segments into short pieces.
 
     Parameters
     ----------
     geoms : array-like of shapely geometries
         Any mix of (multi)points, (multi)lines, (multi)polygons and collections.
     max_length : float, optional
-        Segments longer than this are divided first (``shapely.segmentize``), so
-        each segment's envelope stays small for spatial-index queries.
+        Segments longer than this are also cut into pieces of at most this length,
+        so each piece's envelope stays small for spatial-index queries.
 
     Returns
     -------
-    numpy.ndarray of shapely geometries
-        Points and two-point LineStrings whose union is the input's boundary/lines.
-        Polygons are kept as they are (distance to a polygon is zero inside it).
+    exact : numpy.ndarray of geometries
+        The input's two-point segments, points and polygons (a polygon stays whole:
+        distance to it is zero inside it). Distances to these equal distances to the input.
+    pieces : numpy.ndarray of geometries
+        ``exact`` with long segments cut into pieces (for indexing only).
+    owner : numpy.ndarray of int
+        For each piece, the position of its segment in ``exact``.
     """
     arr = _as_array(geoms)
     arr = arr[~(shapely.is_missing(arr) | shapely.is_empty(arr))]
@@ -55,25 +61,37 @@ def to_segments(geoms: object, *, max_length: float | None = None) -> np.ndarray
     while np.any(shapely.get_num_geometries(parts) > 1):
         parts = shapely.get_parts(parts)
     types = shapely.get_type_id(parts)
-    lines = parts[np.isin(types, _LINES)]
-    others = parts[~np.isin(types, _LINES)]
-    if max_length is not None and len(lines):
-        lines = shapely.segmentize(lines, max_length)
+    is_line = np.isin(types, _LINES)
+    lines, others = parts[is_line], parts[~is_line]
     if not len(lines):
-        return others
+        return others, others, np.arange(len(others))
     xy, idx = shapely.get_coordinates(lines, return_index=True)
     same = idx[1:] == idx[:-1]
     a, b = xy[:-1][same], xy[1:][same]
-    segs = shapely.linestrings(np.stack([a, b], axis=1))
-    return np.concatenate([segs, others])
+    exact = np.concatenate([shapely.linestrings(np.stack([a, b], axis=1)), others])
+    k = np.ones(len(a), dtype=np.int64)
+    if max_length is not None and max_length > 0:
+        k = np.maximum(np.ceil(np.hypot(*(b - a).T) / max_length), 1).astype(np.int64)
+    owner = np.repeat(np.arange(len(a)), k)
+    step = np.arange(len(owner)) - np.repeat(np.cumsum(k) - k, k)
+    t0 = (step / k[owner])[:, None]
+    t1 = ((step + 1) / k[owner])[:, None]
+    d = b - a
+    p0 = np.where(t0 == 0, a[owner], a[owner] + d[owner] * t0)
+    p1 = np.where(t1 == 1, b[owner], a[owner] + d[owner] * t1)
+    pieces = np.concatenate([shapely.linestrings(np.stack([p0, p1], axis=1)), others])
+    owner = np.concatenate([owner, len(a) + np.arange(len(others))])
+    return exact, pieces, owner
 
 
 class NearestIndex:
     """Exact shapely distances from many geometries to the nearest of a fixed target set.
 
-    Lines are cut into short segments so envelope queries stay selective; each query
-    searches in growing rings (envelope candidates, then exact ``shapely.distance``),
-    which gives the same value as ``min(shapely.distance(g, t) for t in targets)``.
+    Lines are split into two-point segments, indexed as short pieces so envelope
+    queries stay selective. Geometries within ``start_radius`` of a target are
+    resolved from envelope candidates (``shapely.distance`` to the candidates'
+    segments); the rest by GEOS nearest-neighbour search over the segments. Either
+    way the value equals ``min(shapely.distance(g, t) for t in targets)``.
 
     Examples
     --------
@@ -84,12 +102,14 @@ class NearestIndex:
     """
 
     def __init__(self, targets: object, *, segment_length: float = 200.0) -> None:
-        self.targets = to_segments(targets, max_length=segment_length)
-        self.tree = shapely.STRtree(self.targets)
-        if len(self.targets):
-            x0, y0, x1, y1 = shapely.total_bounds(self.targets)
+        self.targets, pieces, self.owner = to_segments(targets, max_length=segment_length)
+        self.tree = shapely.STRtree(pieces)
+        self.exact_tree = shapely.STRtree(self.targets)
+        _build(self.tree, self.exact_tree)
+        if len(pieces):
+            x0, y0, x1, y1 = shapely.total_bounds(pieces)
             span = max(x1 - x0, y1 - y0, 1.0)
-            self.spacing = span / math.sqrt(len(self.targets))
+            self.spacing = span / math.sqrt(len(pieces))
         else:
             self.spacing = 1.0
 
@@ -111,38 +131,69 @@ class NearestIndex:
         bounds = shapely.bounds(arr)
         radius = np.full(len(arr), start_radius if start_radius is not None
                          else self.spacing / 2)
-        radius = np.maximum(radius, 1e-6)
-        for _ in range(6):
-            if not len(todo):
-                break
-            r = radius[todo]
-            b = bounds[todo]
-            boxes = shapely.box(b[:, 0] - r, b[:, 1] - r, b[:, 2] + r, b[:, 3] + r)
-            qi, ti = self.tree.query(boxes)
-            best = np.full(len(todo), np.inf)
-            if len(qi):
-                d = shapely.distance(arr[todo[qi]], self.targets[ti])
-                np.minimum.at(best, qi, d)
-            done = best <= r  # every target closer than r was a candidate: exact
-            out[todo[done]] = best[done]
-            rest = ~done
-            # a candidate at distance d proves the nearest lies within d: search exactly that
-            radius[todo[rest]] = np.where(np.isfinite(best[rest]), best[rest], r[rest] * 8)
-            todo = todo[rest]
+        radius = np.maximum(radius, 1e-6)  # r > 0: the far geometries are disjoint
+        # near geometries: envelope candidates within r, exact distances (complete when <= r)
+        r = radius[todo]
+        b = bounds[todo]
+        boxes = shapely.box(b[:, 0] - r, b[:, 1] - r, b[:, 2] + r, b[:, 3] + r)
+        qi, ti = self.tree.query(boxes)
+        best = np.full(len(todo), np.inf)
+        if len(qi):
+            d = shapely.distance(arr[todo[qi]], self.targets[self.owner[ti]])
+            np.minimum.at(best, qi, d)
+        done = best <= r
+        out[todo[done]] = best[done]
+        todo = todo[~done]
         if len(todo):
-            qi, ti = self.tree.query_nearest(arr[todo], all_matches=False)
-            out[todo[qi]] = shapely.distance(arr[todo[qi]], self.targets[ti])
+            # far geometries: GEOS nearest-neighbour search over the unsplit segments. They
+            # are disjoint from every target (d > r > 0), so the distance from a polygon's
+            # boundary is its distance, and cheaper to compute.
+            far = arr[todo]
+            poly = np.isin(shapely.get_type_id(far), (3, 6))
+            far = np.where(poly, shapely.boundary(far), far) if poly.any() else far
+            idx, d = self.exact_tree.query_nearest(far, all_matches=False,
+                                                   return_distance=True)
+            out[todo[idx[0]]] = d
         return out
+
+
+def _build(*trees: shapely.STRtree) -> None:
+    """Query each tree once so it is fully built before threads share it."""
+    probe = shapely.Point(0.0, 0.0)
+    for tree in trees:
+        tree.query(probe)
+        tree.query_nearest(probe)
+
+
+def zorder(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Z-order (Morton) keys of points, 16 bits per axis."""
+    ok = np.isfinite(x) & np.isfinite(y)
+    if not ok.any():
+        return np.zeros(len(x), dtype=np.uint64)
+
+    def scale(v: np.ndarray) -> np.ndarray:
+        lo, hi = v[ok].min(), v[ok].max()
+        s = np.where(ok, (v - lo) / max(hi - lo, 1e-9) * 65535, 0)
+        return np.clip(s, 0, 65535).astype(np.uint64)
+
+    xs, ys = scale(x), scale(y)
+    key = np.zeros(len(x), dtype=np.uint64)
+    for bit in range(16):
+        key |= ((xs >> np.uint64(bit)) & np.uint64(1)) << np.uint64(2 * bit)
+        key |= ((ys >> np.uint64(bit)) & np.uint64(1)) << np.uint64(2 * bit + 1)
+    return key
 
 
 class AreaIndex:
     """Area of many geometries covered by a fixed set of polygons (dissolved first).
 
-    The polygons are unioned so overlapping features count once, split into pieces
-    of at most ``max_vertices`` vertices, and indexed. ``covered_area`` sums
-    ``area(g ∩ piece)`` over pieces, using a prepared ``contains_properly`` test to
-    skip the intersection for geometries wholly inside a piece. Prepared geometries
-    are kept per thread (preparing is not thread-safe).
+    The polygons are unioned so overlapping features count once, exploded into
+    their (disjoint) parts and indexed. ``covered_area`` sums ``area(g ∩ part)``
+    over parts, using prepared ``contains_properly`` / ``intersects`` tests to skip
+    the intersection for geometries wholly inside or outside a part (GEOS clips a
+    large part to the geometry's envelope, so big parts need no tiling, which would
+    add rounding at shared edges). Prepared geometries are kept per thread
+    (preparing is not thread-safe).
 
     Examples
     --------
@@ -152,8 +203,7 @@ class AreaIndex:
     [0.5, 0.0]
     """
 
-    def __init__(self, polygons: object, *, dissolve: bool = True,
-                 max_vertices: int = 256) -> None:
+    def __init__(self, polygons: object, *, dissolve: bool = True) -> None:
         arr = _as_array(polygons)
         arr = arr[~(shapely.is_missing(arr) | shapely.is_empty(arr))]
         parts = shapely.get_parts(arr)
@@ -167,11 +217,9 @@ class AreaIndex:
             parts, self.source_index = shapely.get_parts(arr, return_index=True)
             keep = np.isin(shapely.get_type_id(parts), _POLYS)
             parts, self.source_index = parts[keep], self.source_index[keep]
-        parts, owner = _split_large(parts, max_vertices)
-        if self.source_index is not None:
-            self.source_index = self.source_index[owner]
         self.parts = parts
         self.tree = shapely.STRtree(parts)
+        _build(self.tree)
         self._wkb = shapely.to_wkb(parts)
         self._local = threading.local()
 
@@ -248,30 +296,6 @@ class AreaIndex:
         best[ug[pick]] = us[pick]
         best_area[ug[pick]] = tot[pick]
         return best, best_area
-
-
-def _split_large(parts: np.ndarray, max_vertices: int) -> tuple[np.ndarray, np.ndarray]:
-    """Cut polygons with many vertices into grid tiles (pieces never overlap)."""
-    owner = np.arange(len(parts))
-    if not len(parts):
-        return parts, owner
-    nv = shapely.get_num_coordinates(parts)
-    big = np.flatnonzero(nv > max_vertices)
-    if not len(big):
-        return parts, owner
-    pieces, owners = [parts[nv <= max_vertices]], [owner[nv <= max_vertices]]
-    for k in big:  # loop over a few large source polygons, not over queried geometries
-        x0, y0, x1, y1 = shapely.bounds(parts[k])
-        n = math.ceil(math.sqrt(nv[k] / max_vertices)) * 2
-        xs, ys = np.linspace(x0, x1, n + 1), np.linspace(y0, y1, n + 1)
-        gx0, gy0 = np.meshgrid(xs[:-1], ys[:-1])
-        gx1, gy1 = np.meshgrid(xs[1:], ys[1:])
-        tiles = shapely.box(gx0.ravel(), gy0.ravel(), gx1.ravel(), gy1.ravel())
-        cut = shapely.get_parts(shapely.intersection(parts[k], tiles))
-        cut = cut[np.isin(shapely.get_type_id(cut), _POLYS) & (shapely.area(cut) > 0)]
-        pieces.append(cut)
-        owners.append(np.full(len(cut), owner[k]))
-    return np.concatenate(pieces), np.concatenate(owners)
 
 
 # --------------------------------------------------------------------------- raster cells

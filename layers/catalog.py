@@ -86,6 +86,7 @@ CONSTRAINT_KINDS = (
 )
 WATER_KINDS = ("main", "branch", "plant", "reservoir", "pump")
 POWER_KINDS = ("substation", "line")
+GAS_KINDS = ("main", "branch", "station")
 ASSESSMENT_STATUS = ("approved", "committed", "pending", "not_required")
 ASSESSMENT_KINDS = (
     "mineral_overlay", "eia", "energy", "geohazard", "seismic", "water_resources",
@@ -207,6 +208,17 @@ CATALOG: dict[str, LayerSpec] = {
         ),
         style={"color": "#e31a1c", "weight": 2},
     ),
+    # 通气 (五通一平): lets a city add a gas-distance rule by editing its rulebook only
+    "gas": LayerSpec(
+        "gas", "燃气", "Gas supply", "line_or_point",
+        (
+            _c("kind", "类型", "Kind", allowed=GAS_KINDS, aliases=("类型", "设施类型", "KIND")),
+            _STATUS_INFRA,
+            _c("pressure", "压力级制", "Pressure class", aliases=("压力级制", "压力")),
+            _NAME,
+        ),
+        style={"color": "#b15928", "weight": 2},
+    ),
     "tourism_road": LayerSpec(
         "tourism_road", "太行旅游公路", "Taihang tourism road", "line",
         (
@@ -235,6 +247,18 @@ CATALOG: dict[str, LayerSpec] = {
             _NAME,
         ),
         style={"color": "#984ea3", "radius": 4},
+    ),
+    "counties": LayerSpec(
+        "counties", "县区", "Counties", "polygon",
+        (
+            _c("county", "县区", "County", required=True,
+               aliases=("县区", "名称", "县", "区县", "COUNTY", "NAME")),
+            _c("county_en", "英文名", "English name", aliases=("英文名", "NAME_EN")),
+            _c("adcode", "行政区划代码", "Division code", aliases=("行政区划代码", "区划代码",
+                                                                 "ADCODE")),
+        ),
+        id_column="county",
+        style={"color": "#252525", "weight": 1.5, "fillOpacity": 0.0},
     ),
     "assessments": LayerSpec(
         "assessments", "区域评估", "Regional assessments", "none",
@@ -307,7 +331,8 @@ VALUE_ALIASES: dict[str, dict[str, str]] = {
              "生态保护红线": "ecological_redline", "永久基本农田": "basic_farmland",
              "基本农田": "basic_farmland", "洪涝": "flood", "地质灾害": "geohazard",
              "采矿权": "mining_right", "干管": "main", "支管": "branch", "水厂": "plant",
-             "水库": "reservoir", "泵站": "pump", "变电站": "substation", "线路": "line",
+             "调压站": "station", "水库": "reservoir", "泵站": "pump", "变电站": "substation",
+             "线路": "line",
              **{v[0]: k for k, v in ASSESSMENT_LABELS.items()}},
     "supply_status": {"储备": "reserve", "待供应": "for_supply", "已供应": "supplied",
                       "在建": "under_construction"},

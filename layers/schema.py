@@ -18,8 +18,8 @@ __all__ = ["FINDING_COLUMNS", "Finding", "Normalized", "feature_label", "normali
 
 FINDING_COLUMNS = ["severity", "feature", "column", "problem", "hint"]
 
-_TRUE = {"true", "t", "yes", "y", "1", "是", "已", "√", "✓", "对"}
-_FALSE = {"false", "f", "no", "n", "0", "否", "未", "×", "✗", "不是"}
+_TRUE = {"true", "t", "yes", "y", "1", "1.0", "是", "已", "√", "✓", "对"}
+_FALSE = {"false", "f", "no", "n", "0", "0.0", "否", "未", "×", "✗", "不是"}
 
 
 @dataclass(frozen=True)

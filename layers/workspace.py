@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-from gis.crs import metric_crs_for
 
 from gis import io as gio
+from gis.crs import metric_crs_for
 from gis.errors import InputError, WorkspaceError
 from layers.catalog import CATALOG, get_spec
 from layers.schema import normalize
@@ -39,6 +40,7 @@ class Workspace:
     rasters: dict[str, str] = field(default_factory=dict)
     ndvi: dict[str, str] = field(default_factory=dict)
     rules: str | None = None
+    as_of: date | None = None  # the data's snapshot date: default check date when none given
     _cache: dict[str, tuple[float, Any]] = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------------ manifest
@@ -70,6 +72,7 @@ class Workspace:
             rasters={k: str(v) for k, v in rasters.items()},
             ndvi={str(k): str(v) for k, v in ndvi.items()},
             rules=(doc.get("rules") or {}).get("file"),
+            as_of=_as_date(doc.get("as_of"), manifest),
         )
         ws._check()
         return ws
@@ -112,6 +115,8 @@ class Workspace:
         doc: dict[str, Any] = {"name": self.name}
         if self.crs:
             doc["crs"] = self.crs
+        if self.as_of:
+            doc["as_of"] = self.as_of
         doc["layers"] = dict(self.layers)
         doc["tables"] = dict(self.tables)
         rasters: dict[str, Any] = dict(self.rasters)
@@ -186,6 +191,13 @@ class Workspace:
         self._cache[key] = (mtime, data)
         return data
 
+    def invalidate(self, kind: str | None = None) -> None:
+        """Forget cached data of ``kind`` (all kinds when ``None``)."""
+        if kind is None:
+            self._cache.clear()
+        else:
+            self._cache.pop(f"raw:{kind}", None)
+
     def read(self, kind: str) -> gpd.GeoDataFrame | pd.DataFrame | None:
         """The layer or table ``kind`` normalised to the catalogue (layers in the analysis CRS).
 
@@ -219,6 +231,21 @@ class Workspace:
             added = False
         path, layer = src
         gio.write_layer_atomic(data, path, layer=layer or kind, append=append)
-        self._cache.pop(f"raw:{kind}", None)
+        self.invalidate(kind)
         if added:
             self.save()
+
+
+def _as_date(value: object, manifest: Path) -> date | None:
+    """The manifest's optional ``as_of`` (TOML date or ISO string)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise WorkspaceError(f"{manifest}: as_of = {value!r} is not a date.",
+                             hint="Use a TOML date such as as_of = 2025-06-30.") from None

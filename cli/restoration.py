@@ -1,0 +1,136 @@
+"""`devzone restoration` (per-site progress, priorities, KPIs) and `devzone inspect` (append)."""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+import pandas as pd
+import typer
+
+from cli._common import echo_err, load_workspace, parse_date
+from gis.errors import InputError
+
+__all__ = ["format_kpis", "register"]
+
+_SPATIAL = {".geojson", ".json", ".gpkg"}
+
+
+def _fmt(value: float, unit: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if unit == "%":
+        return f"{value:.1f} %"
+    if not unit:
+        return f"{value:,.0f}"
+    return f"{value:,.2f} {unit}"
+
+
+def format_kpis(kpis: dict[str, pd.DataFrame], *, top: pd.DataFrame | None = None) -> str:
+    """The KPI tables as plain text for the terminal (zh and en labels)."""
+    lines = ["City KPIs 全市指标"]
+    for row in kpis["summary"].itertuples(index=False):
+        if row.metric.startswith("flag_"):
+            continue
+        lines.append(f"  {row.zh:<12}{row.en:<28}{_fmt(row.value, row.unit):>14}")
+    flags = kpis["summary"][kpis["summary"]["metric"].str.startswith("flag_")]
+    lines.append("Flags 预警")
+    for row in flags.itertuples(index=False):
+        lines.append(f"  {row.zh:<14}{row.en:<50}{int(row.value):>5}")
+    with pd.option_context("display.width", 200, "display.max_columns", 20,
+                           "display.max_colwidth", 60):
+        lines.append("By stage 按阶段")
+        lines.append(kpis["by_stage"].drop(columns=["stage"]).to_string(index=False))
+        lines.append("By county 按县区")
+        lines.append(kpis["by_county"].to_string(index=False))
+        if top is not None and len(top):
+            lines.append(f"Top {len(top)} priorities 优先治理")
+            lines.append(top[["priority_rank", "site_id", "priority_score",
+                              "reasons_en"]].to_string(index=False))
+    return "\n".join(lines)
+
+
+def _write(result: object, out: Path) -> None:
+    from gis import io as gio
+    from layers.restoration import export_frame
+
+    suffix = out.suffix.lower()
+    sites = result.sites  # type: ignore[attr-defined]
+    if suffix == ".csv":
+        gio.write_table(export_frame(sites, spatial=False), out)
+    elif suffix in _SPATIAL:
+        gio.write_vector(export_frame(sites, spatial=True), out, layer="restoration")
+    else:
+        raise InputError(f"--out {out}: unknown format {out.suffix!r}.",
+                         hint="Use .csv, .geojson or .gpkg.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``restoration`` and ``inspect`` to ``app``."""
+
+    @app.command("restoration")
+    def restoration_cmd(
+        workspace: Path = typer.Argument(..., help="Workspace folder (with workspace.toml)."),
+        as_of: str = typer.Option(None, "--as-of", help="Evaluation date YYYY-MM-DD "
+                                  "(default: the workspace's as_of, else today)."),
+        out: Path = typer.Option(None, "--out", help="Write the per-site table: .csv "
+                                 "(utf-8-sig) or .geojson / .gpkg."),
+        ring_inner: float = typer.Option(200.0, "--ring-inner", help="Reference ring inner "
+                                         "distance (m)."),
+        ring_outer: float = typer.Option(500.0, "--ring-outer", help="Reference ring outer "
+                                         "distance (m)."),
+        stale_days: int = typer.Option(180, "--stale-days", help="Flag live sites not "
+                                       "inspected for this many days."),
+        road_m: float = typer.Option(2000.0, "--road-m", help="Priority: distance to the "
+                                     "tourism road (m)."),
+        town_m: float = typer.Option(5000.0, "--town-m", help="Priority: distance to a "
+                                     "town (m)."),
+        top: int = typer.Option(10, "--top", help="How many priorities to print."),
+    ) -> None:
+        """Per-site restoration progress, priorities and city KPIs."""
+        from layers.restoration import evaluate, inputs_from_workspace
+
+        t0 = time.perf_counter()
+        ws = load_workspace(workspace)
+        day = parse_date(as_of, default=ws.as_of)
+        result = evaluate(inputs_from_workspace(ws), as_of=day, ring=(ring_inner, ring_outer),
+                          stale_days=stale_days, road_distance_m=road_m,
+                          town_distance_m=town_m)
+        if out is not None:
+            _write(result, out)
+        elapsed = time.perf_counter() - t0
+        typer.echo(f"{ws.name} — restoration as of {result.as_of} "
+                   f"({len(result.sites)} sites, {elapsed:.2f} s)")
+        for note in result.notes:
+            echo_err(f"note: {note}")
+        typer.echo(format_kpis(result.kpis, top=result.ranking.head(top) if top > 0 else None))
+        if out is not None:
+            typer.echo(f"wrote {out}")
+
+    @app.command("inspect")
+    def inspect_cmd(
+        workspace: Path = typer.Argument(..., help="Workspace folder."),
+        site: str = typer.Argument(..., help="Site ID (图斑编号)."),
+        on: str = typer.Option(..., "--date", help="Inspection date YYYY-MM-DD."),
+        stage: str = typer.Option(..., "--stage", help="Stage code (in_progress …) or "
+                                  "Chinese label (施工中 …)."),
+        restored_ha: float = typer.Option(None, "--restored-ha", help="Restored area (ha)."),
+        veg_cover: float = typer.Option(None, "--veg-cover", help="Vegetation cover (%)."),
+        note: str = typer.Option(None, "--note", help="Note; required when the stage "
+                                 "moves backwards."),
+        by: str = typer.Option(None, "--by", help="Who recorded it."),
+    ) -> None:
+        """Append one validated inspection to the workspace (history is never rewritten)."""
+        from layers.restoration import append_inspection, stage_label
+
+        day = parse_date(on, option="--date")
+        ws = load_workspace(workspace)
+        row = append_inspection(ws, {
+            "site_id": site, "date": day, "stage": stage, "restored_area_ha": restored_ha,
+            "veg_cover_pct": veg_cover, "note": note, "recorded_by": by,
+        }).iloc[0]
+        extra = "" if pd.isna(row["restored_area_ha"]) else \
+            f", restored {row['restored_area_ha']:g} ha"
+        typer.echo(f"appended inspection: site {row['site_id']}, {day.isoformat()}, "
+                   f"{row['stage']} ({stage_label(row['stage'])}){extra}")

@@ -1,0 +1,73 @@
+"""Standard-land readiness: rulebook, rule evaluation, gap-to-ready and sketch checks."""
+
+from __future__ import annotations
+
+from layers.readiness._base import STATUSES
+from layers.readiness.evaluate import (
+    LONG_COLUMNS,
+    OVERALL_LABELS,
+    OVERALL_STATUSES,
+    STATUS_LABELS,
+    ReadinessResult,
+    ReadinessSummary,
+    evaluate,
+)
+from layers.readiness.gap import GAP_COLUMNS, gap_to_ready
+from layers.readiness.inputs import (
+    ArrayRaster,
+    FileRaster,
+    RasterSource,
+    ReadinessInputs,
+    inputs_from_workspace,
+)
+from layers.readiness.rulebook import (
+    RULE_KINDS,
+    AssessmentRule,
+    AttributeRule,
+    Bound,
+    DistanceRule,
+    IndicatorsRule,
+    OverlapRule,
+    RasterCoverageRule,
+    RasterRule,
+    Rule,
+    Rulebook,
+    WithinRule,
+    default_rulebook_path,
+    load_rulebook,
+)
+from layers.readiness.sketch import SKETCH_ID, check_sketch
+
+__all__ = [
+    "GAP_COLUMNS",
+    "LONG_COLUMNS",
+    "OVERALL_LABELS",
+    "OVERALL_STATUSES",
+    "RULE_KINDS",
+    "SKETCH_ID",
+    "STATUSES",
+    "STATUS_LABELS",
+    "ArrayRaster",
+    "AssessmentRule",
+    "AttributeRule",
+    "Bound",
+    "DistanceRule",
+    "FileRaster",
+    "IndicatorsRule",
+    "OverlapRule",
+    "RasterCoverageRule",
+    "RasterRule",
+    "RasterSource",
+    "ReadinessInputs",
+    "ReadinessResult",
+    "ReadinessSummary",
+    "Rule",
+    "Rulebook",
+    "WithinRule",
+    "check_sketch",
+    "default_rulebook_path",
+    "evaluate",
+    "gap_to_ready",
+    "inputs_from_workspace",
+    "load_rulebook",
+]

@@ -1,0 +1,141 @@
+"""Shared plumbing of rule evaluation: status codes, message catalogues, chunks, rule outputs."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from layers.catalog import CATALOG
+from layers.readiness.rulebook import Filter, Rule
+
+__all__ = [
+    "COMMITTED",
+    "FAIL",
+    "PASS",
+    "STATUSES",
+    "UNKNOWN",
+    "Chunk",
+    "Evaluator",
+    "Messages",
+    "RuleOutput",
+    "filter_frame",
+    "filter_text",
+    "layer_names",
+]
+
+PASS, FAIL, UNKNOWN, COMMITTED = 0, 1, 2, 3
+STATUSES: tuple[str, ...] = ("pass", "fail", "unknown", "committed")
+
+
+class Messages:
+    """A rule's catalogue of (zh, en) messages; rows refer to them by integer code."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, str]] = []
+        self._codes: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
+
+    def code(self, zh: str, en: str) -> int:
+        """The code of a message, adding it on first use (thread-safe)."""
+        key = (zh, en)
+        with self._lock:
+            c = self._codes.get(key)
+            if c is None:
+                c = self._codes[key] = len(self.items)
+                self.items.append(key)
+            return c
+
+
+@dataclass
+class RuleOutput:
+    """One rule's outcome for the parcels of a chunk (arrays aligned with the chunk)."""
+
+    status: np.ndarray
+    value: np.ndarray
+    threshold: np.ndarray
+    gap: np.ndarray
+    cost: np.ndarray
+    msg: np.ndarray
+
+    @classmethod
+    def empty(cls, n: int, *, threshold: float = np.nan) -> RuleOutput:
+        return cls(
+            status=np.full(n, UNKNOWN, dtype=np.int8),
+            value=np.full(n, np.nan),
+            threshold=np.full(n, threshold, dtype=np.float64),
+            gap=np.full(n, np.nan),
+            cost=np.full(n, np.nan),
+            msg=np.zeros(n, dtype=np.int32),
+        )
+
+    def set(self, mask: np.ndarray, status: int, msg: int) -> None:
+        self.status[mask] = status
+        self.msg[mask] = msg
+
+
+@dataclass
+class Chunk:
+    """A spatially compact group of parcels evaluated together (by one thread)."""
+
+    pos: np.ndarray                    # positions in the evaluated parcel table
+    geoms: np.ndarray                  # shapely geometries (analysis CRS)
+    attrs: pd.DataFrame                # parcel attributes (no geometry), same order
+    has_geom: np.ndarray               # False for missing/empty geometries
+    bounds: tuple[float, float, float, float]
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.pos)
+
+
+class Evaluator:
+    """Base class: prepares a rule once (main thread), then evaluates chunk after chunk."""
+
+    unit: str = ""
+
+    def __init__(self, rule: Rule, inputs: Any, as_of: date) -> None:
+        self.rule = rule
+        self.inputs = inputs
+        self.as_of = as_of
+        self.messages = Messages()
+        self.msg_no_geom = self.messages.code("地块无几何图形", "the parcel has no geometry")
+
+    def run(self, chunk: Chunk) -> RuleOutput:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def unknown_all(self, chunk: Chunk, zh: str, en: str) -> RuleOutput:
+        out = RuleOutput.empty(len(chunk))
+        out.msg[:] = self.messages.code(zh, en)
+        return out
+
+
+def layer_names(kind: str) -> tuple[str, str]:
+    """Chinese and English name of a layer kind, e.g. ``("道路", "roads")``."""
+    spec = CATALOG.get(kind)
+    return (spec.zh, spec.en.lower()) if spec else (kind, kind)
+
+
+def filter_text(flt: Filter) -> str:
+    """A filter as short text: ``status=existing, kind=main/branch``."""
+    return ", ".join(f"{k}={'/'.join(str(v) for v in vals)}" for k, vals in flt.items())
+
+
+def filter_frame(df: pd.DataFrame, flt: Mapping[str, tuple]) -> tuple[pd.DataFrame | None, str]:
+    """Rows of ``df`` matching a structured filter; ``(None, column)`` if a column is absent."""
+    mask = np.ones(len(df), dtype=bool)
+    for col, values in flt.items():
+        if col not in df.columns:
+            return None, col
+        s = df[col]
+        if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
+            m = s.isin(list(values))
+        else:
+            m = s.astype("string").str.strip().isin([str(v) for v in values])
+        mask &= m.to_numpy(dtype=bool, na_value=False)
+    return df[mask], ""

@@ -1,0 +1,362 @@
+"""Evaluate a rulebook over all parcels: the long results table and the overall status."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import date
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from gis.errors import InputError, SchemaError
+from gis.measure import zorder
+from layers.readiness._base import COMMITTED, FAIL, PASS, STATUSES, UNKNOWN, Chunk, Evaluator
+from layers.readiness.assessment import AssessmentEvaluator
+from layers.readiness.attribute import AttributeEvaluator, IndicatorsEvaluator
+from layers.readiness.inputs import ReadinessInputs
+from layers.readiness.raster_rules import RasterCoverageEvaluator, RasterEvaluator
+from layers.readiness.rulebook import (
+    AssessmentRule,
+    AttributeRule,
+    DistanceRule,
+    IndicatorsRule,
+    OverlapRule,
+    RasterCoverageRule,
+    RasterRule,
+    Rule,
+    Rulebook,
+    WithinRule,
+)
+from layers.readiness.vector_rules import DistanceEvaluator, FractionEvaluator
+
+__all__ = [
+    "LONG_COLUMNS",
+    "OVERALL_STATUSES",
+    "ReadinessResult",
+    "ReadinessSummary",
+    "evaluate",
+    "make_evaluator",
+]
+
+#: Columns of the long results table, in order (``message`` is Chinese, ``message_en`` English).
+LONG_COLUMNS = ["parcel_id", "rule_id", "status", "value", "threshold", "unit", "gap", "cost",
+                "message", "message_en"]
+#: Overall statuses, worst first.
+OVERALL_STATUSES: tuple[str, ...] = ("not_ready", "incomplete", "ready_with_commitments", "ready")
+OVERALL_LABELS: dict[str, tuple[str, str]] = {
+    "not_ready": ("不具备出让条件", "Not ready"),
+    "incomplete": ("资料不全", "Incomplete"),
+    "ready_with_commitments": ("承诺制下具备条件", "Ready with commitments"),
+    "ready": ("具备出让条件", "Ready"),
+}
+STATUS_LABELS: dict[str, tuple[str, str]] = {
+    "pass": ("通过", "pass"), "fail": ("未通过", "fail"), "unknown": ("未知", "unknown"),
+    "committed": ("承诺", "committed"),
+}
+
+_EVALUATORS: dict[type, type[Evaluator]] = {
+    DistanceRule: DistanceEvaluator,
+    WithinRule: FractionEvaluator,
+    OverlapRule: FractionEvaluator,
+    RasterRule: RasterEvaluator,
+    RasterCoverageRule: RasterCoverageEvaluator,
+    AssessmentRule: AssessmentEvaluator,
+    AttributeRule: AttributeEvaluator,
+    IndicatorsRule: IndicatorsEvaluator,
+}
+
+Progress = Callable[[int, int], None]
+
+
+def make_evaluator(rule: Rule, inputs: ReadinessInputs, as_of: date) -> Evaluator:
+    """The evaluator of one rule, with its layer indexes prepared (cached on ``inputs``)."""
+    return _EVALUATORS[type(rule)](rule, inputs, as_of)
+
+
+# --------------------------------------------------------------------------- result
+
+@dataclass
+class ReadinessSummary:
+    """Counts per overall status, per rule and status, and the most failed required rules."""
+
+    parcels: int
+    readiness: dict[str, int]
+    rules: pd.DataFrame
+    top_failing: list[tuple[str, int]]
+
+    def text(self, lang: str = "zh") -> str:
+        """A short human-readable summary in ``zh`` or ``en``."""
+        zh = lang != "en"
+        lines = [f"共 {self.parcels} 宗地块" if zh else f"{self.parcels} parcels"]
+        for st in OVERALL_STATUSES:
+            lab = OVERALL_LABELS[st][0 if zh else 1]
+            lines.append(f"  {lab} ({st}): {self.readiness.get(st, 0)}")
+        if self.top_failing:
+            lines.append("未通过最多的必备条件：" if zh else "Most failed required rules:")
+            labels = dict(zip(self.rules["rule_id"], self.rules["label_zh" if zh else "label_en"],
+                              strict=True))
+            for rid, cnt in self.top_failing:
+                lines.append(f"  {labels[rid]} ({rid}): {cnt}")
+        return "\n".join(lines)
+
+
+@dataclass
+class ReadinessResult:
+    """The outcome of :func:`evaluate`.
+
+    Attributes
+    ----------
+    long : DataFrame
+        One row per parcel × rule: ``LONG_COLUMNS`` (categorical text columns).
+    overall : DataFrame
+        One row per parcel: ``parcel_id, readiness, n_pass, n_fail, n_unknown,
+        n_committed`` (required rules), ``n_advisory_fail``, ``failing_rules``,
+        ``total_cost`` (CNY, failing required rules with a unit cost) and
+        ``uncosted_rules`` (failing required rules without one).
+    """
+
+    long: pd.DataFrame
+    overall: pd.DataFrame
+    rulebook: Rulebook
+    as_of: date
+    parcels: gpd.GeoDataFrame
+    status_matrix: np.ndarray = field(repr=False)
+    value_matrix: np.ndarray = field(repr=False)
+
+    def wide(self) -> gpd.GeoDataFrame:
+        """The parcels with ``readiness`` and, per rule, ``<rule>_status`` and ``<rule>_value``."""
+        names = np.array(STATUSES, dtype=object)
+        cols: dict[str, object] = {"readiness": self.overall["readiness"].astype("str").to_numpy()}
+        for r, rule in enumerate(self.rulebook.rules):
+            cols[f"{rule.id}_status"] = pd.array(names[self.status_matrix[r]], dtype="str")
+            cols[f"{rule.id}_value"] = self.value_matrix[r]
+        base = self.parcels.drop(columns=[c for c in cols if c in self.parcels.columns])
+        extra = pd.DataFrame(cols, index=base.index)
+        return gpd.GeoDataFrame(pd.concat([base, extra], axis=1),
+                                geometry=base.geometry.name, crs=base.crs)
+
+    def summary(self) -> ReadinessSummary:
+        """Counts per status (overall and per rule) and the top failing required rules."""
+        counts = self.overall["readiness"].value_counts()
+        readiness = {st: int(counts.get(st, 0)) for st in OVERALL_STATUSES}
+        rows = []
+        for r, rule in enumerate(self.rulebook.rules):
+            c = np.bincount(self.status_matrix[r], minlength=len(STATUSES))
+            rows.append({"rule_id": rule.id, "label_zh": rule.label_zh, "label_en": rule.label_en,
+                         "required": rule.required,
+                         **{st: int(c[i]) for i, st in enumerate(STATUSES)}})
+        rules = pd.DataFrame(rows, columns=["rule_id", "label_zh", "label_en", "required",
+                                            *STATUSES])
+        req = rules[rules["required"] & (rules["fail"] > 0)].sort_values(
+            ["fail", "rule_id"], ascending=[False, True])
+        top = list(zip(req["rule_id"].head(5), req["fail"].head(5).astype(int), strict=True))
+        return ReadinessSummary(len(self.overall), readiness, rules, top)
+
+
+# --------------------------------------------------------------------------- evaluation
+
+def _parcel_table(parcels: gpd.GeoDataFrame, parcel_ids: Iterable[str] | None
+                  ) -> gpd.GeoDataFrame:
+    if "parcel_id" not in parcels.columns:
+        raise SchemaError("The parcels layer has no parcel_id column.",
+                          hint="Add a parcel_id (地块编号) column with one id per parcel.")
+    ids = parcels["parcel_id"].astype("string").str.strip()
+    if ids.isna().any() or (ids == "").any():
+        pos = int(np.flatnonzero((ids.isna() | (ids == "")).to_numpy(dtype=bool))[0])
+        raise SchemaError(f"Parcel #{pos + 1} has no parcel_id.",
+                          hint="Give every parcel an id (地块编号).")
+    dup = ids[ids.duplicated()]
+    if len(dup):
+        raise SchemaError(f"parcel_id {dup.iloc[0]!r} is used by more than one parcel "
+                          f"({dup.nunique()} duplicated ids).",
+                          hint="Give every parcel its own id.")
+    parcels = parcels.copy(deep=False)  # copy-on-write: columns are shared, not copied
+    parcels["parcel_id"] = ids.astype("str")
+    if parcel_ids is not None:
+        wanted = [str(p).strip() for p in parcel_ids]
+        present = set(parcels["parcel_id"])
+        missing = [p for p in wanted if p not in present]
+        if missing:
+            raise InputError(f"No parcel with id {missing[0]!r}"
+                             + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
+                             + ".", hint="Check the ids against the parcels layer's parcel_id.")
+        parcels = parcels[parcels["parcel_id"].isin(set(wanted))]
+    return parcels.reset_index(drop=True)
+
+
+def _spatial_order(geoms: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """Positions sorted along a Z-order curve of the bounding-box centres."""
+    b = shapely.bounds(geoms)
+    cx = np.where(ok, (b[:, 0] + b[:, 2]) / 2, np.nan)
+    cy = np.where(ok, (b[:, 1] + b[:, 3]) / 2, np.nan)
+    return np.argsort(zorder(cx, cy), kind="stable")
+
+
+def _categorical(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
+    """A categorical from codes over possibly repeated category labels."""
+    uniq: dict[str, int] = {}
+    remap = np.array([uniq.setdefault(c, len(uniq)) for c in categories])
+    remap = remap.astype(np.int8 if len(uniq) < 127 else np.int16 if len(uniq) < 32_000
+                         else np.int32)
+    cats = pd.Index(list(uniq), dtype="str")
+    return pd.Categorical.from_codes(remap[codes] if len(remap) else codes,
+                                     dtype=pd.CategoricalDtype(cats), validate=False)
+
+
+def evaluate(inputs: ReadinessInputs, rulebook: Rulebook, *, as_of: date,
+             parcel_ids: Iterable[str] | None = None, progress: Progress | None = None,
+             chunk_size: int | None = None, workers: int = 2) -> ReadinessResult:
+    """Evaluate every rule for every parcel (vectorised, in spatial chunks, on two threads).
+
+    Parameters
+    ----------
+    inputs : ReadinessInputs
+    rulebook : Rulebook
+    as_of : date
+        The check date (assessment expiry).
+    parcel_ids : iterable of str, optional
+        Only these parcels (an unknown id is an :class:`~gis.errors.InputError`);
+        results keep the parcels layer's order.
+    progress : callable, optional
+        Called as ``progress(parcels_done, parcels_total)`` after each chunk.
+    chunk_size, workers : int
+        Parcels per spatial chunk (default: automatic) and worker threads.
+
+    Returns
+    -------
+    ReadinessResult
+    """
+    parcels = _parcel_table(inputs.parcels, parcel_ids)
+    n, rules = len(parcels), rulebook.rules
+    nr = len(rules)
+    geoms = np.asarray(parcels.geometry.array, dtype=object)
+    has_geom = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    attrs = pd.DataFrame(parcels.drop(columns=parcels.geometry.name))
+    evaluators = [make_evaluator(rule, inputs, as_of) for rule in rules]
+
+    # parcel-major (n, rules) arrays: their ravel() is the long table's row order, no copy
+    status = np.full((n, nr), UNKNOWN, dtype=np.int8)
+    value = np.full((n, nr), np.nan)
+    threshold = np.full((n, nr), np.nan)
+    gap = np.full((n, nr), np.nan)
+    cost = np.full((n, nr), np.nan)
+    msg = np.zeros((n, nr), dtype=np.int32)
+
+    if chunk_size is None:
+        chunk_size = min(50_000, max(2_000, math.ceil(n / 8)))
+    order = _spatial_order(geoms, has_geom)
+    parts = [order[i:i + chunk_size] for i in range(0, n, chunk_size)]
+
+    def work(sel: np.ndarray) -> int:
+        sel = np.sort(sel)
+        g = geoms[sel]
+        hg = has_geom[sel]
+        if hg.any():
+            b = shapely.bounds(g[hg])
+            bounds = (float(b[:, 0].min()), float(b[:, 1].min()),
+                      float(b[:, 2].max()), float(b[:, 3].max()))
+        else:
+            bounds = (0.0, 0.0, 0.0, 0.0)
+        chunk = Chunk(pos=sel, geoms=g, attrs=attrs.iloc[sel].reset_index(drop=True),
+                      has_geom=hg, bounds=bounds)
+        for r, ev in enumerate(evaluators):
+            o = ev.run(chunk)
+            status[sel, r], value[sel, r], threshold[sel, r] = o.status, o.value, o.threshold
+            gap[sel, r], cost[sel, r], msg[sel, r] = o.gap, o.cost, o.msg
+        return len(sel)
+
+    done = 0
+    if workers > 1 and len(parts) > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(work, p) for p in parts]
+            for fut in as_completed(futures):
+                done += fut.result()
+                if progress:
+                    progress(done, n)
+    else:
+        for p in parts:
+            done += work(p)
+            if progress:
+                progress(done, n)
+
+    overall = _overall(parcels["parcel_id"], rules, status.T, cost.T)
+    long = _long_table(parcels["parcel_id"].tolist(), rules, evaluators, status, value,
+                       threshold, gap, cost, msg)
+    return ReadinessResult(long=long, overall=overall, rulebook=rulebook, as_of=as_of,
+                           parcels=parcels, status_matrix=status.T, value_matrix=value.T)
+
+
+def _long_table(ids: list[str], rules: tuple[Rule, ...], evaluators: list[Evaluator],
+                status: np.ndarray, value: np.ndarray, threshold: np.ndarray, gap: np.ndarray,
+                cost: np.ndarray, msg: np.ndarray) -> pd.DataFrame:
+    """The long table from parcel-major ``(n, rules)`` arrays (used in place, not copied)."""
+    n, nr = status.shape
+    pid = np.repeat(np.arange(n, dtype=np.int32), nr)
+    rid = np.tile(np.arange(nr, dtype=np.int8 if nr < 127 else np.int32), n)
+    offsets = np.cumsum([0] + [len(ev.messages.items) for ev in evaluators])[:-1]
+    msg += offsets.astype(np.int32)[None, :]
+    zh = [m[0] for ev in evaluators for m in ev.messages.items]
+    en = [m[1] for ev in evaluators for m in ev.messages.items]
+    units = [ev.unit for ev in evaluators]
+    return pd.DataFrame({
+        "parcel_id": pd.Categorical.from_codes(
+            pid, dtype=pd.CategoricalDtype(pd.Index(ids, dtype="str")), validate=False),
+        "rule_id": _categorical(rid, [r.id for r in rules]),
+        "status": pd.Categorical.from_codes(
+            status.ravel(), dtype=pd.CategoricalDtype(pd.Index(STATUSES, dtype="str")),
+            validate=False),
+        "value": value.ravel(),
+        "threshold": threshold.ravel(),
+        "unit": _categorical(rid, units),
+        "gap": gap.ravel(),
+        "cost": cost.ravel(),
+        "message": _categorical(msg.ravel(), zh),
+        "message_en": _categorical(msg.ravel(), en),
+    }, columns=LONG_COLUMNS, copy=False)
+
+
+def _overall(ids: pd.Series, rules: tuple[Rule, ...], status: np.ndarray,
+             cost: np.ndarray) -> pd.DataFrame:
+    n = status.shape[1]
+    req = np.array([r.required for r in rules], dtype=bool)
+    s = status[req]
+    fail = s == FAIL
+    counts = {f"n_{name}": (s == code).sum(axis=0)
+              for name, code in (("pass", PASS), ("fail", FAIL), ("unknown", UNKNOWN),
+                                 ("committed", COMMITTED))}
+    readiness = np.where(fail.any(axis=0), 0, np.where(
+        (s == UNKNOWN).any(axis=0), 1, np.where((s == COMMITTED).any(axis=0), 2, 3)))
+    c = cost[req]
+    total = np.where(fail & ~np.isnan(c), c, 0.0).sum(axis=0) if len(c) else np.zeros(n)
+    uncosted = (fail & np.isnan(c)).sum(axis=0) if len(c) else np.zeros(n, dtype=int)
+    # failing required rule ids as text, built per distinct combination
+    req_ids = [r.id for r in rules if r.required]
+    if len(req_ids):
+        # one integer key per combination of failing rules (object ints beyond 62 rules)
+        weights = [1 << k for k in range(len(req_ids))]
+        if len(req_ids) <= 62:
+            key = (fail.astype(np.int64) * np.array(weights, dtype=np.int64)[:, None]).sum(0)
+        else:
+            key = (fail.astype(object) * np.array(weights, dtype=object)[:, None]).sum(0)
+        uniq, inv = np.unique(key, return_inverse=True)
+        text = np.array([", ".join(rid for k, rid in enumerate(req_ids) if int(u) >> k & 1)
+                         for u in uniq], dtype=object)
+        failing = text[inv.ravel()]
+    else:
+        failing = np.full(n, "", dtype=object)
+    adv = status[~req]
+    return pd.DataFrame({
+        "parcel_id": ids.to_numpy(),
+        "readiness": pd.Categorical.from_codes(
+            readiness, dtype=pd.CategoricalDtype(pd.Index(OVERALL_STATUSES, dtype="str"))),
+        **{k: v.astype(np.int64) for k, v in counts.items()},
+        "n_advisory_fail": (adv == FAIL).sum(axis=0).astype(np.int64),
+        "failing_rules": pd.array(failing, dtype="str"),
+        "total_cost": total,
+        "uncosted_rules": np.asarray(uncosted, dtype=np.int64),
+    })

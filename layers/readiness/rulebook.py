@@ -1,0 +1,509 @@
+"""Parse a readiness rulebook (TOML, DESIGN.md "Readiness rules") into typed, validated rules."""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gis.errors import RulebookError
+from layers.catalog import ASSESSMENT_KINDS, CATALOG
+
+__all__ = [
+    "RASTER_NAMES",
+    "RULE_KINDS",
+    "AssessmentRule",
+    "AttributeRule",
+    "Bound",
+    "DistanceRule",
+    "IndicatorsRule",
+    "OverlapRule",
+    "RasterCoverageRule",
+    "RasterRule",
+    "Rule",
+    "Rulebook",
+    "WithinRule",
+    "default_rulebook_path",
+    "load_rulebook",
+]
+
+#: Rasters a rule may name: workspace rasters plus ``slope`` (derived from ``dem``).
+RASTER_NAMES: dict[str, tuple[str, str, str]] = {
+    "slope": ("坡度", "slope", "°"),
+    "dem": ("高程", "elevation", "m"),
+    "coverage_5g": ("5G信号强度", "5G signal strength", "dBm"),
+}
+_STAT_RE = re.compile(r"^(mean|min|max|median|sum|count|std|p(\d{1,3}(\.\d+)?))$")
+_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_POLYGON_LAYERS = tuple(k for k, s in CATALOG.items() if s.geometry == "polygon")
+_LAYERS = tuple(k for k, s in CATALOG.items() if not s.is_table)
+
+Scalar = str | int | float | bool
+Filter = dict[str, tuple[Scalar, ...]]
+
+
+@dataclass(frozen=True)
+class Bound:
+    """Numeric bounds of one indicator: ``min ≤ value ≤ max`` (either may be ``None``)."""
+
+    min: float | None = None
+    max: float | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Fields shared by every rule kind."""
+
+    id: str
+    kind: str
+    label_zh: str
+    label_en: str
+    required: bool = True
+
+    def label(self, lang: str = "zh") -> str:
+        """The label in ``lang`` (``zh`` or ``en``)."""
+        return self.label_en if lang == "en" else self.label_zh
+
+
+@dataclass(frozen=True)
+class DistanceRule(Rule):
+    """Distance from the parcel to the nearest filtered feature ≤ ``max_m``."""
+
+    layer: str = ""
+    filter: Filter = field(default_factory=dict)
+    max_m: float = 0.0
+    cost_per_m: float | None = None
+
+
+@dataclass(frozen=True)
+class WithinRule(Rule):
+    """Share of the parcel inside the filtered layer ≥ ``min_fraction``."""
+
+    layer: str = ""
+    filter: Filter = field(default_factory=dict)
+    min_fraction: float = 1.0
+
+
+@dataclass(frozen=True)
+class OverlapRule(Rule):
+    """Share of the parcel inside the filtered layer ≤ ``max_fraction``."""
+
+    layer: str = ""
+    filter: Filter = field(default_factory=dict)
+    max_fraction: float = 0.0
+
+
+@dataclass(frozen=True)
+class RasterRule(Rule):
+    """A statistic over the cells whose centres lie inside the parcel, within ``min``/``max``."""
+
+    raster: str = ""
+    stat: str = "mean"
+    min: float | None = None
+    max: float | None = None
+    unit: str = ""
+    fallback_attribute: str | None = None
+    cost_per_unit: float | None = None
+
+
+@dataclass(frozen=True)
+class RasterCoverageRule(Rule):
+    """Share of the parcel's cells with value ≥ ``min_value`` is at least ``min_fraction``."""
+
+    raster: str = ""
+    min_value: float = 0.0
+    min_fraction: float = 1.0
+    unit: str = ""
+    fallback_layer: str | None = None
+    fallback_filter: Filter = field(default_factory=dict)
+    fallback_radius_m: float | None = None
+
+
+@dataclass(frozen=True)
+class AssessmentRule(Rule):
+    """A regional assessment of the parcel or of the zone holding most of it."""
+
+    assessment: str = ""
+    commitment_allowed: bool = False
+    zone_layer: str = "zones"
+
+
+@dataclass(frozen=True)
+class AttributeRule(Rule):
+    """A parcel column compared with ``equals`` / ``one_of`` / ``min`` / ``max``."""
+
+    attribute: str = ""
+    equals: Scalar | None = None
+    one_of: tuple[Scalar, ...] | None = None
+    min: float | None = None
+    max: float | None = None
+    cost_per_unit: float | None = None
+
+
+@dataclass(frozen=True)
+class IndicatorsRule(Rule):
+    """Control indicators by the parcel's industry, each within its bounds."""
+
+    by_industry: dict[str, dict[str, Bound]] = field(default_factory=dict)
+    industry_attribute: str = "industry"
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    """A parsed rulebook: ``[meta]`` name and version, and the rules in file order."""
+
+    name: str
+    version: str
+    rules: tuple[Rule, ...]
+    source: str = "<text>"
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self.rules)
+
+    def get(self, rule_id: str) -> Rule:
+        """The rule with ``rule_id`` or a ``KeyError`` listing the ids."""
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(f"no rule {rule_id!r}; rules: {', '.join(self.ids)}")
+
+    @property
+    def ids(self) -> list[str]:
+        return [r.id for r in self.rules]
+
+    def layers_needed(self) -> set[str]:
+        """Layer and table kinds the rules read (for loading only what is used)."""
+        out: set[str] = {"parcels"}
+        for r in self.rules:
+            if isinstance(r, DistanceRule | WithinRule | OverlapRule):
+                out.add(r.layer)
+            elif isinstance(r, RasterCoverageRule) and r.fallback_layer:
+                out.add(r.fallback_layer)
+            elif isinstance(r, AssessmentRule):
+                out.update({"assessments", r.zone_layer})
+        return out
+
+    def rasters_needed(self) -> set[str]:
+        """Workspace rasters the rules read (``slope`` needs ``dem``)."""
+        return {("dem" if r.raster == "slope" else r.raster) for r in self.rules
+                if isinstance(r, RasterRule | RasterCoverageRule)}
+
+
+def default_rulebook_path() -> Path:
+    """The default Changzhi rulebook, ``data/rules/changzhi.toml`` in the repository."""
+    return Path(__file__).resolve().parents[2] / "data" / "rules" / "changzhi.toml"
+
+
+# --------------------------------------------------------------------------- parsing
+
+_COMMON = {"id", "kind", "label", "required"}
+_KIND_KEYS: dict[str, tuple[set[str], set[str]]] = {  # kind -> (required keys, optional keys)
+    "distance": ({"layer", "max_m"}, {"filter", "cost_per_m"}),
+    "within": ({"layer", "min_fraction"}, {"filter"}),
+    "overlap": ({"layer"}, {"filter", "max_fraction"}),
+    "raster": ({"raster"}, {"stat", "min", "max", "unit", "fallback_attribute",
+                            "cost_per_unit"}),
+    "raster_coverage": ({"raster", "min_value", "min_fraction"},
+                        {"unit", "fallback_layer", "fallback_filter", "fallback_radius_m"}),
+    "assessment": ({"assessment"}, {"commitment_allowed", "zone_layer"}),
+    "attribute": ({"attribute"}, {"equals", "one_of", "min", "max", "cost_per_unit"}),
+    "indicators": ({"by_industry"}, {"industry_attribute"}),
+}
+RULE_KINDS: tuple[str, ...] = tuple(_KIND_KEYS)
+
+
+class _RuleReader:
+    """Typed access to one ``[[rule]]`` table; every error names the rule and the key."""
+
+    def __init__(self, table: dict[str, Any], pos: int, source: str) -> None:
+        self.t = table
+        self.source = source
+        rid = table.get("id")
+        self.name = f"rule {rid!r}" if isinstance(rid, str) and rid else f"rule #{pos + 1}"
+
+    def error(self, key: str | None, problem: str, hint: str | None = None) -> RulebookError:
+        where = f"{self.source}: {self.name}" + (f", key {key!r}" if key else "")
+        return RulebookError(f"{where}: {problem}.", hint=hint)
+
+    def has(self, key: str) -> bool:
+        return key in self.t
+
+    def str_(self, key: str, default: str | None = None, *, required: bool = False) -> str:
+        if key not in self.t:
+            if required:
+                raise self.error(key, "missing key", f"Add {key} = \"…\" to the rule.")
+            return default  # type: ignore[return-value]
+        v = self.t[key]
+        if not isinstance(v, str) or not v.strip():
+            raise self.error(key, f"expected a non-empty string, got {v!r}")
+        return v.strip()
+
+    def num(self, key: str, default: float | None = None, *, required: bool = False,
+            lo: float | None = None, hi: float | None = None) -> float | None:
+        if key not in self.t:
+            if required:
+                raise self.error(key, "missing key", f"Add {key} = <number> to the rule.")
+            return default
+        v = self.t[key]
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            raise self.error(key, f"expected a number, got {v!r}")
+        if (lo is not None and v < lo) or (hi is not None and v > hi):
+            rng = f"between {lo:g} and {hi:g}" if lo is not None and hi is not None else (
+                f"at least {lo:g}" if lo is not None else f"at most {hi:g}")
+            raise self.error(key, f"expected a number {rng}, got {v!r}")
+        return float(v)
+
+    def bool_(self, key: str, default: bool) -> bool:
+        v = self.t.get(key, default)
+        if not isinstance(v, bool):
+            raise self.error(key, f"expected true or false, got {v!r}")
+        return v
+
+    def layer(self, key: str, allowed: tuple[str, ...], *, required: bool = True) -> str | None:
+        name = self.str_(key, required=required)
+        if name is None:
+            return None
+        if name not in allowed:
+            kinds = ", ".join(allowed)
+            raise self.error(key, f"unknown layer {name!r}", f"Use one of: {kinds}.")
+        return name
+
+    def filter(self, key: str, layer: str | None) -> Filter:
+        raw = self.t.get(key, {})
+        if not isinstance(raw, dict):
+            raise self.error(key, f"expected a table such as {{ status = \"existing\" }}, "
+                             f"got {raw!r}", "Filters are equality or membership in a list.")
+        out: Filter = {}
+        spec = CATALOG.get(layer) if layer else None
+        for col, val in raw.items():
+            values = tuple(val) if isinstance(val, list) else (val,)
+            if not values or not all(isinstance(v, str | int | float | bool) for v in values):
+                raise self.error(
+                    key, f"filter on {col!r} must be a value or a list of values, got {val!r}",
+                    "Filters are structured: { column = value } or { column = [v1, v2] }; "
+                    "expressions are not evaluated.")
+            cspec = spec.column(col) if spec else None
+            if cspec is not None and cspec.allowed:
+                bad = [v for v in values if v not in cspec.allowed]
+                if bad:
+                    raise self.error(key, f"{layer}.{col} has no value {bad[0]!r}",
+                                     f"Use one of: {', '.join(cspec.allowed)}.")
+            out[str(col)] = values
+        return out
+
+
+def _label(r: _RuleReader) -> tuple[str, str]:
+    lab = r.t.get("label")
+    if lab is None:
+        raise r.error("label", "missing key", 'Add label = { zh = "…", en = "…" }.')
+    if isinstance(lab, str) and lab.strip():
+        return lab.strip(), lab.strip()
+    if not isinstance(lab, dict) or not any(isinstance(lab.get(k), str) for k in ("zh", "en")):
+        raise r.error("label", f"expected {{ zh = \"…\", en = \"…\" }}, got {lab!r}")
+    extra = set(lab) - {"zh", "en"}
+    if extra:
+        raise r.error("label", f"unknown language {sorted(extra)[0]!r}", "Use zh and en.")
+    zh = str(lab.get("zh") or lab.get("en")).strip()
+    en = str(lab.get("en") or lab.get("zh")).strip()
+    return zh, en
+
+
+def _bounds_pair(r: _RuleReader, lo_key: str = "min", hi_key: str = "max") -> tuple:
+    lo, hi = r.num(lo_key), r.num(hi_key)
+    if lo is not None and hi is not None and lo > hi:
+        raise r.error(hi_key, f"{hi_key} = {hi:g} is below {lo_key} = {lo:g}")
+    return lo, hi
+
+
+def _indicators(r: _RuleReader) -> dict[str, dict[str, Bound]]:
+    raw = r.t["by_industry"]
+    if not isinstance(raw, dict) or not raw:
+        raise r.error("by_industry", "expected one table per industry, e.g. "
+                      "[rule.by_industry.photovoltaic] with far = { min = 1.0 }")
+    out: dict[str, dict[str, Bound]] = {}
+    for industry, inds in raw.items():
+        key = f"by_industry.{industry}"
+        if not isinstance(inds, dict) or not inds:
+            raise r.error(key, "expected indicator bounds such as far = { min = 1.0 }")
+        bounds: dict[str, Bound] = {}
+        for name, b in inds.items():
+            k = f"{key}.{name}"
+            if not isinstance(b, dict) or not b or set(b) - {"min", "max"}:
+                raise r.error(k, f"expected {{ min = … }} and/or {{ max = … }}, got {b!r}")
+            sub = _RuleReader(b, 0, r.source)
+            sub.name = r.name
+            try:
+                lo, hi = sub.num("min"), sub.num("max")
+            except RulebookError as exc:
+                raise r.error(k, exc.message.rsplit(": ", 1)[-1].rstrip(".")) from None
+            if lo is not None and hi is not None and lo > hi:
+                raise r.error(k, f"max = {hi:g} is below min = {lo:g}")
+            bounds[str(name)] = Bound(lo, hi)
+        out[str(industry)] = bounds
+    return out
+
+
+def _parse_rule(table: Any, pos: int, source: str) -> Rule:
+    if not isinstance(table, dict):
+        raise RulebookError(f"{source}: rule #{pos + 1} is not a table.",
+                            hint="Write each rule as a [[rule]] table.")
+    r = _RuleReader(table, pos, source)
+    rid = r.str_("id", required=True)
+    if not _ID_RE.match(rid):
+        raise r.error("id", f"{rid!r} is not a plain identifier",
+                      "Use letters, digits and underscores, starting with a letter "
+                      "(it becomes a column name).")
+    kind = r.str_("kind", required=True)
+    if kind not in _KIND_KEYS:
+        raise r.error("kind", f"unknown kind {kind!r}", f"Use one of: {', '.join(RULE_KINDS)}.")
+    need, optional = _KIND_KEYS[kind]
+    for key in sorted(need):
+        if key not in table:
+            raise r.error(key, f"missing key (a {kind} rule needs {', '.join(sorted(need))})")
+    unknown = sorted(set(table) - _COMMON - need - optional)
+    if unknown:
+        raise r.error(unknown[0], f"unknown key for a {kind} rule",
+                      f"Allowed keys: {', '.join(sorted(_COMMON | need | optional))}.")
+    zh, en = _label(r)
+    base = {"id": rid, "kind": kind, "label_zh": zh, "label_en": en,
+            "required": r.bool_("required", True)}
+
+    if kind in ("distance", "within", "overlap"):
+        allowed = _LAYERS if kind == "distance" else _POLYGON_LAYERS
+        layer = r.layer("layer", allowed)
+        flt = r.filter("filter", layer)
+        if kind == "distance":
+            return DistanceRule(**base, layer=layer, filter=flt,
+                                max_m=r.num("max_m", required=True, lo=0.0),
+                                cost_per_m=r.num("cost_per_m", lo=0.0))
+        if kind == "within":
+            return WithinRule(**base, layer=layer, filter=flt,
+                              min_fraction=r.num("min_fraction", required=True, lo=0.0, hi=1.0))
+        return OverlapRule(**base, layer=layer, filter=flt,
+                           max_fraction=r.num("max_fraction", 0.0, lo=0.0, hi=1.0))
+    if kind == "raster":
+        raster = r.str_("raster", required=True)
+        if raster not in RASTER_NAMES:
+            raise r.error("raster", f"unknown raster {raster!r}",
+                          f"Use one of: {', '.join(RASTER_NAMES)}.")
+        stat = r.str_("stat", "mean")
+        m = _STAT_RE.match(stat)
+        if not m or (m.group(2) is not None and float(m.group(2)) > 100):
+            raise r.error("stat", f"unknown statistic {stat!r}",
+                          "Use mean, min, max, median, sum, count, std or pNN (0–100).")
+        lo, hi = _bounds_pair(r)
+        if lo is None and hi is None:
+            raise r.error("max", "a raster rule needs min and/or max",
+                          "Add e.g. max = 5.0.")
+        return RasterRule(**base, raster=raster, stat=stat, min=lo, max=hi,
+                          unit=r.str_("unit", RASTER_NAMES[raster][2]),
+                          fallback_attribute=r.str_("fallback_attribute"),
+                          cost_per_unit=r.num("cost_per_unit", lo=0.0))
+    if kind == "raster_coverage":
+        raster = r.str_("raster", required=True)
+        if raster not in RASTER_NAMES:
+            raise r.error("raster", f"unknown raster {raster!r}",
+                          f"Use one of: {', '.join(RASTER_NAMES)}.")
+        fb = r.layer("fallback_layer", _LAYERS, required=False)
+        return RasterCoverageRule(
+            **base, raster=raster, min_value=r.num("min_value", required=True),
+            min_fraction=r.num("min_fraction", required=True, lo=0.0, hi=1.0),
+            unit=r.str_("unit", RASTER_NAMES[raster][2]), fallback_layer=fb,
+            fallback_filter=r.filter("fallback_filter", fb),
+            fallback_radius_m=r.num("fallback_radius_m", lo=0.0))
+    if kind == "assessment":
+        a = r.str_("assessment", required=True)
+        if a not in ASSESSMENT_KINDS:
+            raise r.error("assessment", f"unknown assessment kind {a!r}",
+                          f"Use one of: {', '.join(ASSESSMENT_KINDS)}.")
+        return AssessmentRule(**base, assessment=a,
+                              commitment_allowed=r.bool_("commitment_allowed", False),
+                              zone_layer=r.layer("zone_layer", _POLYGON_LAYERS,
+                                                 required=False) or "zones")
+    if kind == "attribute":
+        attr = r.str_("attribute", required=True)
+        eq = table.get("equals")
+        if eq is not None and not isinstance(eq, str | int | float | bool):
+            raise r.error("equals", f"expected a value, got {eq!r}")
+        one_of = table.get("one_of")
+        if one_of is not None and (not isinstance(one_of, list) or not one_of or not all(
+                isinstance(v, str | int | float | bool) for v in one_of)):
+            raise r.error("one_of", f"expected a list of values, got {one_of!r}")
+        lo, hi = _bounds_pair(r)
+        if sum(x is not None for x in (eq, one_of)) + (lo is not None or hi is not None) != 1:
+            raise r.error("equals", "an attribute rule needs exactly one of equals, one_of, "
+                          "or min/max")
+        return AttributeRule(**base, attribute=attr, equals=eq,
+                             one_of=tuple(one_of) if one_of is not None else None,
+                             min=lo, max=hi, cost_per_unit=r.num("cost_per_unit", lo=0.0))
+    return IndicatorsRule(**base, by_industry=_indicators(r),
+                          industry_attribute=r.str_("industry_attribute", "industry"))
+
+
+def load_rulebook(source: str | Path) -> Rulebook:
+    """Parse a rulebook from a TOML file path or from TOML text.
+
+    Raises :class:`~gis.errors.RulebookError` naming the rule and the key for an
+    unknown kind, a missing or unknown key, a bad filter or an unknown layer.
+
+    Examples
+    --------
+    >>> rb = load_rulebook('''
+    ... [meta]
+    ... name = "demo"
+    ... version = "1"
+    ... [[rule]]
+    ... id = "road"
+    ... kind = "distance"
+    ... label = { zh = "通路", en = "Road access" }
+    ... layer = "roads"
+    ... max_m = 50.0
+    ... ''')
+    >>> rb.rules[0].max_m, rb.rules[0].label_zh
+    (50.0, '通路')
+    """
+    if isinstance(source, Path) or ("\n" not in source and source.strip().endswith(".toml")):
+        path = Path(source)
+        label = str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise RulebookError(f"Rulebook {path} does not exist.",
+                                hint="Pass an existing .toml file.") from None
+        except (UnicodeDecodeError, OSError) as exc:
+            raise RulebookError(f"Cannot read rulebook {path}: {exc}.",
+                                hint="Save the rulebook as UTF-8 text.") from None
+    else:
+        label, text = "<rulebook text>", source
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RulebookError(f"{label} is not valid TOML: {exc}.",
+                            hint="Check quotes, brackets and commas on that line.") from None
+    meta = doc.get("meta", {})
+    if not isinstance(meta, dict):
+        raise RulebookError(f"{label}: [meta] must be a table with name and version.")
+    extra = sorted(set(doc) - {"meta", "rule"})
+    if extra:
+        raise RulebookError(f"{label}: unknown top-level key {extra[0]!r}.",
+                            hint="A rulebook has a [meta] table and [[rule]] tables.")
+    rules_raw = doc.get("rule", [])
+    if not isinstance(rules_raw, list) or not rules_raw:
+        raise RulebookError(f"{label} has no [[rule]] tables.",
+                            hint="Add at least one [[rule]] with id, kind and label.")
+    rules = [_parse_rule(t, i, label) for i, t in enumerate(rules_raw)]
+    seen: set[str] = set()
+    for rule in rules:
+        if rule.id in seen:
+            raise RulebookError(f"{label}: rule {rule.id!r}, key 'id': the id is used twice.",
+                                hint="Give every rule its own id.")
+        seen.add(rule.id)
+    return Rulebook(name=str(meta.get("name", Path(label).stem)),
+                    version=str(meta.get("version", "")), rules=tuple(rules), source=label)

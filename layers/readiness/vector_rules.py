@@ -1,0 +1,179 @@
+"""Vector rule kinds: ``distance``, ``within`` and ``overlap`` against a filtered layer."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from gis.measure import AreaIndex, NearestIndex
+from layers.readiness._base import (
+    FAIL,
+    PASS,
+    UNKNOWN,
+    Chunk,
+    Evaluator,
+    RuleOutput,
+    filter_frame,
+    filter_text,
+    layer_names,
+)
+from layers.readiness.rulebook import DistanceRule, Filter, OverlapRule, WithinRule
+
+__all__ = ["DistanceEvaluator", "FractionEvaluator", "cached_index"]
+
+_CACHE_LOCK = threading.Lock()
+
+
+def cached_index(inputs: Any, kind: str, layer: str, flt: Filter,
+                 build: Callable[[Any], Any], extra: tuple = ()) -> tuple[Any, str | None]:
+    """A prepared index over a filtered layer, cached on ``inputs`` for later checks.
+
+    Returns ``(index, problem)``: ``index`` is ``None`` and ``problem`` names what is
+    missing when the layer or a filter column is absent.
+    """
+    gdf = inputs.layer(layer)
+    if gdf is None:
+        return None, "layer"
+    key = (kind, layer, tuple(sorted(flt.items())), id(gdf), len(gdf), extra)
+    with _CACHE_LOCK:
+        hit = inputs.cache.get(key)
+    if hit is not None:
+        return hit
+    sub, missing = filter_frame(gdf, flt)
+    result: tuple[Any, str | None] = (None, f"column:{missing}") if sub is None else (
+        build(sub), None)
+    with _CACHE_LOCK:
+        inputs.cache[key] = result
+    return result
+
+
+def _missing_message(layer: str, problem: str, flt: Filter) -> tuple[str, str]:
+    zh, en = layer_names(layer)
+    if problem == "layer":
+        named = f" ({en})" if en != layer else ""
+        return (f"缺少图层“{zh}”（{layer}），无法检查",
+                f"the workspace has no {layer} layer{named}, so this cannot be checked")
+    col = problem.split(":", 1)[1]
+    return (f"图层“{zh}”（{layer}）缺少筛选字段 {col}（{filter_text(flt)}）",
+            f"layer {layer} has no column {col!r} needed by the filter {filter_text(flt)}")
+
+
+class DistanceEvaluator(Evaluator):
+    """``distance``: shapely distance to the nearest filtered feature ≤ ``max_m``."""
+
+    unit = "m"
+
+    def __init__(self, rule: DistanceRule, inputs: Any, as_of: date) -> None:
+        super().__init__(rule, inputs, as_of)
+        self.index, self.problem = cached_index(
+            inputs, "nearest", rule.layer, rule.filter,
+            lambda sub: NearestIndex(sub.geometry.values,
+                                     segment_length=max(25.0, min(4 * rule.max_m, 500.0))))
+        zh, en = layer_names(rule.layer)
+        what_zh = f"{zh}（{filter_text(rule.filter)}）" if rule.filter else zh
+        what_en = f"{en} ({filter_text(rule.filter)})" if rule.filter else en
+        m = rule.max_m
+        self.msg_pass = self.messages.code(f"距{what_zh}不超过 {m:g} 米",
+                                           f"within {m:g} m of {what_en}")
+        self.msg_fail = self.messages.code(f"距{what_zh}超过 {m:g} 米",
+                                           f"more than {m:g} m from {what_en}")
+        self.msg_none = self.messages.code(
+            f"图层“{zh}”中没有符合条件（{filter_text(rule.filter) or '全部'}）的要素",
+            f"no feature of layer {rule.layer} matches {filter_text(rule.filter) or 'any'}")
+
+    def run(self, chunk: Chunk) -> RuleOutput:
+        rule: DistanceRule = self.rule  # type: ignore[assignment]
+        if self.index is None:
+            return self.unknown_all(chunk, *_missing_message(rule.layer, self.problem,
+                                                             rule.filter))
+        n = len(chunk)
+        out = RuleOutput.empty(n, threshold=rule.max_m)
+        out.set(~chunk.has_geom, UNKNOWN, self.msg_no_geom)
+        if not len(self.index):
+            out.set(chunk.has_geom, FAIL, self.msg_none)
+            return out
+        d = self.index.distance(chunk.geoms, start_radius=max(rule.max_m, 1.0))
+        ok = chunk.has_geom & (d <= rule.max_m)
+        bad = chunk.has_geom & (d > rule.max_m)
+        out.value[chunk.has_geom] = d[chunk.has_geom]
+        out.set(ok, PASS, self.msg_pass)
+        out.set(bad, FAIL, self.msg_fail)
+        out.gap[ok] = 0.0
+        out.gap[bad] = d[bad] - rule.max_m
+        if rule.cost_per_m is not None:
+            out.cost[ok] = 0.0
+            out.cost[bad] = out.gap[bad] * rule.cost_per_m
+        return out
+
+
+class FractionEvaluator(Evaluator):
+    """``within`` (share ≥ ``min_fraction``) and ``overlap`` (share ≤ ``max_fraction``)."""
+
+    unit = "fraction"
+
+    def __init__(self, rule: WithinRule | OverlapRule, inputs: Any, as_of: date) -> None:
+        super().__init__(rule, inputs, as_of)
+        self.index, self.problem = cached_index(
+            inputs, "area", rule.layer, rule.filter,
+            lambda sub: AreaIndex(sub.geometry.values))
+        self.within = isinstance(rule, WithinRule)
+        zh, en = layer_names(rule.layer)
+        what_zh = f"{zh}（{filter_text(rule.filter)}）" if rule.filter else zh
+        what_en = f"{en} ({filter_text(rule.filter)})" if rule.filter else en
+        if self.within:
+            t = rule.min_fraction
+            self.msg_pass = self.messages.code(f"位于{what_zh}内的面积比例不低于 {t:.0%}",
+                                               f"at least {t:.0%} of the area inside {what_en}")
+            self.msg_fail = self.messages.code(f"位于{what_zh}内的面积比例低于 {t:.0%}",
+                                               f"less than {t:.0%} of the area inside {what_en}")
+        else:
+            t = rule.max_fraction
+            if t == 0:
+                self.msg_pass = self.messages.code(f"与{what_zh}无重叠",
+                                                   f"no overlap with {what_en}")
+                self.msg_fail = self.messages.code(f"与{what_zh}重叠", f"overlaps {what_en}")
+            else:
+                self.msg_pass = self.messages.code(
+                    f"与{what_zh}重叠比例不超过 {t:.0%}", f"at most {t:.0%} overlaps {what_en}")
+                self.msg_fail = self.messages.code(
+                    f"与{what_zh}重叠比例超过 {t:.0%}", f"more than {t:.0%} overlaps {what_en}")
+        self.msg_no_area = self.messages.code("地块面积为零", "the parcel has no area")
+        self.threshold = t
+        if self.index is not None and not len(self.index):
+            cond = filter_text(rule.filter) or "全部"
+            self.msg_pass = self.messages.code(
+                f"图层“{zh}”中没有符合条件（{cond}）的要素，视为无重叠",
+                f"no feature of layer {rule.layer} matches {filter_text(rule.filter) or 'any'}, "
+                "so there is no overlap")
+            self.msg_fail = self.messages.code(
+                f"图层“{zh}”中没有符合条件（{cond}）的要素",
+                f"no feature of layer {rule.layer} matches {filter_text(rule.filter) or 'any'}")
+
+    def run(self, chunk: Chunk) -> RuleOutput:
+        rule = self.rule
+        if self.index is None:
+            return self.unknown_all(chunk, *_missing_message(rule.layer, self.problem,
+                                                             rule.filter))
+        n = len(chunk)
+        out = RuleOutput.empty(n, threshold=self.threshold)
+        out.set(~chunk.has_geom, UNKNOWN, self.msg_no_geom)
+        frac = self.index.fraction(chunk.geoms)
+        valid = chunk.has_geom & ~np.isnan(frac)
+        out.set(chunk.has_geom & np.isnan(frac), UNKNOWN, self.msg_no_area)
+        out.value[valid] = frac[valid]
+        if self.within:
+            ok = valid & (frac >= self.threshold)
+            bad = valid & (frac < self.threshold)
+            out.gap[bad] = self.threshold - frac[bad]
+        else:
+            ok = valid & (frac <= self.threshold)
+            bad = valid & (frac > self.threshold)
+            out.gap[bad] = frac[bad] - self.threshold
+        out.gap[ok] = 0.0
+        out.set(ok, PASS, self.msg_pass)
+        out.set(bad, FAIL, self.msg_fail)
+        return out

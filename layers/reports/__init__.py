@@ -1,0 +1,22 @@
+"""Printable reports (HTML and A4 PDF, zh/en): parcel readiness, zone summary, restoration."""
+
+from __future__ import annotations
+
+from layers.reports.parcel import build_parcel_report
+from layers.reports.render import FORMATS, Report, render_html, to_pdf, write_report
+from layers.reports.restoration import build_restoration_report
+from layers.reports.staticmap import cjk_font, render_map
+from layers.reports.zone import build_zone_report
+
+__all__ = [
+    "FORMATS",
+    "Report",
+    "build_parcel_report",
+    "build_restoration_report",
+    "build_zone_report",
+    "cjk_font",
+    "render_html",
+    "render_map",
+    "to_pdf",
+    "write_report",
+]

@@ -1,0 +1,220 @@
+"""The zone summary report: parcels by readiness, failing rules, cheapest parcels, a map."""
+
+from __future__ import annotations
+
+import math
+import time
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from gis.errors import InputError
+from layers.reports import _gather
+from layers.reports import _readiness as rd
+from layers.reports._common import as_date, base_context, grow, is_missing, safe_name
+from layers.reports.i18n import check_lang, fmt_money, fmt_num, t, value_label
+from layers.reports.render import Report, render_html
+from layers.reports.staticmap import MapLayer, cjk_font, data_uri, render_map
+
+if TYPE_CHECKING:
+    from layers.readiness.rulebook import Rulebook
+    from layers.workspace import Workspace
+
+__all__ = ["READINESS_ORDER", "build_zone_report", "cheapest_parcels", "failing_rules",
+           "zone_parcels"]
+
+READINESS_ORDER = ("ready", "ready_with_commitments", "not_ready", "incomplete")
+
+
+def zone_parcels(parcels: gpd.GeoDataFrame, zone_id: str, zone_geom: Any) -> np.ndarray:
+    """Positions of the parcels of a zone: by their ``zone_id`` attribute, and for parcels
+    without one, by a point inside the parcel lying in the zone polygon."""
+    n = len(parcels)
+    attr = (parcels["zone_id"].astype("string").str.strip() if "zone_id" in parcels.columns
+            else pd.Series(pd.NA, index=parcels.index, dtype="string"))
+    member = attr.eq(str(zone_id)).fillna(False).to_numpy(bool)
+    blank = attr.isna().to_numpy() | attr.eq("").fillna(False).to_numpy(bool)
+    if blank.any() and zone_geom is not None:
+        cand = np.flatnonzero(blank)
+        pts = parcels.geometry.iloc[cand].representative_point()
+        inside = pts.within(zone_geom).to_numpy(bool)
+        member[cand[inside]] = True
+    return np.flatnonzero(member[:n])
+
+
+def failing_rules(long: pd.DataFrame, rulebook: Rulebook, lang: str, top: int = 8
+                  ) -> list[dict[str, Any]]:
+    """Rules sorted by the number of parcels failing them (then unknown), with total cost."""
+    rows = []
+    for rule in rulebook.rules:
+        part = long[long["rule_id"].astype(str) == rule.id]
+        fail = part["status"].astype(str).eq("fail")
+        n_fail, n_unknown = int(fail.sum()), int(part["status"].astype(str).eq("unknown").sum())
+        if n_fail == 0 and n_unknown == 0:
+            continue
+        cost = pd.to_numeric(part.loc[fail.to_numpy(), "cost"], errors="coerce")
+        rows.append({"label": rule.label(lang), "required": rule.required, "fail": n_fail,
+                     "unknown": n_unknown,
+                     "cost": fmt_money(cost.sum(), lang) if cost.notna().any() else ""})
+    rows.sort(key=lambda r: (-r["fail"], -r["unknown"], r["label"]))
+    return rows[:top]
+
+
+def cheapest_parcels(result: Any, ids: list[str], areas: dict[str, float], lang: str,
+                     top: int = 10) -> list[dict[str, Any]]:
+    """Not-ready parcels of ``ids`` whose every failing required rule has a cost estimate,
+    cheapest first (from :func:`layers.readiness.gap_to_ready`)."""
+    from layers.readiness import gap_to_ready
+
+    gaps = gap_to_ready(result)
+    gaps = gaps[gaps["parcel_id"].astype(str).isin(ids).to_numpy()
+                & (pd.to_numeric(gaps["uncosted_rules"], errors="coerce").fillna(1) == 0
+                   ).to_numpy()
+                & pd.to_numeric(gaps["total_cost"], errors="coerce").notna().to_numpy()]
+    out = []
+    for i, r in enumerate(gaps.head(top).to_dict("records"), start=1):
+        pid = str(r["parcel_id"])
+        out.append({"rank": i, "parcel_id": pid, "cost": fmt_money(r["total_cost"], lang),
+                    "area": fmt_num(areas.get(pid, math.nan), 2),
+                    "gaps": str(r["gaps"] if lang == "zh" else r["gaps_en"])})
+    return out
+
+
+def zone_map(ws: Workspace, zone_geom: Any, members: gpd.GeoDataFrame,
+             readiness: pd.Series, *, layers: dict[str, gpd.GeoDataFrame | None],
+             rulebook: Rulebook, lang: str, font: str | None,
+             labels: list[tuple[float, float, str]]) -> bytes:
+    """The zone map: parcels coloured by readiness over infrastructure and constraints."""
+    bounds = zone_geom.bounds if zone_geom is not None else tuple(members.total_bounds)
+    if len(members):
+        mb = members.total_bounds
+        bounds = (min(bounds[0], mb[0]), min(bounds[1], mb[1]), max(bounds[2], mb[2]),
+                  max(bounds[3], mb[3]))
+    extent = grow(bounds, margin=0.05, min_size=800.0)
+    rasters, circles = rd.coverage_overlay(ws, rulebook, extent, layers, lang)
+    backdrop = _gather.hillshade_backdrop(ws, extent, max_px=600)
+    if backdrop is not None:
+        rasters = [backdrop, *rasters]
+    draw = rd.context_layers(layers, extent, lang, g5_circles=circles)
+    status = readiness.reindex(members["parcel_id"].astype(str)).fillna("incomplete")
+    for code in READINESS_ORDER:
+        part = members[status.eq(code).to_numpy()]
+        if len(part):
+            draw.append(MapLayer(part, value_label("readiness", code, lang),
+                                 facecolor=rd.READINESS_COLORS[code], edgecolor="#333333",
+                                 linewidth=0.3, alpha=0.8, zorder=5))
+    return render_map(draw, extent=extent, rasters=rasters, labels=labels, size_mm=(186, 108),
+                      font=font, legend_width=0.2)
+
+
+def _find_zone(zones: gpd.GeoDataFrame, zone_id: str, ws: Workspace) -> int:
+    ids = zones["zone_id"].astype("string").str.strip()
+    hit = np.flatnonzero(ids.eq(str(zone_id).strip()).fillna(False).to_numpy(bool))
+    if not len(hit):
+        raise InputError(f"Zone {zone_id!r} is not in the zones layer of workspace {ws.root}.",
+                         hint=f"Use a zone_id (开发区编号) of that layer: "
+                         f"{', '.join(ids.dropna().head(8).tolist())}.")
+    return int(hit[0])
+
+
+def build_zone_report(ws: Workspace, zone_id: str, *, lang: str = "zh",
+                      as_of: date | str | None = None,
+                      rulebook: Rulebook | str | Path | None = None,
+                      result: Any = None, top: int = 10) -> Report:
+    """The summary report of one development zone (HTML).
+
+    Parameters
+    ----------
+    ws
+        The workspace (needs ``zones`` and ``parcels``; the rest is optional).
+    zone_id
+        The zone's ``zone_id`` (开发区编号).
+    lang, as_of, rulebook
+        As for :func:`~layers.reports.build_parcel_report`.
+    result
+        A readiness result covering the zone's parcels (the app's; its rulebook is
+        used unless ``rulebook`` is given); evaluated here when ``None``.
+    top
+        Length of the cheapest-parcels list.
+    """
+    from layers.readiness import evaluate, inputs_from_workspace
+
+    t0 = time.perf_counter()
+    lang = check_lang(lang)
+    day = as_date(as_of, ws.as_of)
+    rb = result.rulebook if result is not None and rulebook is None else \
+        rd.resolve_rulebook(ws, rulebook)
+    inputs = inputs_from_workspace(ws, rulebook=rb)
+    notes: list[str] = []
+    layers: dict[str, gpd.GeoDataFrame | None] = dict(inputs.layers)
+    for kind in rd.MAP_KINDS:
+        if kind not in layers:
+            layers[kind] = _gather.read_kind(ws, kind, notes)  # type: ignore[assignment]
+    zones = layers.get("zones")
+    if zones is None or "zone_id" not in zones.columns:
+        raise InputError(f"Workspace {ws.root} has no zones layer with a zone_id column, which "
+                         "the zone report needs.",
+                         hint='Add zones = "file.gpkg:layer" under [layers] in workspace.toml.')
+    zrow = zones.iloc[_find_zone(zones, zone_id, ws)]
+    zid = str(zrow["zone_id"]).strip()
+    zgeom = zrow.geometry
+    parcels = inputs.parcels
+    members = parcels.iloc[zone_parcels(parcels, zid, zgeom)]
+    ids = members["parcel_id"].astype(str).str.strip().tolist()
+    if ids and (result is None or not set(ids) <= set(result.overall["parcel_id"].astype(str))):
+        result = evaluate(inputs, rb, as_of=day, parcel_ids=ids)
+    if ids:
+        long = result.long[result.long["parcel_id"].astype(str).isin(ids)]
+        overall = result.overall[result.overall["parcel_id"].astype(str).isin(ids)]
+    else:
+        long = pd.DataFrame(columns=["parcel_id", "rule_id", "status", "cost"])
+        overall = pd.DataFrame(columns=["parcel_id", "readiness"])
+    readiness = pd.Series(overall["readiness"].astype(str).to_numpy(),
+                          index=overall["parcel_id"].astype(str).to_numpy())
+    areas = dict(zip(members["parcel_id"].astype(str).str.strip(),
+                     members.geometry.area.to_numpy() / 10_000.0, strict=True))
+    total_area = float(sum(areas.values()))
+    by = []
+    for code in READINESS_ORDER:
+        pids = readiness.index[readiness.eq(code).to_numpy()]
+        a = float(sum(areas.get(p, 0.0) for p in pids))
+        by.append({"code": code, "label": value_label("readiness", code, lang),
+                   "count": len(pids), "area": fmt_num(a, 2),
+                   "share": fmt_num(100 * a / total_area, 1, unit="%") if total_area else "—"})
+    cheap = cheapest_parcels(result, ids, areas, lang, top=top) if ids else []
+    pts = members.set_index(members["parcel_id"].astype(str).str.strip()).geometry
+    labels = [(pts[c["parcel_id"]].representative_point().x,
+               pts[c["parcel_id"]].representative_point().y, str(c["rank"])) for c in cheap]
+
+    missing = rd.missing_inputs(ws, rb, lang, parcel_columns=list(parcels.columns))
+    font = cjk_font()
+    if font is None and lang == "zh":
+        notes.append(t("missing.font", lang))
+    png = zone_map(ws, zgeom, members, readiness, layers=layers, rulebook=rb,
+                   lang=lang if font else "en", font=font, labels=labels)
+    zname = "" if is_missing(zrow.get("name")) else str(zrow.get("name"))
+    facts = [
+        (t("zone.id", lang), zid), (t("zone.name", lang), zname),
+        (t("zone.kind", lang), value_label("zone_kind", zrow.get("kind"), lang) or "—"),
+        (t("zone.area", lang), f"{fmt_num(zgeom.area / 10_000.0, 1)} {t('unit.ha', lang)}"),
+        (t("zone.parcels", lang), f"{len(members)} · {fmt_num(total_area, 2)} "
+         f"{t('unit.ha', lang)}"),
+    ]
+    counts = {k: len(v) for k, v in layers.items() if v is not None}
+    counts["parcels"] = len(parcels)
+    title = t("zone.title", lang)
+    ctx = base_context(ws, lang=lang, title=title, as_of=day,
+                       subtitle=f"{zname} ({zid}) · {ws.name}",
+                       sources=_gather.source_rows(ws, counts, lang), missing=missing,
+                       notes=notes, rulebook=f"{rb.name} v{rb.version}")
+    ctx.update(facts=facts, by_readiness=by, total={"count": len(members),
+                                                      "area": fmt_num(total_area, 2)},
+               failing=failing_rules(long, rb, lang), cheapest=cheap,
+               map_uri=data_uri(png), map_note=t("map.note", lang, crs=ctx["meta"]["crs"]))
+    html = render_html("zone.html", **ctx)
+    return Report(html=html, title=f"{title} {zid}", filename=f"zone_{safe_name(zid)}",
+                  lang=lang, notes=[*missing, *ctx["notes"]], seconds=time.perf_counter() - t0)

@@ -1,0 +1,73 @@
+"""One call for the CLI, app and reports: progress + priorities + KPIs, and the export table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import geopandas as gpd
+import pandas as pd
+
+from layers.restoration.inputs import RestorationInputs
+from layers.restoration.kpis import kpis
+from layers.restoration.priority import priorities
+from layers.restoration.progress import progress
+
+__all__ = ["RestorationResult", "evaluate", "export_frame"]
+
+
+@dataclass
+class RestorationResult:
+    """Per-site table (progress with priority columns), the ranking, the KPIs and notes."""
+
+    sites: gpd.GeoDataFrame
+    ranking: pd.DataFrame
+    kpis: dict[str, pd.DataFrame]
+    notes: list[str] = field(default_factory=list)
+    as_of: str = ""
+
+
+def evaluate(inputs: RestorationInputs, *, as_of: date | str | pd.Timestamp,
+             ring: tuple[float, float] = (200.0, 500.0), stale_days: int = 180,
+             low_veg_ratio: float = 0.5, road_distance_m: float = 2000.0,
+             town_distance_m: float = 5000.0) -> RestorationResult:
+    """Run :func:`progress`, :func:`priorities` and :func:`kpis` with one set of options.
+
+    The per-site table gains ``priority_rank``, ``priority_score``,
+    ``road_distance_m``, ``town_distance_m``, ``nearest_town`` and the reasons
+    (``priority_reasons_zh`` / ``priority_reasons_en``) after the lead columns.
+    """
+    prog = progress(inputs, as_of=as_of, ring=ring, stale_days=stale_days,
+                    low_veg_ratio=low_veg_ratio)
+    rank = priorities(prog, inputs, road_distance_m=road_distance_m,
+                      town_distance_m=town_distance_m)
+    extra = rank.drop(columns=["remaining_ha"]).rename(
+        columns={"reasons_zh": "priority_reasons_zh", "reasons_en": "priority_reasons_en"})
+    geom = prog.geometry.name
+    merged = prog.drop(columns=geom).merge(extra, on="site_id", how="left", validate="1:1")
+    cols = [c for c in merged.columns if c not in ("notes",)] + ["notes"]
+    sites = gpd.GeoDataFrame(merged[cols], geometry=prog.geometry.to_numpy(), crs=prog.crs)
+    notes = list(dict.fromkeys([*prog.attrs.get("notes", []), *rank.attrs.get("notes", [])]))
+    sites.attrs.update(prog.attrs)
+    sites.attrs["notes"] = notes
+    return RestorationResult(sites=sites, ranking=rank, kpis=kpis(prog), notes=notes,
+                             as_of=prog.attrs.get("as_of", ""))
+
+
+def export_frame(sites: gpd.GeoDataFrame, *, spatial: bool) -> pd.DataFrame:
+    """The per-site table ready to write: dates as ISO text, integers nullable.
+
+    ``spatial=False`` (CSV) drops the geometry and adds ``lon``/``lat`` of a point
+    inside each site (EPSG:4326); ``spatial=True`` keeps the geometry (GeoJSON, GPKG).
+    """
+    out = sites.copy()
+    for c in out.columns:
+        if c != out.geometry.name and pd.api.types.is_datetime64_any_dtype(out[c]):
+            out[c] = out[c].dt.strftime("%Y-%m-%d").astype("string")
+    if spatial:
+        return out
+    pts = out.geometry.representative_point().to_crs(4326)
+    flat = pd.DataFrame(out.drop(columns=out.geometry.name))
+    flat["lon"] = pts.x.round(6).to_numpy()
+    flat["lat"] = pts.y.round(6).to_numpy()
+    return flat

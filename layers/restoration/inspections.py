@@ -1,0 +1,281 @@
+"""Inspection history: normalising, validating a new inspection, appending it (never rewriting)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from gis.errors import InputError
+from layers.catalog import CATALOG
+from layers.restoration.stages import MINE_STAGES, is_backwards, parse_stage, stage_label
+
+if TYPE_CHECKING:
+    from layers.workspace import Workspace
+
+__all__ = [
+    "AREA_TOLERANCE_HA",
+    "INSPECTION_COLUMNS",
+    "Problem",
+    "append_inspection",
+    "empty_history",
+    "normalize_history",
+    "site_area_ha",
+    "validate_inspection",
+]
+
+INSPECTION_COLUMNS: tuple[str, ...] = tuple(CATALOG["inspections"].names)
+# Restored areas are reported to 0.01 ha; anything beyond that over the site is an error.
+AREA_TOLERANCE_HA = 0.01
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a new inspection is refused: the field, a short code, and zh/en text."""
+
+    field: str
+    code: str
+    en: str
+    zh: str
+
+    def __str__(self) -> str:
+        return self.en
+
+
+def empty_history() -> pd.DataFrame:
+    """An inspections table with no rows and the catalogue's columns and types."""
+    return normalize_history(pd.DataFrame({c: [] for c in INSPECTION_COLUMNS}))
+
+
+def _to_ts(value: Any) -> pd.Timestamp | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        return None
+    return None if pd.isna(ts) else ts.normalize()
+
+
+def normalize_history(df: pd.DataFrame | None) -> pd.DataFrame:
+    """Inspections with ``site_id`` as text, ``date`` as datetime64, known stages only.
+
+    Rows keep their original order in ``_row`` (a later row wins a tie on date)
+    and are sorted by site, date and that order. Rows without a site, a date or
+    a known stage are dropped; their count is in ``attrs["dropped"]``.
+    """
+    if df is None:
+        df = pd.DataFrame({c: [] for c in INSPECTION_COLUMNS})
+    out = pd.DataFrame(df).copy()
+    for col in INSPECTION_COLUMNS:
+        if col not in out.columns:
+            out[col] = pd.NA
+    out["_row"] = range(len(out))
+    out["site_id"] = out["site_id"].astype("string").str.strip()
+    out["date"] = pd.to_datetime(out["date"], errors="coerce", format="mixed"
+                                 ).astype("datetime64[ns]").dt.normalize()
+    out["stage"] = out["stage"].map(parse_stage).astype("string")
+    for col in ("restored_area_ha", "veg_cover_pct"):
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
+    ok = out["site_id"].notna() & (out["site_id"] != "") & out["date"].notna() \
+        & out["stage"].notna()
+    dropped = int((~ok).sum())
+    out = out[ok].sort_values(["site_id", "date", "_row"], kind="stable").reset_index(drop=True)
+    out.attrs["dropped"] = dropped
+    return out
+
+
+def site_area_ha(geometry: object) -> float:
+    """Geometric area of a polygon in hectares (the geometry must be in a metric CRS)."""
+    return float(getattr(geometry, "area", float("nan"))) / 10_000.0
+
+
+def _num(value: Any) -> float | None:
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, str) and not value.strip():
+        return None
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+    return None if math.isnan(out) and not isinstance(value, str) else out
+
+
+def validate_inspection(history_for_site: pd.DataFrame | None, site_row: Mapping[str, Any],
+                        new_row: Mapping[str, Any], *, today: date | None = None
+                        ) -> list[Problem]:
+    """Everything wrong with appending ``new_row`` to a site's inspection history.
+
+    Checks: a known stage; a date that is neither in the future nor before the
+    last inspection; no move backwards without a ``note`` giving the reason;
+    a restored area between 0 and the site's geometric area; a vegetation
+    cover between 0 and 100 %.
+
+    Parameters
+    ----------
+    history_for_site
+        The site's earlier inspections (any order; see :func:`normalize_history`).
+    site_row
+        The site's feature: ``site_id``, ``stage``, ``geometry`` (analysis CRS).
+    new_row
+        ``date``, ``stage`` and optionally ``restored_area_ha``, ``veg_cover_pct``, ``note``.
+    today
+        The date after which inspections are "in the future"; default today.
+
+    Returns
+    -------
+    list of :class:`Problem` — empty when the inspection may be appended.
+    """
+    today = today or date.today()
+    site = str(site_row.get("site_id", "?"))
+    problems: list[Problem] = []
+    hist = normalize_history(history_for_site)
+    stage = parse_stage(new_row.get("stage"))
+    if stage is None:
+        problems.append(Problem(
+            "stage", "unknown_stage",
+            f"Site {site}: stage {new_row.get('stage')!r} is not a restoration stage; use one "
+            f"of {', '.join(MINE_STAGES)} (or the Chinese label).",
+            f"图斑 {site}：阶段 {new_row.get('stage')!r} 无效，应为 "
+            f"{'、'.join(stage_label(s) for s in MINE_STAGES)} 之一。"))
+    when = _to_ts(new_row.get("date"))
+    last = hist["date"].max() if len(hist) else None
+    if when is None:
+        problems.append(Problem(
+            "date", "bad_date",
+            f"Site {site}: inspection date {new_row.get('date')!r} is not a date; use "
+            "YYYY-MM-DD.",
+            f"图斑 {site}：巡查日期 {new_row.get('date')!r} 不是有效日期，应为 YYYY-MM-DD。"))
+    elif when > pd.Timestamp(today):
+        problems.append(Problem(
+            "date", "future_date",
+            f"Site {site}: inspection date {when.date()} is in the future (today is {today}); "
+            "record inspections on or after they happen.",
+            f"图斑 {site}：巡查日期 {when.date()} 晚于今天（{today}），不能登记未来的巡查。"))
+    elif last is not None and when < last:
+        problems.append(Problem(
+            "date", "before_last",
+            f"Site {site}: inspection date {when.date()} is before the last inspection "
+            f"({last.date()}); history is append-only, so use a date on or after it.",
+            f"图斑 {site}：巡查日期 {when.date()} 早于上次巡查（{last.date()}），"
+            "巡查记录只能追加。"))
+    current = (str(hist["stage"].iloc[-1]) if len(hist)
+               else parse_stage(site_row.get("stage")))
+    note = new_row.get("note")
+    has_note = isinstance(note, str) and bool(note.strip())
+    if stage is not None and current is not None and is_backwards(current, stage) \
+            and not has_note:
+        problems.append(Problem(
+            "stage", "backwards_without_reason",
+            f"Site {site}: stage {stage} comes before the current stage {current}; a move "
+            "backwards needs the reason in the note (--note).",
+            f"图斑 {site}：阶段由“{stage_label(current)}”退回“{stage_label(stage)}”，"
+            "须在备注中说明原因。"))
+    restored = _num(new_row.get("restored_area_ha"))
+    area = site_area_ha(site_row.get("geometry"))
+    if restored is not None:
+        if math.isnan(restored) or restored < 0:
+            problems.append(Problem(
+                "restored_area_ha", "bad_area",
+                f"Site {site}: restored area {new_row.get('restored_area_ha')!r} is not a "
+                "non-negative number of hectares.",
+                f"图斑 {site}：已修复面积 {new_row.get('restored_area_ha')!r} "
+                "应为非负数（公顷）。"))
+        elif not math.isnan(area) and restored > area + AREA_TOLERANCE_HA:
+            problems.append(Problem(
+                "restored_area_ha", "restored_exceeds_area",
+                f"Site {site}: restored area {restored:g} ha is larger than the site "
+                f"({area:.2f} ha); check the figure or the site boundary.",
+                f"图斑 {site}：已修复面积 {restored:g} 公顷大于图斑面积 {area:.2f} 公顷。"))
+    cover = _num(new_row.get("veg_cover_pct"))
+    if cover is not None and (math.isnan(cover) or not 0 <= cover <= 100):
+        problems.append(Problem(
+            "veg_cover_pct", "bad_cover",
+            f"Site {site}: vegetation cover {new_row.get('veg_cover_pct')!r} is not a "
+            "percentage between 0 and 100.",
+            f"图斑 {site}：植被覆盖度 {new_row.get('veg_cover_pct')!r} 应在 0–100 之间。"))
+    return problems
+
+
+def _clean_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = set(row) - set(INSPECTION_COLUMNS)
+    if unknown:
+        raise InputError(f"Inspection has unknown fields {sorted(unknown)}.",
+                         hint=f"Use only {', '.join(INSPECTION_COLUMNS)}.")
+    site = str(row.get("site_id") or "").strip()
+    if not site:
+        raise InputError("Inspection has no site_id.", hint="Name the mine site (图斑编号).")
+    return {**{c: None for c in INSPECTION_COLUMNS}, **row, "site_id": site}
+
+
+def _one_row_frame(row: Mapping[str, Any]) -> pd.DataFrame:
+    """The inspection as a one-row table in catalogue column order and types."""
+    data = {
+        "site_id": [row["site_id"]],
+        "date": [pd.Timestamp(row["date"]).normalize()],
+        "stage": [row["stage"]],
+        "restored_area_ha": [_num(row.get("restored_area_ha"))],
+        "veg_cover_pct": [_num(row.get("veg_cover_pct"))],
+        "note": [row.get("note") or None],
+        "recorded_by": [row.get("recorded_by") or None],
+    }
+    df = pd.DataFrame(data)
+    df["date"] = df["date"].astype("datetime64[ms]")
+    for col in ("restored_area_ha", "veg_cover_pct"):
+        df[col] = df[col].astype("float64")
+    for col in ("site_id", "stage", "note", "recorded_by"):
+        df[col] = df[col].astype("string")
+    return df
+
+
+def append_inspection(ws: Workspace, row: Mapping[str, Any], *, today: date | None = None
+                      ) -> pd.DataFrame:
+    """Validate one inspection against the site and its history, then append it.
+
+    Reading the history, validating and appending happen under one workspace
+    lock, so concurrent writers (several processes) neither lose rows nor
+    validate against a stale history. Earlier rows are never rewritten.
+
+    Raises
+    ------
+    InputError
+        Unknown site, or the problems :func:`validate_inspection` found (one sentence each).
+
+    Returns
+    -------
+    The appended row as a one-row DataFrame.
+    """
+    from gis.io import file_lock
+    from layers.workspace import Workspace
+
+    clean = _clean_row(row)
+    with file_lock(ws.root / ".inspections"):
+        fresh = Workspace.load(ws.root)  # the manifest may have gained the table meanwhile
+        mines = fresh.read("mines")
+        if mines is None:
+            raise InputError(f"Workspace {ws.root} has no mines layer.",
+                             hint="Add mines = \"…\" under [layers] in workspace.toml.")
+        ids = mines["site_id"].astype("string").str.strip()
+        match = mines[ids == clean["site_id"]]
+        if match.empty:
+            sample = ", ".join(ids.dropna().head(5))
+            raise InputError(f"Site {clean['site_id']!r} is not in the mines layer of {ws.root}.",
+                             hint=f"Use a site_id of that layer (e.g. {sample}).")
+        site_row = match.iloc[0].to_dict()
+        site_row["geometry"] = match.geometry.iloc[0]
+        history = normalize_history(fresh.read("inspections"))
+        history = history[history["site_id"] == clean["site_id"]]
+        problems = validate_inspection(history, site_row, clean, today=today)
+        if problems:
+            raise InputError(" ".join(str(p) for p in problems))
+        clean["stage"] = parse_stage(clean["stage"])
+        frame = _one_row_frame(clean)
+        fresh.write("inspections", frame, append=True)
+    ws.tables.update(fresh.tables)
+    ws.invalidate("inspections")
+    return frame

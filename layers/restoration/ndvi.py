@@ -1,0 +1,290 @@
+"""NDVI recovery per site: zonal means over sites and reference rings, two-endmember cover."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from affine import Affine
+from pyproj import CRS
+
+from gis.errors import InputError
+from gis.raster import Raster
+
+__all__ = [
+    "NDVI_COLUMNS",
+    "RasterSource",
+    "array_source",
+    "endmembers",
+    "reference_rings",
+    "vegetation_cover",
+    "zonal_ndvi",
+]
+
+Bounds = tuple[float, float, float, float]
+NDVI_COLUMNS = ("ndvi", "cells", "veg_cover", "ref_ndvi", "ref_cells", "ref_veg_cover", "note")
+
+
+@dataclass(frozen=True)
+class RasterSource:
+    """Where one NDVI epoch comes from, without touching disk here.
+
+    Parameters
+    ----------
+    read
+        ``read(bounds)`` returns the cells covering ``bounds`` (in ``crs``) as a
+        :class:`~gis.raster.Raster`; ``read(None)`` returns the whole raster. An
+        empty array means the bounds lie outside the raster.
+    crs
+        CRS of the raster (and of ``bounds``); ``None`` means the analysis CRS.
+    sample
+        Optional: the scene's valid values (or a representative subsample) for
+        the endmember percentiles; default ``read(None)``.
+    label
+        Shown in messages, e.g. the file name.
+    """
+
+    read: Callable[[Bounds | None], Raster]
+    crs: str | None = None
+    sample: Callable[[], np.ndarray] | None = None
+    label: str = ""
+
+    def scene_values(self) -> np.ndarray:
+        """The valid (non-nan) values of the whole scene, flattened."""
+        values = self.sample() if self.sample is not None else self.read(None).array
+        values = np.asarray(values, dtype="float64").ravel()
+        return values[~np.isnan(values)]
+
+
+def _window(transform: object, shape: tuple[int, int], bounds: Bounds
+            ) -> tuple[int, int, int, int]:
+    """Rows/cols ``(r0, r1, c0, c1)`` of the cells of a north-up grid that touch ``bounds``."""
+    t = transform
+    if t.b != 0 or t.d != 0 or t.a <= 0 or t.e >= 0:  # type: ignore[attr-defined]
+        raise InputError("Rotated or south-up rasters are not supported for NDVI.",
+                         hint="Warp the raster to a north-up grid (gdalwarp) first.")
+    x0, y0, a, e = t.c, t.f, t.a, t.e  # type: ignore[attr-defined]
+    minx, miny, maxx, maxy = bounds
+    c0 = max(int(np.floor((minx - x0) / a)), 0)
+    c1 = min(int(np.ceil((maxx - x0) / a)), shape[1])
+    r0 = max(int(np.floor((maxy - y0) / e)), 0)
+    r1 = min(int(np.ceil((miny - y0) / e)), shape[0])
+    return r0, max(r1, r0), c0, max(c1, c0)
+
+
+def array_source(raster: Raster, *, label: str = "array") -> RasterSource:
+    """A :class:`RasterSource` serving windows of an in-memory raster (tests, callers).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from affine import Affine
+    >>> src = array_source(Raster(np.ones((4, 4)), Affine(10, 0, 0, 0, -10, 40), "EPSG:4547"))
+    >>> src.read((0, 0, 20, 20)).shape
+    (2, 2)
+    """
+
+    def read(bounds: Bounds | None) -> Raster:
+        if bounds is None:
+            return raster
+        r0, r1, c0, c1 = _window(raster.transform, raster.shape, bounds)
+        if r1 <= r0 or c1 <= c0:
+            return Raster(np.full((0, 0), np.nan), raster.transform, raster.crs, raster.nodata)
+        tr = raster.transform @ Affine.translation(c0, r0)
+        return Raster(raster.array[r0:r1, c0:c1], tr, raster.crs, raster.nodata)
+
+    return RasterSource(read=read, crs=raster.crs, label=label)
+
+
+def endmembers(values: np.ndarray, *, low: float = 5.0, high: float = 95.0,
+               label: str = "NDVI") -> tuple[float, float]:
+    """Soil and vegetation NDVI: the ``low`` / ``high`` percentiles of the scene's valid cells.
+
+    Raises :class:`InputError` when the values are not NDVI (outside −1…1), which
+    usually means an undeclared nodata value or a scaled product.
+    """
+    values = np.asarray(values, dtype="float64")
+    values = values[~np.isnan(values)]
+    if values.size == 0:
+        raise InputError(f"NDVI raster {label} has no valid cells.",
+                         hint="Check its nodata value and that it covers the city.")
+    lo, hi = float(values.min()), float(values.max())
+    if lo < -1.0 - 1e-6 or hi > 1.0 + 1e-6:
+        raise InputError(
+            f"NDVI raster {label} has values from {lo:g} to {hi:g}, but NDVI lies in −1…1.",
+            hint="Declare its nodata value (gdal_edit.py -a_nodata) or rescale a scaled "
+            "product (e.g. divide by 10000).")
+    soil, veg = np.percentile(values, [low, high])
+    return float(soil), float(veg)
+
+
+def vegetation_cover(ndvi: np.ndarray | float, soil: float, veg: float) -> np.ndarray:
+    """Fractional vegetation cover by the two-endmember model, clipped to [0, 1].
+
+    ``FC = (NDVI − NDVI_soil) / (NDVI_veg − NDVI_soil)``; nan when ``veg <= soil``.
+
+    Examples
+    --------
+    >>> float(vegetation_cover(0.5, 0.0, 0.8))
+    0.625
+    """
+    arr = np.asarray(ndvi, dtype="float64")
+    if not veg > soil:
+        return np.full(arr.shape, np.nan)
+    return np.clip((arr - soil) / (veg - soil), 0.0, 1.0)
+
+
+def reference_rings(sites: gpd.GeoSeries, *, inner: float = 200.0, outer: float = 500.0,
+                    exclude: gpd.GeoSeries | None = None) -> gpd.GeoSeries:
+    """The band ``inner``–``outer`` metres outside each site, minus every site in ``exclude``.
+
+    ``exclude`` defaults to ``sites`` themselves, so a ring never contains any
+    mine site (its own or a neighbour's).
+    """
+    if not 0 <= inner < outer:
+        raise InputError(f"Reference ring {inner:g}–{outer:g} m is not a band outside the site.",
+                         hint="Use 0 ≤ inner < outer, e.g. ring=(200, 500).")
+    exclude = sites if exclude is None else exclude
+    outer_g = sites.buffer(outer)
+    inner_g = sites.buffer(inner) if inner > 0 else sites
+    bands = outer_g.difference(inner_g, align=False)
+    ex_geoms = exclude.geometry.to_numpy() if hasattr(exclude, "geometry") else exclude.to_numpy()
+    tree = shapely.STRtree(ex_geoms)
+    out = []
+    for band in bands.to_numpy():
+        hits = tree.query(band, predicate="intersects")
+        if len(hits):
+            band = shapely.difference(band, shapely.union_all(ex_geoms[hits]))
+        out.append(band)
+    return gpd.GeoSeries(out, index=sites.index, crs=sites.crs)
+
+
+def _same_crs(a: object, b: object) -> bool:
+    if a is None or b is None:
+        return True
+    return CRS.from_user_input(a).equals(CRS.from_user_input(b))
+
+
+def _mask(geom: object, shape: tuple[int, int], transform: Affine) -> np.ndarray:
+    """Cells of a window whose centres lie inside ``geom`` (GDAL's rasterize rule)."""
+    from rasterio.features import rasterize
+
+    return rasterize([(geom, 1)], out_shape=shape, transform=transform, fill=0,
+                     all_touched=False, dtype="uint8").astype(bool)
+
+
+def zonal_ndvi(sites: gpd.GeoSeries, rings: gpd.GeoSeries, source: RasterSource, *,
+               soil_veg: tuple[float, float] | None = None, tile: float = 10_000.0,
+               label: str = "", mask_cache: dict | None = None) -> pd.DataFrame:
+    """Mean NDVI and cover of each site and of its reference ring, for one epoch.
+
+    A cell counts when its centre lies inside the polygon; a site smaller than a
+    cell uses the cell under its representative point. Sites and rings may
+    overlap (each is masked in its own window). The raster is read once per
+    ``tile`` × ``tile`` block of sites (analysis-CRS units), never whole.
+
+    Parameters
+    ----------
+    sites, rings
+        Polygons in the analysis CRS, same index.
+    source
+        The epoch's raster.
+    soil_veg
+        Endmembers for the cover model; default: 5 % / 95 % of the scene.
+    mask_cache
+        A dict shared between epochs on the same grid, so each site's cell
+        masks are computed once.
+
+    Returns
+    -------
+    DataFrame indexed like ``sites`` with :data:`NDVI_COLUMNS`: mean NDVI,
+    valid cell count and mean cover (0–1) of site and ring, and a note.
+    """
+    label = label or source.label
+    soil, veg = soil_veg if soil_veg is not None else endmembers(source.scene_values(),
+                                                                 label=label)
+    if not _same_crs(sites.crs, source.crs):
+        sites_r, rings_r = sites.to_crs(source.crs), rings.to_crs(source.crs)
+    else:
+        sites_r, rings_r = sites, rings
+    site_geoms = sites_r.to_numpy()
+    ring_geoms = rings_r.to_numpy()
+    shapely.prepare(site_geoms)
+    shapely.prepare(ring_geoms)
+    ring_bounds = shapely.bounds(ring_geoms)
+    site_bounds = shapely.bounds(site_geoms)
+    win_bounds = np.where(np.isnan(ring_bounds), site_bounds, ring_bounds)
+    win_bounds[:, :2] = np.fmin(win_bounds[:, :2], site_bounds[:, :2])
+    win_bounds[:, 2:] = np.fmax(win_bounds[:, 2:], site_bounds[:, 2:])
+
+    cent = shapely.centroid(sites.to_numpy())
+    keys = np.floor(np.column_stack([shapely.get_x(cent), shapely.get_y(cent)]) / tile)
+    n = len(sites)
+    out = {c: np.full(n, np.nan) for c in NDVI_COLUMNS[:-1]}
+    notes = np.full(n, "", dtype=object)
+    order = np.lexsort((keys[:, 1], keys[:, 0]))
+    groups = np.split(order, np.flatnonzero(np.any(np.diff(keys[order], axis=0) != 0,
+                                                   axis=1)) + 1) if n else []
+    cache = {} if mask_cache is None else mask_cache.setdefault(str(source.crs), {})
+    import rasterio
+
+    with rasterio.Env():  # one GDAL environment for all the rasterize calls
+        for group in groups:
+            gb = win_bounds[group]
+            block = source.read((float(gb[:, 0].min()), float(gb[:, 1].min()),
+                                 float(gb[:, 2].max()), float(gb[:, 3].max())))
+            for pos in group:
+                _one_site(pos, block, site_geoms[pos], ring_geoms[pos], win_bounds[pos],
+                          soil, veg, out, notes, label, cache)
+    frame = pd.DataFrame(out, index=sites.index)
+    frame["note"] = pd.array(notes, dtype="string")
+    return frame
+
+
+def _one_site(pos: int, block: Raster, site: object, ring: object, bounds: np.ndarray,
+              soil: float, veg: float, out: dict[str, np.ndarray], notes: np.ndarray,
+              label: str, cache: dict) -> None:
+    arr = block.array
+    if arr.size == 0:
+        notes[pos] = f"outside NDVI {label}"
+        return
+    r0, r1, c0, c1 = _window(block.transform, arr.shape, tuple(bounds))  # type: ignore[arg-type]
+    if r1 <= r0 or c1 <= c0:
+        notes[pos] = f"outside NDVI {label}"
+        return
+    win = arr[r0:r1, c0:c1]
+    win_tr = block.transform @ Affine.translation(c0, r0)
+    key = (pos, tuple(win_tr)[:6], win.shape)
+    if key not in cache:
+        cache[key] = (_mask(site, win.shape, win_tr),
+                      None if ring is None or shapely.is_empty(ring)
+                      else _mask(ring, win.shape, win_tr))
+    inside, ring_in = cache[key]
+    inside = inside.copy()
+    if not inside.any():  # smaller than a cell: the cell under the site
+        p = shapely.point_on_surface(site)
+        c = int(np.floor((shapely.get_x(p) - block.transform.c) / block.transform.a))
+        r = int(np.floor((shapely.get_y(p) - block.transform.f) / block.transform.e))
+        if r0 <= r < r1 and c0 <= c < c1:
+            inside[r - r0, c - c0] = True
+    vals = win[inside]
+    vals = vals[~np.isnan(vals)]
+    if vals.size:
+        out["ndvi"][pos] = vals.mean()
+        out["veg_cover"][pos] = vegetation_cover(vals, soil, veg).mean()
+    else:
+        notes[pos] = f"no valid NDVI {label} cells"
+    out["cells"][pos] = vals.size
+    if ring_in is None:
+        out["ref_cells"][pos] = 0
+        return
+    rv = win[ring_in]
+    rv = rv[~np.isnan(rv)]
+    out["ref_cells"][pos] = rv.size
+    if rv.size:
+        out["ref_ndvi"][pos] = rv.mean()
+        out["ref_veg_cover"][pos] = vegetation_cover(rv, soil, veg).mean()

@@ -1,0 +1,204 @@
+"""Every page under Streamlit's AppTest (no browser): widgets, the map component, errors."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.ui.conftest import ROOT
+from ui.assets import is_local
+
+PAGES = {
+    "overview": None,
+    "map": "ui/pages/map.py",
+    "parcels": "ui/pages/parcels.py",
+    "restoration": "ui/pages/restoration.py",
+    "data": "ui/pages/data.py",
+}
+
+
+def _run(page: str | None = None, **state: object) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    if state:
+        for k, v in state.items():
+            setattr(at.session_state["devzone_state"], k, v)
+    if page:
+        at.switch_page(page).run()
+    elif state:
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _walk(node):
+    yield node
+    children = getattr(node, "children", None)
+    if isinstance(children, dict):
+        children = children.values()
+    for child in children or []:
+        yield from _walk(child)
+
+
+def _maps(at: AppTest) -> list[dict]:
+    """The arguments of every st_folium component on the page."""
+    out = []
+    for node in _walk(at._tree):
+        proto = getattr(node, "proto", None)
+        if getattr(proto, "component_name", "") == "streamlit_folium.st_folium":
+            out.append(json.loads(proto.json_args))
+    return out
+
+
+def _texts(at: AppTest) -> str:
+    parts = []
+    for kind in ("title", "subheader", "caption", "markdown", "info", "error", "warning",
+                 "success"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def demo_env(demo_ws: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("DEVZONE_WORKSPACE", str(demo_ws))
+    return demo_ws
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_loads_with_its_widgets_and_no_error(demo_env: Path, name: str) -> None:
+    at = _run(PAGES[name])
+    assert not at.error, [e.value for e in at.error]
+    assert at.radio(key="sidebar_lang").value == "zh"
+    assert at.selectbox(key="sidebar_basemap").value == "hillshade"
+    assert len(at.title) == 1
+    expected = {"overview": ("metric", 5), "map": ("caption", 1), "parcels": ("multiselect", 4),
+                "restoration": ("metric", 5), "data": ("selectbox", 3)}[name]
+    assert len(getattr(at, expected[0])) >= expected[1], expected
+
+
+@pytest.mark.parametrize("name", ["overview", "map", "parcels"])
+def test_map_component_assets_are_local_and_every_layer_is_in_the_script(
+        demo_env: Path, name: str) -> None:
+    at = _run(PAGES[name])
+    (args,) = _maps(at)
+    links = args["js_links"] + args["css_links"]
+    assert links and all(is_local(u) for u in links), [u for u in links if not is_local(u)]
+    assert all(u.startswith("/app/static/vendor/") for u in links)
+    for url in links:  # served from static/ next to app.py
+        assert (ROOT / "static" / url.removeprefix("/app/static/")).is_file(), url
+    everything = args["script"] + (args["feature_group"] or "") + (args["layer_control"] or "")
+    assert not re.search(r"""(?:src|href)=["']https?://""", everything)
+    for label in ("开发区", "标准地", "矿山修复图斑", "供水", "道路", "电力", "太行旅游公路",
+                  "管控", "山体阴影（DEM）", "5G 覆盖（RSRP）"):
+        assert json.dumps(label) in args["layer_control"], label
+    # parcels travel in the dynamic feature group, styled from their readiness property
+    assert '"readiness":' in args["feature_group"]
+    assert len(args["script"]) + len(args["feature_group"]) < 5_000_000
+
+
+def test_selected_parcel_shows_its_rules(demo_env: Path) -> None:
+    parcels = gpd.read_file(demo_env / "layers.gpkg", layer="parcels")
+    pid = str(parcels["parcel_id"].iloc[0])
+    at = _run(PAGES["map"], selected_parcel=pid)
+    assert f"地块 {pid} 的逐条规则" in _texts(at)
+    (table,) = [d.value for d in at.dataframe]  # the only table on the page
+    assert {"规则", "状态", "实测值", "阈值", "差距", "说明"} <= set(table.columns)
+    assert set(table["状态"]) <= {"通过", "不通过", "未知", "承诺"}
+    (args,) = _maps(at)
+    assert "#00e5ff" in args["feature_group"]  # the highlight outline of the selection
+
+
+def test_a_drawn_sketch_is_checked(demo_env: Path) -> None:
+    zones = gpd.read_file(demo_env / "layers.gpkg", layer="zones").to_crs(4326)
+    c = zones.geometry.iloc[0].representative_point()
+    sketch = f"POLYGON(({c.x} {c.y}, {c.x + 0.003} {c.y}, {c.x + 0.003} {c.y + 0.002}, " \
+             f"{c.x} {c.y + 0.002}, {c.x} {c.y}))"
+    at = _run(PAGES["map"], sketch=sketch)
+    text = _texts(at)
+    assert "草图检查结果" in text and "草图总体状态" in text
+    assert len(at.dataframe[-1].value) > 3  # one row per rule
+
+
+def test_parcels_filter_and_linked_map(demo_env: Path) -> None:
+    at = _run(PAGES["parcels"])
+    total = int(re.search(r"筛选结果：(\d+)", _texts(at)).group(1))
+    at.multiselect(key="f_readiness").set_value(["not_ready"]).run()
+    shown = int(re.search(r"筛选结果：(\d+)", _texts(at)).group(1))
+    assert 0 < shown < total
+    table = at.dataframe(key="parcel_table").value
+    assert len(table) == shown and set(table["准备状态"]) == {"未就绪"}
+    assert at.get("download_button")  # GeoJSON / GPKG / CSV of the filtered parcels
+
+
+def test_english_switch_translates_the_page_and_the_map(demo_env: Path) -> None:
+    at = _run()
+    at.radio(key="sidebar_lang").set_value("en").run()
+    assert not at.exception
+    assert at.title[0].value.startswith("Overview")
+    (args,) = _maps(at)
+    assert '"Standard-land parcels"' in args["layer_control"]
+    assert '"标准地"' not in args["layer_control"]
+
+
+def test_rulebook_edit_is_used_but_not_saved(demo_ws_copy: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEVZONE_WORKSPACE", str(demo_ws_copy))
+    before = (demo_ws_copy / "rules.toml").read_text(encoding="utf-8")
+    at = _run(PAGES["data"], rule_overrides={("road", "max_m"): 12345.0})
+    assert "当前使用未保存的阈值" in _texts(at)
+    assert (demo_ws_copy / "rules.toml").read_text(encoding="utf-8") == before
+
+
+def test_inspection_form_appends_or_explains(demo_ws_copy: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEVZONE_WORKSPACE", str(demo_ws_copy))
+
+    def count() -> int:
+        return len(gpd.read_file(demo_ws_copy / "layers.gpkg", layer="inspections"))
+
+    n0 = count()
+    at = _run(PAGES["restoration"])
+    site = at.selectbox(key="insp_site").value
+    at.number_input(key="insp_restored").set_value(1e6)  # far more than any site
+    at.button[0].click().run()  # the form's submit button
+    assert not at.exception
+    assert any(site in e.value for e in at.error), "a readable refusal naming the site"
+    assert count() == n0
+    at.number_input(key="insp_restored").set_value(None)
+    at.selectbox(key="insp_stage").set_value("in_progress")
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    assert any(site in s.value for s in at.success)
+    assert count() == n0 + 1
+
+
+def test_missing_workspace_is_a_readable_error_on_every_page(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    monkeypatch.setenv("DEVZONE_WORKSPACE", str(tmp_path / "nowhere"))
+    for page in PAGES.values():
+        at = _run(page)
+        assert any("No workspace at" in e.value for e in at.error), page
+        assert at.radio(key="sidebar_lang")  # the rest of the page still works
+
+
+def test_a_missing_engine_says_not_yet(demo_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui import data as uidata
+
+    real = uidata.engine
+
+    def fake(module: str, key: str, *names: str):
+        if module == "layers.readiness":
+            raise uidata.EngineMissing(key, module)
+        return real(module, key, *names)
+
+    monkeypatch.setattr(uidata, "engine", fake)
+    # an unsaved threshold makes a rulebook text no cached result was computed for
+    at = _run(PAGES["parcels"], rule_overrides={("road", "max_m"): 49.5})
+    assert any("尚未提供" in i.value for i in at.info)
+    (args,) = _maps(at)  # the map still shows, its parcels unchecked
+    assert '"readiness":"unchecked"' in args["feature_group"]

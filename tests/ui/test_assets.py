@@ -1,0 +1,96 @@
+"""Offline assets: the lockfile pins every package, fetch refuses tampering, maps link locally."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import os
+import re
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from ui import assets
+from ui.map import build_map, prepare_map_data
+
+
+def test_lockfile_pins_every_package_the_map_uses() -> None:
+    manifest = json.loads((assets.ASSET_DIR / "package.json").read_text())
+    lock = json.loads((assets.ASSET_DIR / "package-lock.json").read_text())
+    deps = manifest["dependencies"]
+    for name, version in deps.items():
+        entry = lock["packages"][f"node_modules/{name}"]
+        assert entry["version"] == version  # exact pins, no ranges
+        assert entry["integrity"].startswith("sha512-")
+    used = {a.package for a in (*assets.JS_ASSETS.values(), *assets.CSS_ASSETS.values()) if a}
+    assert used == set(deps)
+
+
+def _tgz(members: dict[str, bytes], *, symlink: str | None = None) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+        if symlink:
+            info = tarfile.TarInfo(symlink)
+            info.type = tarfile.SYMTYPE
+            info.linkname = "/etc/passwd"
+            tar.addfile(info)
+    return buf.getvalue()
+
+
+def test_extract_copies_only_wanted_files_and_never_escapes(tmp_path: Path) -> None:
+    tgz = tmp_path / "leaflet.tgz"
+    tgz.write_bytes(_tgz({
+        "package/dist/leaflet.js": b"L=1", "package/dist/leaflet.css": b"x{}",
+        "package/dist/images/layers.png": b"png", "package/src/Map.js": b"unused",
+        "package/../../evil.js": b"boom",
+    }, symlink="package/dist/images/link.png"))
+    dest = tmp_path / "out"
+    n = assets._extract(tgz, "leaflet", dest)
+    got = sorted(str(p.relative_to(dest)) for p in dest.rglob("*") if p.is_file())
+    assert got == ["leaflet/dist/images/layers.png", "leaflet/dist/leaflet.css",
+                   "leaflet/dist/leaflet.js"]
+    assert n == 3
+    assert not (tmp_path / "evil.js").exists() and not list(tmp_path.rglob("link.png"))
+
+
+def test_integrity_mismatch_is_refused(tmp_path: Path) -> None:
+    tgz = tmp_path / "p.tgz"
+    tgz.write_bytes(b"payload")
+    good = "sha512-" + base64.b64encode(hashlib.sha512(b"payload").digest()).decode()
+    assets._check_integrity(tgz, good)
+    bad = "sha512-" + base64.b64encode(hashlib.sha512(b"other").digest()).decode()
+    with pytest.raises(assets.AssetError, match="integrity"):
+        assets._check_integrity(tgz, bad)
+
+
+def test_every_map_links_only_local_assets_that_exist(layers, dem, coverage) -> None:
+    """A new plugin bringing a CDN link back fails here."""
+    data = prepare_map_data(layers, dem=dem, coverage=coverage)
+    html = build_map(data, lang="zh").get_root().render()
+    urls = re.findall(r"""(?:src|href)=["']([^"']+)["']""", html)
+    assert urls
+    external = [u for u in urls if not assets.is_local(u) and not u.startswith("data:")]
+    assert external == []
+    if assets.missing_files():
+        if os.environ.get("CI"):
+            pytest.fail("map assets missing in CI: `make setup` must run `python -m ui.assets "
+                        "fetch`")
+        pytest.skip("map assets not fetched: run `make assets`")
+    for url in urls:
+        if url.startswith(assets.URL_PREFIX):
+            assert (assets.VENDOR_DIR / url.removeprefix(assets.URL_PREFIX + "/")).is_file(), url
+
+
+def test_static_folder_next_to_app_serves_the_vendor_assets() -> None:
+    """Streamlit serves ``static/`` beside ``app.py``; it must be the folder we fetch into."""
+    root = assets.ASSET_DIR.parent.parent
+    assert (root / "static").resolve() == assets.VENDOR_DIR.parent.resolve()
+    config = (root / ".streamlit" / "config.toml").read_text()
+    assert re.search(r"^enableStaticServing\s*=\s*true", config, re.M)

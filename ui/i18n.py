@@ -1,0 +1,315 @@
+"""One zh-CN / English string table for every label, legend and message of the app."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from layers.catalog import ASSESSMENT_LABELS, CATALOG, STAGE_LABELS
+
+__all__ = [
+    "LANGS",
+    "STRINGS",
+    "VALUE_LABELS",
+    "Lang",
+    "column_label",
+    "html_lang",
+    "lang_from_locale",
+    "layer_name",
+    "t",
+    "value_label",
+]
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+
+# key -> (zh-CN, English). Placeholders use str.format names.
+STRINGS: dict[str, tuple[str, str]] = {
+    # app and navigation
+    "app.title": ("开发区规划助手", "Development-zone planner"),
+    "app.city": ("长治市", "Changzhi"),
+    "nav.overview": ("概览", "Overview"),
+    "nav.map": ("地图", "Map"),
+    "nav.parcels": ("标准地", "Parcels"),
+    "nav.restoration": ("矿山修复", "Restoration"),
+    "nav.data": ("数据", "Data"),
+    "sidebar.language": ("语言 / Language", "Language / 语言"),
+    "sidebar.workspace": ("工作空间", "Workspace"),
+    "sidebar.basemap": ("底图", "Basemap"),
+    "sidebar.tianditu_key": ("天地图密钥", "Tianditu key"),
+    "sidebar.tianditu_help": ("在天地图官网申请的浏览器端密钥；仅在选择天地图底图时使用。",
+                              "A browser key from Tianditu; used only with the Tianditu basemap."),
+    "sidebar.as_of": ("评估日期", "Check date"),
+    "sidebar.offline": ("离线模式：不访问任何外部网址。",
+                        "Offline: no request leaves this machine."),
+    "sidebar.online_warning": ("在线底图需要访问外部网络。",
+                               "Online basemaps need internet access."),
+    "basemap.hillshade": ("本地山体阴影（离线）", "Local hillshade (offline)"),
+    "basemap.none": ("无底图", "No basemap"),
+    "basemap.osm": ("OpenStreetMap（在线）", "OpenStreetMap (online)"),
+    "basemap.tianditu": ("天地图（在线，需要密钥）", "Tianditu (online, key needed)"),
+    "basemap.gaode": ("高德（在线，GCJ-02 偏移）", "Gaode (online, GCJ-02 shift)"),
+    # generic messages
+    "msg.not_yet": ("{what}尚未提供（该功能正在开发中）。",
+                    "{what} is not available yet (being built)."),
+    "msg.error": ("出错了：{message}", "Something went wrong: {message}"),
+    "msg.unexpected": ("意外错误（{kind}）。页面其余部分仍可使用；详情见服务器日志。",
+                       "Unexpected error ({kind}). The rest of the page still works; "
+                       "details are in the server log."),
+    "msg.no_workspace": ("未找到工作空间 {path}。请运行 `make demo` 或设置 DEVZONE_WORKSPACE。",
+                         "No workspace at {path}. Run `make demo` or set DEVZONE_WORKSPACE."),
+    "msg.no_layer": ("工作空间中没有“{layer}”图层。", "The workspace has no {layer} layer."),
+    "msg.assets_missing": ("地图资源文件缺失，地图无法显示。请运行 `make assets`。",
+                           "Map asset files are missing, so the map cannot be shown. "
+                           "Run `make assets`."),
+    "msg.saved": ("已保存。", "Saved."),
+    "engine.readiness": ("标准地准备状态评估", "The readiness check"),
+    "engine.restoration": ("矿山修复进度", "Restoration progress"),
+    "engine.reports": ("地块报告", "Parcel reports"),
+    "engine.import": ("图层导入", "Layer import"),
+    # map
+    "map.layers.hillshade": ("山体阴影（DEM）", "Hillshade (DEM)"),
+    "map.layers.coverage_5g": ("5G 覆盖（RSRP）", "5G coverage (RSRP)"),
+    "map.layers.parcels_summary": ("标准地（汇总）", "Parcels (summary)"),
+    "map.layers.selected": ("选中地块", "Selected parcel"),
+    "map.legend": ("图例", "Legend"),
+    "map.summary_tip": (
+        "{n} 个地块：就绪 {ready}，未就绪 {not_ready}，资料不全 {incomplete}",
+        "{n} parcels: ready {ready}, not ready {not_ready}, incomplete {incomplete}"),
+    "map.summary_note": (
+        "地块过多，按六边形汇总；放大查看单个地块。",
+        "Too many parcels to draw: summarised by hexagon; zoom in to see parcels."),
+    "map.hex_share": ("就绪比例", "Share ready"),
+    "map.click_hint": ("点击地块查看逐条规则；用左侧工具绘制多边形或矩形以检查草图。",
+                       "Click a parcel for its rule-by-rule result; draw a polygon or rectangle "
+                       "to check a sketch."),
+    "map.shown": ("显示 {shown} / {total} 个地块", "Showing {shown} of {total} parcels"),
+    "map.summarised": ("{total} 个地块已按六边形汇总（放大查看单个地块）",
+                       "{total} parcels summarised by hexagon (zoom in to see them)"),
+    "map.dbm": ("dBm", "dBm"),
+    "map.parcel_rules": ("地块 {id} 的逐条规则", "Rules for parcel {id}"),
+    "map.sketch_result": ("草图检查结果", "Sketch check"),
+    "map.sketch_overall": ("草图总体状态：{status}", "Sketch overall: {status}"),
+    "map.pick_parcel": ("点击地图上的地块以查看其规则。",
+                        "Click a parcel on the map to see its rules."),
+    "map.no_parcel_here": ("点击位置没有地块。", "No parcel at the clicked point."),
+    "map.draw_polygon": ("绘制多边形", "Draw a polygon"),
+    "map.draw_rectangle": ("绘制矩形", "Draw a rectangle"),
+    # readiness
+    "readiness": ("准备状态", "Readiness"),
+    "rule": ("规则", "Rule"),
+    "status": ("状态", "Status"),
+    "value": ("实测值", "Value"),
+    "threshold": ("阈值", "Threshold"),
+    "unit": ("单位", "Unit"),
+    "gap": ("差距", "Gap"),
+    "cost": ("估算费用（元）", "Cost (CNY)"),
+    "message": ("说明", "Message"),
+    "count": ("数量", "Count"),
+    "progress_pct": ("修复进度（%）", "Progress (%)"),
+    "days_overdue": ("逾期天数", "Days overdue"),
+    "map.lines": ("线状设施", "Networks"),
+    "area_ha": ("面积（公顷）", "Area (ha)"),
+    "share": ("占比", "Share"),
+    # overview
+    "overview.title": ("概览", "Overview"),
+    "overview.parcels": ("标准地", "Parcels"),
+    "overview.ready": ("已就绪（含承诺）", "Ready (incl. commitments)"),
+    "overview.ready_area": ("已就绪面积（公顷）", "Ready area (ha)"),
+    "overview.restoration_done": ("修复完成率", "Restoration completed"),
+    "overview.overdue": ("逾期修复点", "Overdue sites"),
+    "overview.by_readiness": ("按准备状态", "By readiness"),
+    "overview.by_zone": ("按开发区", "By zone"),
+    "overview.zone": ("开发区", "Zone"),
+    "overview.no_zone": ("（区外）", "(outside zones)"),
+    # parcels page
+    "parcels.title": ("标准地", "Standard-land parcels"),
+    "parcels.filter_zone": ("开发区", "Zone"),
+    "parcels.filter_industry": ("产业", "Industry"),
+    "parcels.filter_readiness": ("准备状态", "Readiness"),
+    "parcels.filter_rule": ("未通过的规则", "Failing rule"),
+    "parcels.any": ("全部", "All"),
+    "parcels.count": ("筛选结果：{n} 个地块", "{n} parcels match"),
+    "parcels.select_hint": ("在表格中选择一行，地图将缩放到该地块。",
+                            "Select a row: the map zooms to that parcel."),
+    "parcels.download": ("下载筛选结果", "Download the filtered parcels"),
+    "parcels.report": ("地块报告", "Parcel report"),
+    "parcels.report_make": ("生成地块 {id} 的报告", "Make the report of parcel {id}"),
+    "parcels.report_download": ("下载地块 {id} 的报告（{fmt}）",
+                                "Download the report of {id} ({fmt})"),
+    "parcels.gap": ("差距与费用", "Gap and cost"),
+    "format.geojson": ("GeoJSON（RFC 7946，WGS84）", "GeoJSON (RFC 7946, WGS84)"),
+    "format.gpkg": ("GeoPackage", "GeoPackage"),
+    "format.csv": ("CSV（Excel 可打开）", "CSV (opens in Excel)"),
+    # restoration
+    "restoration.title": ("废弃矿山生态修复", "Abandoned-mine restoration"),
+    "restoration.stage_chart": ("各阶段图斑数", "Sites by stage"),
+    "restoration.progress": ("各图斑进度", "Progress per site"),
+    "restoration.overdue": ("逾期图斑", "Overdue sites"),
+    "restoration.flagged": ("需关注图斑", "Flagged sites"),
+    "restoration.priority": ("优先级排序", "Priority ranking"),
+    "restoration.none": ("无。", "None."),
+    "restoration.form": ("记录一次巡查", "Record an inspection"),
+    "restoration.site": ("图斑", "Site"),
+    "restoration.date": ("巡查日期", "Date"),
+    "restoration.stage": ("阶段", "Stage"),
+    "restoration.restored": ("已修复面积（公顷）", "Restored area (ha)"),
+    "restoration.veg": ("植被覆盖度（%）", "Vegetation cover (%)"),
+    "restoration.note": ("备注", "Note"),
+    "restoration.by": ("记录人", "Recorded by"),
+    "restoration.submit": ("保存巡查记录", "Save inspection"),
+    "restoration.saved": ("已为 {site} 追加巡查记录。", "Inspection appended for {site}."),
+    "restoration.progress_pct": ("修复进度", "Progress"),
+    "restoration.days_overdue": ("逾期天数", "Days overdue"),
+    "restoration.flags": ("预警", "Flags"),
+    "restoration.kpis": ("全市指标", "City KPIs"),
+    "restoration.ndvi": ("NDVI 前后对比", "NDVI before / after"),
+    # data page
+    "data.title": ("数据管理", "Data"),
+    "data.upload": ("上传图层", "Upload a layer"),
+    "data.upload_help": (
+        "GeoJSON、压缩的 Shapefile（.zip，支持 GBK 编码）、GeoPackage、KML 或 CSV。",
+        "GeoJSON, zipped Shapefile (.zip, GBK supported), GeoPackage, KML or CSV."),
+    "data.kind": ("图层类型", "Layer kind"),
+    "data.report": ("校验报告", "Validation report"),
+    "data.clean": ("未发现问题。", "No problems found."),
+    "data.preview": ("预览（前 20 行）", "Preview (first 20 rows)"),
+    "data.accept": ("接受并写入工作空间", "Accept into the workspace"),
+    "data.replace": ("替换现有图层（否则追加）", "Replace the existing layer (otherwise append)"),
+    "data.accepted": ("已写入 {kind}：{n} 个要素。", "Written to {kind}: {n} features."),
+    "data.refused": ("存在错误，无法导入：请先修正上面列出的问题。",
+                     "Errors found, nothing imported: fix the problems listed above first."),
+    "data.download": ("下载图层", "Download a layer"),
+    "data.layer": ("图层", "Layer"),
+    "data.format": ("格式", "Format"),
+    "data.rulebook": ("规则手册", "Rulebook"),
+    "data.rule_edit": ("修改阈值", "Change a threshold"),
+    "data.rule_key": ("参数", "Parameter"),
+    "data.rerun": ("用新阈值重新评估", "Re-run with the new threshold"),
+    "data.save_rules": ("保存规则手册", "Save the rulebook"),
+    "data.rules_saved": ("规则手册已保存到 {path}。", "Rulebook saved to {path}."),
+    "data.rules_changed": ("当前使用未保存的阈值：{changes}",
+                           "Unsaved thresholds in use: {changes}"),
+    "data.reset_rules": ("放弃修改", "Discard changes"),
+    "data.source": ("来源", "Source"),
+    "data.layers_table": ("工作空间图层", "Workspace layers"),
+    "data.features": ("要素数", "Features"),
+    "data.severity": ("级别", "Severity"),
+    "data.feature": ("要素", "Feature"),
+    "data.column": ("字段", "Column"),
+    "data.problem": ("问题", "Problem"),
+    "data.hint": ("修改建议", "How to fix"),
+}
+
+# labels of coded values: column -> value -> (zh, en)
+VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "readiness": {
+        "ready": ("已就绪", "Ready"),
+        "ready_with_commitments": ("承诺制就绪", "Ready with commitments"),
+        "not_ready": ("未就绪", "Not ready"),
+        "incomplete": ("资料不全", "Incomplete"),
+        "unchecked": ("未评估", "Not checked"),
+    },
+    "rule_status": {
+        "pass": ("通过", "Pass"),
+        "fail": ("不通过", "Fail"),
+        "unknown": ("未知", "Unknown"),
+        "committed": ("承诺", "Committed"),
+    },
+    "stage": dict(STAGE_LABELS),
+    "infra_status": {
+        "existing": ("现状", "Existing"),
+        "under_construction": ("在建", "Under construction"),
+        "planned": ("规划", "Planned"),
+    },
+    "water_kind": {
+        "main": ("干管", "Main"), "branch": ("支管", "Branch"), "plant": ("水厂", "Plant"),
+        "reservoir": ("水库", "Reservoir"), "pump": ("泵站", "Pumping station"),
+    },
+    "power_kind": {"substation": ("变电站", "Substation"), "line": ("线路", "Line")},
+    "constraint_kind": {
+        "ecological_redline": ("生态保护红线", "Ecological red line"),
+        "basic_farmland": ("永久基本农田", "Permanent basic farmland"),
+        "flood": ("洪涝风险区", "Flood zone"),
+        "geohazard": ("地质灾害区", "Geohazard zone"),
+        "mining_right": ("采矿权", "Mining right"),
+    },
+    "zone_kind": {
+        "high_tech": ("高新区", "High-tech zone"), "econ_tech": ("经开区", "Econ.-tech zone"),
+        "provincial": ("省级开发区", "Provincial zone"), "other": ("其他", "Other"),
+    },
+    "supply_status": {
+        "reserve": ("储备", "Reserve"), "for_supply": ("待供应", "For supply"),
+        "supplied": ("已供应", "Supplied"), "under_construction": ("在建", "Under construction"),
+    },
+    "assessment_kind": dict(ASSESSMENT_LABELS),
+    "industry": {  # the city's industrial chains (DOMAIN.md); other codes show as written
+        "photovoltaic": ("光伏", "Photovoltaic"),
+        "semiconductor": ("半导体光电", "Semiconductor optoelectronics"),
+        "it_innovation": ("信创", "IT innovation"),
+        "equipment": ("装备制造", "Equipment manufacturing"),
+        "new_materials": ("新材料", "New materials"),
+        "coal_chemical": ("现代煤化工", "Modern coal chemicals"),
+        "steel": ("钢铁", "Steel"), "coke": ("焦化", "Coking"), "power": ("电力", "Power"),
+        "food": ("食品", "Food"), "textiles": ("纺织", "Textiles"),
+        "logistics": ("物流仓储", "Logistics"),
+    },
+    "severity": {"error": ("错误", "Error"), "warning": ("警告", "Warning"),
+                 "info": ("提示", "Info")},
+}
+
+
+def _idx(lang: str) -> int:
+    return 0 if lang == "zh" else 1
+
+
+def t(key: str, lang: str, **fmt: object) -> str:
+    """The string ``key`` in ``lang`` (``"zh"`` or ``"en"``), formatted with ``fmt``.
+
+    An unknown key returns the key itself, so a missing translation is visible
+    but never crashes a page.
+
+    Examples
+    --------
+    >>> t("nav.map", "zh"), t("nav.map", "en")
+    ('地图', 'Map')
+    """
+    pair = STRINGS.get(key)
+    text = pair[_idx(lang)] if pair else key
+    return text.format(**fmt) if fmt else text
+
+
+def value_label(group: str, value: object, lang: str) -> str:
+    """Label of a coded value (``value_label("stage", "closed", "zh") == "已销号"``)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    pair = VALUE_LABELS.get(group, {}).get(str(value))
+    return pair[_idx(lang)] if pair else str(value)
+
+
+def layer_name(kind: str, lang: str) -> str:
+    """Display name of a layer kind from the catalogue (falls back to the kind)."""
+    spec = CATALOG.get(kind)
+    if spec is None:
+        return {"counties": ("县区", "Counties")}.get(kind, (kind, kind))[_idx(lang)]
+    return spec.zh if lang == "zh" else spec.en
+
+
+def column_label(kind: str, column: str, lang: str) -> str:
+    """Display name of a column of a layer kind (catalogue labels, then the string table)."""
+    spec = CATALOG.get(kind)
+    col = spec.column(column) if spec else None
+    if col is not None and (col.zh or col.en):
+        return col.zh if lang == "zh" else col.en
+    return t(column, lang) if column in STRINGS else column
+
+
+def lang_from_locale(locale: str | None, default: Lang = "zh") -> Lang:
+    """``"zh"`` for a Chinese browser locale, ``"en"`` for any other; ``default`` when unknown."""
+    if not locale:
+        return default
+    return "zh" if locale.lower().startswith("zh") else "en"
+
+
+def html_lang(lang: str) -> str:
+    """The value for the page's ``<html lang>`` (zh-CN makes Chromium pick Chinese glyphs)."""
+    return "zh-CN" if lang == "zh" else "en"

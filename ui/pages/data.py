@@ -1,0 +1,173 @@
+"""Data page: upload → validation → accept; download a layer; edit and re-run the rulebook."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from layers.catalog import CATALOG
+from ui import data as uidata
+from ui.i18n import layer_name, t, value_label
+from ui.state import get_state
+from ui.widgets import guard, rule_labels
+
+UPLOAD_TYPES = ["geojson", "json", "zip", "gpkg", "kml", "csv"]
+MIME = {"geojson": "application/geo+json", "gpkg": "application/geopackage+sqlite3",
+        "csv": "text/csv"}
+
+
+def _findings_table(findings: pd.DataFrame, lang: str) -> pd.DataFrame:
+    cols = {"severity": "data.severity", "feature": "data.feature", "column": "data.column",
+            "problem": "data.problem", "hint": "data.hint"}
+    out = pd.DataFrame({t(key, lang): findings[c] for c, key in cols.items()
+                        if c in findings.columns})
+    sev = t("data.severity", lang)
+    if sev in out:
+        out[sev] = out[sev].map(lambda s: value_label("severity", s, lang))
+    return out
+
+
+def _upload(ws: object, lang: str) -> None:
+    from layers.importing import import_layer, prepare_import
+
+    state = get_state()
+    st.subheader(t("data.upload", lang))
+    kinds = list(CATALOG)
+    c1, c2 = st.columns([1, 2])
+    kind = c1.selectbox(t("data.kind", lang), kinds, key="upload_kind",
+                        format_func=lambda k: f"{layer_name(k, lang)} ({k})")
+    file = c2.file_uploader(t("data.upload", lang), type=UPLOAD_TYPES, key="upload_file",
+                            help=t("data.upload_help", lang))
+    if file is None:
+        if state.upload_result is not None:
+            shutil.rmtree(state.upload_result[1].parent, ignore_errors=True)
+        state.upload_result = None
+        return
+    raw = file.getvalue()
+    token = (hashlib.sha256(raw).hexdigest(), kind, file.name)
+    if state.upload_result is None or state.upload_result[0] != token:
+        if state.upload_result is not None:  # drop the previous upload's temporary copy
+            shutil.rmtree(state.upload_result[1].parent, ignore_errors=True)
+        folder = Path(tempfile.mkdtemp(prefix="devzone-upload-"))
+        path = folder / Path(file.name).name
+        path.write_bytes(raw)
+        state.upload_result = (token, path, None)
+        report = prepare_import(ws, kind, path, isolated=True)  # parsed in a child process
+        state.upload_result = (token, path, report)
+    _, path, report = state.upload_result
+    if report is None:
+        return
+    st.markdown(f"**{t('data.report', lang)}** · {file.name} → {layer_name(kind, lang)} · "
+                f"{t('data.features', lang)}: {report.n_features}")
+    for note in report.notes:
+        st.caption(note)
+    if report.findings.empty:
+        st.success(t("data.clean", lang))
+    else:
+        st.dataframe(_findings_table(report.findings, lang), hide_index=True, width="stretch",
+                     key="upload_findings")
+    preview = report.data.head(20)
+    if isinstance(preview, gpd.GeoDataFrame):
+        preview = pd.DataFrame(preview.drop(columns=preview.geometry.name))
+    st.markdown(f"**{t('data.preview', lang)}**")
+    st.dataframe(preview, hide_index=True, width="stretch", key="upload_preview")
+    replace = st.checkbox(t("data.replace", lang), key="upload_replace")
+    if not report.ok:
+        st.error(t("data.refused", lang))
+    elif st.button(t("data.accept", lang), type="primary", key="upload_accept"):
+        done = import_layer(ws, kind, path, replace=replace, isolated=True)
+        shutil.rmtree(path.parent, ignore_errors=True)
+        state.upload_result = None
+        st.success(t("data.accepted", lang, kind=layer_name(kind, lang), n=done.n_features))
+
+
+def _download(ws: object, lang: str) -> None:
+    st.subheader(t("data.download", lang))
+    kinds = [*ws.layers, *ws.tables]
+    c1, c2 = st.columns(2)
+    kind = c1.selectbox(t("data.layer", lang), kinds, key="download_kind",
+                        format_func=lambda k: f"{layer_name(k, lang)} ({k})")
+    is_table = kind in ws.tables
+    fmts = ["csv", "gpkg"] if is_table else ["geojson", "gpkg", "csv"]
+    fmt = c2.radio(t("data.format", lang), fmts, horizontal=True, key="download_fmt",
+                   format_func=lambda f: t(f"format.{f}", lang))
+    frame = ws.read(kind)
+    if frame is None:
+        st.info(t("msg.no_layer", lang, layer=layer_name(kind, lang)))
+        return
+    st.download_button(f"{t('data.download', lang)}: {layer_name(kind, lang)}.{fmt}",
+                       data=uidata.export_bytes(frame, fmt, layer=kind),
+                       file_name=f"{kind}.{fmt}", mime=MIME[fmt], key="download_layer")
+
+
+def _rulebook(ws: object, lang: str) -> None:
+    state = get_state()
+    st.subheader(t("data.rulebook", lang))
+    saved = uidata.saved_rules_text(ws)
+    text = uidata.apply_overrides(saved, state.rule_overrides)
+    labels = rule_labels(text, lang)
+    params = uidata.numeric_parameters(text)
+    if state.rule_overrides:
+        changes = ", ".join(f"{labels.get(r, r)}.{k} = {v}"
+                            for (r, k), v in state.rule_overrides.items())
+        st.warning(t("data.rules_changed", lang, changes=changes))
+    st.dataframe(pd.DataFrame({
+        t("rule", lang): [labels.get(r, r) for r, _, _ in params],
+        "id": [r for r, _, _ in params],
+        t("data.rule_key", lang): [k for _, k, _ in params],
+        t("value", lang): [v for _, _, v in params]}), hide_index=True, width="stretch",
+        height=260, key="rule_params")
+    if not params:
+        return
+    with st.form("rule_edit"):
+        st.markdown(f"**{t('data.rule_edit', lang)}**")
+        c1, c2 = st.columns([2, 1])
+        choice = c1.selectbox(t("data.rule_key", lang), range(len(params)), key="rule_param",
+                              format_func=lambda i: f"{labels.get(params[i][0], params[i][0])}"
+                                                    f" · {params[i][1]}")
+        value = c2.number_input(t("value", lang), value=float(params[0][2]), key="rule_value",
+                                format="%.4g")
+        if st.form_submit_button(t("data.rerun", lang)):
+            rule_id, key, _ = params[choice]
+            state.rule_overrides[(rule_id, key)] = value
+            st.rerun()
+    c1, c2 = st.columns(2)
+    if state.rule_overrides and c1.button(t("data.save_rules", lang), key="rules_save"):
+        path = uidata.save_rules(ws, text)
+        state.rule_overrides.clear()
+        st.success(t("data.rules_saved", lang, path=path))
+    if state.rule_overrides and c2.button(t("data.reset_rules", lang), key="rules_reset"):
+        state.rule_overrides.clear()
+        st.rerun()
+    with st.expander("rules.toml"):
+        st.code(text, language="toml")
+
+
+def main() -> None:
+    state = get_state()
+    lang = state.lang or "zh"
+    st.title(t("data.title", lang))
+    with guard(lang):
+        snap = uidata.snapshot()
+        ws = uidata.load(snap)
+        rows = []
+        for kind in [*ws.layers, *ws.tables]:
+            rows.append({t("data.layer", lang): f"{layer_name(kind, lang)} ({kind})",
+                         t("data.source", lang): ws.layers.get(kind) or ws.tables.get(kind)})
+        st.markdown(f"**{t('data.layers_table', lang)}** · {ws.name}")
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="ws_layers")
+        with guard(lang):
+            _upload(ws, lang)
+        with guard(lang):
+            _download(ws, lang)
+        with guard(lang):
+            _rulebook(ws, lang)
+
+
+main()

@@ -1,0 +1,70 @@
+"""Map page: every workspace layer; click a parcel for its rules, draw a sketch to check it."""
+
+from __future__ import annotations
+
+import shapely
+import streamlit as st
+
+from ui import data as uidata
+from ui.i18n import t
+from ui.state import get_state
+from ui.widgets import (
+    guard,
+    readiness_label,
+    rule_labels,
+    rule_table,
+    styled_rules,
+    workspace_map,
+)
+
+
+def main() -> None:
+    state = get_state()
+    lang = state.lang or "zh"
+    st.title(t("nav.map", lang))
+    with guard(lang):
+        snap = uidata.snapshot()
+        ws = uidata.load(snap)
+        text = result = None
+        with guard(lang):
+            text = uidata.rules_text(ws, state.rule_overrides)
+            result = uidata.readiness(snap, text, state.as_of)
+        data, notes = uidata.map_data(snap, text, state.as_of)
+        for note in notes:
+            st.warning(note)
+        labels = rule_labels(text, lang)
+        left, right = st.columns([3, 2])
+        with left:
+            st.caption(t("map.click_hint", lang))
+            workspace_map("main_map", data, lang, height=640)
+        with right, guard(lang):
+            pid = state.selected_parcel
+            if pid is None:
+                st.info(t("map.pick_parcel", lang))
+            else:
+                st.subheader(t("map.parcel_rules", lang, id=pid))
+                if result is None:
+                    st.info(t("msg.not_yet", lang, what=t("engine.readiness", lang)))
+                else:
+                    overall = result.overall
+                    row = overall[overall["parcel_id"].astype(str) == pid]
+                    if len(row):
+                        st.markdown(f"**{t('readiness', lang)}:** "
+                                    f"{readiness_label(str(row['readiness'].iloc[0]), lang)}")
+                    long = result.long[result.long["parcel_id"].astype(str) == pid]
+                    st.dataframe(styled_rules(rule_table(long, lang, labels), lang),
+                                 hide_index=True, width="stretch", key="parcel_rules_table")
+            if state.sketch:
+                st.subheader(t("map.sketch_result", lang))
+                with guard(lang):
+                    geom = shapely.from_wkt(state.sketch)
+                    long = uidata.check_sketch(snap, text, geom, state.as_of)
+                    status = long.attrs.get("readiness")
+                    if status:
+                        st.markdown(t("map.sketch_overall", lang,
+                                      status=readiness_label(str(status), lang)))
+                    st.dataframe(styled_rules(rule_table(long, lang, labels), lang),
+                                 hide_index=True, width="stretch", key="sketch_rules_table")
+
+
+main()

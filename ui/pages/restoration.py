@@ -1,0 +1,139 @@
+"""Restoration page: stages, progress and NDVI, overdue/flagged sites, priorities, inspections."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from layers.catalog import MINE_STAGES
+from ui import data as uidata
+from ui.i18n import column_label, t, value_label
+from ui.state import get_state
+from ui.widgets import guard
+
+
+def _flag_text(flags: object, lang: str) -> str:
+    try:
+        from layers.restoration import flag_label
+    except ImportError:  # engine mid-edit: show the codes
+        return str(flags or "")
+    return "、".join(flag_label(f, lang) for f in str(flags or "").split(";") if f)
+
+
+def _site_table(sites: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, dict[str, object]]:
+    ndvi = [c for c in sites.columns if c.startswith("ndvi_") and c[5:].isdigit()]
+    cols = ["site_id", *[c for c in ("name", "county") if c in sites.columns], "stage",
+            "progress_pct", "days_overdue", *ndvi,
+            *[c for c in ("ndvi_change",) if c in sites.columns]]
+    out = pd.DataFrame(sites[cols]).copy()
+    out["stage"] = out["stage"].map(lambda s: value_label("stage", s, lang))
+    if "flags" in sites.columns:
+        out["flags"] = sites["flags"].map(lambda f: _flag_text(f, lang)).to_numpy()
+    config: dict[str, object] = {
+        "site_id": st.column_config.TextColumn(t("restoration.site", lang)),
+        "stage": st.column_config.TextColumn(t("restoration.stage", lang)),
+        "name": st.column_config.TextColumn(column_label("mines", "name", lang)),
+        "county": st.column_config.TextColumn(column_label("mines", "county", lang)),
+        "flags": st.column_config.TextColumn(t("restoration.flags", lang)),
+        "progress_pct": st.column_config.ProgressColumn(
+            t("restoration.progress_pct", lang), min_value=0, max_value=100, format="%.0f%%"),
+        "days_overdue": st.column_config.NumberColumn(t("restoration.days_overdue", lang)),
+        "ndvi_change": st.column_config.NumberColumn("ΔNDVI", format="%.3f"),
+        **{c: st.column_config.NumberColumn(f"NDVI {c[5:]}", format="%.3f") for c in ndvi},
+    }
+    return out, config
+
+
+def _inspection_form(ws: object, sites: pd.DataFrame, lang: str) -> None:
+    from layers.restoration import append_inspection
+
+    state = get_state()
+    with st.form("inspection_form", clear_on_submit=False):
+        st.subheader(t("restoration.form", lang))
+        c1, c2, c3 = st.columns(3)
+        ids = sites["site_id"].astype(str).tolist()
+        site = c1.selectbox(t("restoration.site", lang), ids, key="insp_site")
+        when = c2.date_input(t("restoration.date", lang), value=state.as_of, key="insp_date")
+        stage = c3.selectbox(t("restoration.stage", lang), MINE_STAGES, key="insp_stage",
+                             format_func=lambda s: value_label("stage", s, lang))
+        c4, c5, c6 = st.columns(3)
+        restored = c4.number_input(t("restoration.restored", lang), min_value=0.0, value=None,
+                                   step=0.1, key="insp_restored")
+        veg = c5.number_input(t("restoration.veg", lang), min_value=0.0, max_value=100.0,
+                              value=None, step=1.0, key="insp_veg")
+        who = c6.text_input(t("restoration.by", lang), key="insp_by")
+        note = st.text_input(t("restoration.note", lang), key="insp_note")
+        if st.form_submit_button(t("restoration.submit", lang)):
+            row = {"site_id": site, "date": when, "stage": stage, "restored_area_ha": restored,
+                   "veg_cover_pct": veg, "note": note or None, "recorded_by": who or None}
+            append_inspection(ws, row)  # InputError → one readable sentence via guard()
+            st.success(t("restoration.saved", lang, site=site))
+
+
+def main() -> None:
+    state = get_state()
+    lang = state.lang or "zh"
+    st.title(t("restoration.title", lang))
+    with guard(lang):
+        snap = uidata.snapshot()
+        ws = uidata.load(snap)
+        result = uidata.restoration(snap, state.as_of)
+        sites = result.sites
+        summary = result.kpis["summary"]
+        k = summary.set_index("metric")["value"]
+        c = st.columns(5)
+        c[0].metric(t("overview.restoration_done", lang), f"{k.get('share_completed_pct', 0):.0f}%")
+        c[1].metric(value_label("stage", "accepted", lang), int(k.get("accepted", 0)))
+        c[2].metric(t("overview.overdue", lang), int(k.get("overdue", 0)))
+        c[3].metric(t("area_ha", lang), f"{k.get('area_ha', 0):,.1f}")
+        c[4].metric(t("restoration.restored", lang), f"{k.get('restored_ha', 0):,.1f}")
+
+        left, right = st.columns([1, 1])
+        with left:
+            st.subheader(t("restoration.stage_chart", lang))
+            by_stage = result.kpis["by_stage"]
+            chart = pd.DataFrame({
+                t("restoration.stage", lang): [f"{i + 1}. {value_label('stage', s, lang)}"
+                                               for i, s in enumerate(by_stage["stage"])],
+                t("count", lang): by_stage["sites"].to_numpy()})
+            st.bar_chart(chart, x=t("restoration.stage", lang), y=t("count", lang))
+        with right:
+            st.subheader(t("restoration.kpis", lang))
+            st.dataframe(pd.DataFrame({
+                t("message", lang): summary["zh" if lang == "zh" else "en"],
+                t("value", lang): summary["value"].round(2),
+                t("unit", lang): summary["unit"]}), hide_index=True, width="stretch",
+                height=300)
+
+        st.subheader(t("restoration.progress", lang) + " · " + t("restoration.ndvi", lang))
+        table, config = _site_table(sites, lang)
+        st.dataframe(table, hide_index=True, width="stretch", column_config=config,
+                     key="sites_table")
+        o, f = st.columns(2)
+        with o:
+            st.subheader(t("restoration.overdue", lang))
+            overdue = table[sites["days_overdue"].fillna(0).to_numpy() > 0]
+            if overdue.empty:
+                st.caption(t("restoration.none", lang))
+            else:
+                st.dataframe(overdue.sort_values("days_overdue", ascending=False),
+                             hide_index=True, width="stretch", column_config=config)
+        with f:
+            st.subheader(t("restoration.flagged", lang))
+            flagged = table[table.get("flags", pd.Series("", index=table.index)).astype(bool)]
+            if flagged.empty:
+                st.caption(t("restoration.none", lang))
+            else:
+                st.dataframe(flagged[["site_id", "stage", "flags"]], hide_index=True,
+                             width="stretch", column_config=config)
+        st.subheader(t("restoration.priority", lang))
+        rank = result.ranking
+        reasons = "reasons_zh" if lang == "zh" else "reasons_en"
+        show = [c for c in ("priority_rank", "site_id", "priority_score", "remaining_ha",
+                            "road_distance_m", "nearest_town", reasons) if c in rank.columns]
+        st.dataframe(rank[show].head(20), hide_index=True, width="stretch")
+        with guard(lang):
+            _inspection_form(ws, sites, lang)
+
+
+main()

@@ -1,0 +1,70 @@
+"""The app's session state: one typed object per browser session in ``st.session_state``."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import streamlit as st
+
+from ui.map import View
+
+__all__ = ["KEY", "AppState", "get_state"]
+
+KEY = "devzone_state"
+
+
+@dataclass
+class AppState:
+    """Everything the pages remember between reruns of one session.
+
+    Attributes
+    ----------
+    lang
+        ``"zh"`` / ``"en"`` chosen in the sidebar; ``None`` follows the browser locale.
+    basemap, tianditu_key
+        Map background (``ui.map.BASEMAPS``) and the Tianditu browser key (default:
+        environment variable ``DEVZONE_TIANDITU_KEY``).
+    as_of
+        The date readiness and restoration are evaluated for; ``None`` until the
+        sidebar sets it to the workspace's snapshot date (``as_of``), else today.
+    selected_parcel
+        Parcel whose rule table is shown beside the map (clicked or chosen in a table).
+    focus_parcel
+        Parcel the map should zoom to once (Parcels page).
+    sketch
+        The last drawn polygon as WKT (WGS84), checked like a parcel.
+    views
+        Last reported view (bounds + zoom) per map widget key.
+    rule_overrides
+        Unsaved rulebook edits: ``(rule_id, key) -> value``.
+    last_click
+        The last map click handled, so a rerun does not handle it twice.
+    """
+
+    lang: str | None = None
+    basemap: str = "hillshade"
+    tianditu_key: str = field(default_factory=lambda: os.environ.get("DEVZONE_TIANDITU_KEY", ""))
+    as_of: date | None = None
+    selected_parcel: str | None = None
+    focus_parcel: str | None = None
+    sketch: str | None = None
+    views: dict[str, View] = field(default_factory=dict)
+    rule_overrides: dict[tuple[str, str], Any] = field(default_factory=dict)
+    last_click: tuple[float, float] | None = None
+    last_drawing: str | None = None
+    upload_result: Any = None
+
+    def view(self, key: str) -> View | None:
+        return self.views.get(key)
+
+
+def get_state() -> AppState:
+    """This session's :class:`AppState` (created on first use)."""
+    state = st.session_state.get(KEY)
+    if not isinstance(state, AppState):
+        state = AppState()
+        st.session_state[KEY] = state
+    return state
