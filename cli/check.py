@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
         rules: Path = typer.Option(None, "--rules", help="Rulebook TOML (default: the "
                                    "workspace's [rules] file, else the Changzhi rulebook)."),
         as_of: str = typer.Option(None, "--as-of", help="Check date YYYY-MM-DD for "
-                                  "assessment expiry (default today)."),
+                                  "assessment expiry (default: the workspace's as_of, else today)."),
         parcel: list[str] = typer.Option(None, "--parcel", help="Only this parcel id "
                                          "(repeat, or separate ids with commas)."),
         out: Path = typer.Option(None, "--out", help="Write results: .csv = the long table "
@@ -56,8 +56,8 @@ def register(app: typer.Typer) -> None:
         if out is not None and out.suffix.lower() not in _SPATIAL | {".csv"}:
             raise InputError(f"--out {out}: unknown format {out.suffix!r}.",
                              hint="Use .csv (long table), .geojson or .gpkg (parcels).")
-        day = parse_date(as_of)
         ws = load_workspace(workspace)
+        day = parse_date(as_of, default=ws.as_of)
         rules_path = rules or ws.rules_path or default_rulebook_path()
         rulebook = load_rulebook(Path(rules_path))
         t0 = time.perf_counter()

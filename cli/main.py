@@ -9,10 +9,21 @@ from __future__ import annotations
 import importlib
 import sys
 
+import click
 import typer
 
 from cli._common import DEBUG, echo_err
 from gis.errors import PlannerError
+
+# typer ≥ 0.2x raises its own vendored click exceptions; plain click's may come too
+_CLICK_ERRORS: tuple[type[Exception], ...] = (click.ClickException,)
+_ABORT: tuple[type[BaseException], ...] = (click.exceptions.Abort, KeyboardInterrupt)
+try:
+    from typer._click import exceptions as _typer_click
+
+    _CLICK_ERRORS += (_typer_click.ClickException,)
+except ImportError:  # pragma: no cover - older typer uses click itself
+    pass
 
 app = typer.Typer(
     name="devzone",
@@ -58,16 +69,12 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except SystemExit as exc:  # click usage errors
         return int(exc.code or 0)
-    except Exception as exc:  # click.UsageError and friends: print like click would
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return exc.exit_code
-        if isinstance(exc, click.exceptions.Abort):
-            echo_err("Aborted.")
-            return 1
-        raise
+    except _CLICK_ERRORS as exc:  # usage errors: print them as click would, no traceback
+        exc.show()
+        return exc.exit_code
+    except _ABORT:
+        echo_err("Aborted.")
+        return 1
     return rv if isinstance(rv, int) else 0
 
 

@@ -29,7 +29,7 @@ def register(app: typer.Typer) -> None:
                                          "progress report."),
         lang: str = typer.Option("zh", "--lang", help="Language: zh or en."),
         as_of: str = typer.Option(None, "--as-of", help="Check date YYYY-MM-DD "
-                                  "(default today)."),
+                                  "(default: the workspace's as_of, else today)."),
         rules: Path = typer.Option(None, "--rules", help="Rulebook TOML for parcel and zone "
                                    "reports (default: the workspace's, else the Changzhi one)."),
     ) -> None:

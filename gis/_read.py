@@ -633,7 +633,8 @@ def _resolve_crs(
             f"{display} has no CRS and its coordinates {box}{swapped} fit several Gauss–Krüger "
             f"zones without prefix: {describe_candidates(candidates)}; the zone cannot be told "
             "from the coordinates.",
-            hint="Pass the CRS (e.g. assume_crs='EPSG:4547' for CM 114°E) or add a .prj file.",
+            hint="Give the CRS explicitly (e.g. EPSG:4547 for CM 114°E: `devzone import --crs`, "
+            "or the app's CRS field) or add a .prj file.",
         )
     cand = candidates[0]
     out = _swap_xy(gdf) if cand.swapped else gdf

@@ -10,8 +10,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from gis.crs import metric_crs_for
 
+from gis.crs import metric_crs_for
 from layers.catalog import get_spec
 from layers.schema import FINDING_COLUMNS, Finding, feature_label, normalize
 

@@ -170,6 +170,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "GeoJSON、压缩的 Shapefile（.zip，支持 GBK 编码）、GeoPackage、KML 或 CSV。",
         "GeoJSON, zipped Shapefile (.zip, GBK supported), GeoPackage, KML or CSV."),
     "data.kind": ("图层类型", "Layer kind"),
+    "data.crs": ("坐标系（文件未声明时）", "CRS (when the file declares none)"),
+    "data.crs_help": ("例如 EPSG:4547（CGCS2000 3度带 中央经线114°）；留空则按坐标自动识别。",
+                      "e.g. EPSG:4547 (CGCS2000 3° GK, CM 114°E); empty = detect from "
+                      "the coordinates."),
     "data.report": ("校验报告", "Validation report"),
     "data.clean": ("未发现问题。", "No problems found."),
     "data.preview": ("预览（前 20 行）", "Preview (first 20 rows)"),

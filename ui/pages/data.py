@@ -42,6 +42,8 @@ def _upload(ws: object, lang: str) -> None:
     c1, c2 = st.columns([1, 2])
     kind = c1.selectbox(t("data.kind", lang), kinds, key="upload_kind",
                         format_func=lambda k: f"{layer_name(k, lang)} ({k})")
+    crs = c1.text_input(t("data.crs", lang), key="upload_crs",
+                        help=t("data.crs_help", lang)).strip() or None
     file = c2.file_uploader(t("data.upload", lang), type=UPLOAD_TYPES, key="upload_file",
                             help=t("data.upload_help", lang))
     if file is None:
@@ -50,7 +52,7 @@ def _upload(ws: object, lang: str) -> None:
         state.upload_result = None
         return
     raw = file.getvalue()
-    token = (hashlib.sha256(raw).hexdigest(), kind, file.name)
+    token = (hashlib.sha256(raw).hexdigest(), kind, file.name, crs)
     if state.upload_result is None or state.upload_result[0] != token:
         if state.upload_result is not None:  # drop the previous upload's temporary copy
             shutil.rmtree(state.upload_result[1].parent, ignore_errors=True)
@@ -58,7 +60,8 @@ def _upload(ws: object, lang: str) -> None:
         path = folder / Path(file.name).name
         path.write_bytes(raw)
         state.upload_result = (token, path, None)
-        report = prepare_import(ws, kind, path, isolated=True)  # parsed in a child process
+        # parsed in a child process: a GDAL crash on a hostile file cannot take the app down
+        report = prepare_import(ws, kind, path, isolated=True, assume_crs=crs)
         state.upload_result = (token, path, report)
     _, path, report = state.upload_result
     if report is None:
@@ -81,7 +84,7 @@ def _upload(ws: object, lang: str) -> None:
     if not report.ok:
         st.error(t("data.refused", lang))
     elif st.button(t("data.accept", lang), type="primary", key="upload_accept"):
-        done = import_layer(ws, kind, path, replace=replace, isolated=True)
+        done = import_layer(ws, kind, path, replace=replace, isolated=True, assume_crs=crs)
         shutil.rmtree(path.parent, ignore_errors=True)
         state.upload_result = None
         st.success(t("data.accepted", lang, kind=layer_name(kind, lang), n=done.n_features))
