@@ -33,7 +33,8 @@ def register(app: typer.Typer) -> None:
         rules: Path = typer.Option(None, "--rules", help="Rulebook TOML (default: the "
                                    "workspace's [rules] file, else the Changzhi rulebook)."),
         as_of: str = typer.Option(None, "--as-of", help="Check date YYYY-MM-DD for "
-                                  "assessment expiry (default: the workspace's as_of, else today)."),
+                                  "assessment expiry (default: the workspace's as_of, "
+                                  "else today)."),
         parcel: list[str] = typer.Option(None, "--parcel", help="Only this parcel id "
                                          "(repeat, or separate ids with commas)."),
         out: Path = typer.Option(None, "--out", help="Write results: .csv = the long table "
