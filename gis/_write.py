@@ -17,6 +17,7 @@ from gis.errors import InputError
 
 __all__ = [
     "file_lock",
+    "write_bytes_atomic",
     "write_layer_atomic",
     "write_table",
     "write_text_atomic",
@@ -67,9 +68,14 @@ def _temp_sibling(path: Path, *, copy_existing: bool = False) -> Iterator[Path]:
 
 def write_text_atomic(path: str | Path, text: str, *, encoding: str = "utf-8") -> Path:
     """Write a text file atomically."""
+    return write_bytes_atomic(path, text.encode(encoding))
+
+
+def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
+    """Write a binary file (a PDF, an image) atomically."""
     path = Path(path)
     with _temp_sibling(path) as tmp:
-        tmp.write_text(text, encoding=encoding)
+        tmp.write_bytes(data)
     return path
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from gis._write import (
     file_lock,
+    write_bytes_atomic,
     write_layer_atomic,
     write_table,
     write_text_atomic,
@@ -17,6 +18,7 @@ from gis._write import (
 
 __all__ = [
     "file_lock",
+    "write_bytes_atomic",
     "write_layer_atomic",
     "write_table",
     "write_text_atomic",

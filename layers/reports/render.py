@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,18 +109,7 @@ def write_report(report: Report, path: str | Path) -> tuple[Path, float]:
                          hint="Use .html or .pdf.")
     t0 = time.perf_counter()
     if suffix == ".pdf":
-        data = to_pdf(report.html)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".pdf", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        gio.write_bytes_atomic(path, to_pdf(report.html))
     else:
         gio.write_text_atomic(path, report.html)
     return path, time.perf_counter() - t0
