@@ -8,7 +8,8 @@ from typing import Literal
 
 import pandas as pd
 
-from layers.catalog import ASSESSMENT_LABELS, CATALOG, STAGE_LABELS
+from layers.catalog import CATALOG
+from layers.labels import VALUE_LABELS, value_label  # the one shared table
 
 __all__ = [
     "LANGS",
@@ -207,52 +208,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "legend.counties": ("县区界", "Counties"),
 }
 
-# labels of coded values: group -> value -> (zh, en)
-VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
-    "readiness": {
-        "ready": ("已就绪", "Ready"),
-        "ready_with_commitments": ("承诺制就绪", "Ready with commitments"),
-        "not_ready": ("未就绪", "Not ready"),
-        "incomplete": ("资料不全", "Incomplete"),
-    },
-    "rule_status": {
-        "pass": ("通过", "Pass"),
-        "fail": ("不通过", "Fail"),
-        "unknown": ("未知", "Unknown"),
-        "committed": ("承诺", "Committed"),
-    },
-    "assessment_status": {
-        "approved": ("已批复", "Approved"),
-        "committed": ("承诺制", "Committed"),
-        "pending": ("待评估", "Pending"),
-        "not_required": ("无需评估", "Not required"),
-    },
-    "stage": dict(STAGE_LABELS),
-    "assessment_kind": dict(ASSESSMENT_LABELS),
-    "constraint_kind": {
-        "ecological_redline": ("生态保护红线", "Ecological red line"),
-        "basic_farmland": ("永久基本农田", "Permanent basic farmland"),
-        "flood": ("洪涝风险区", "Flood zone"),
-        "geohazard": ("地质灾害区", "Geohazard zone"),
-        "mining_right": ("采矿权", "Mining right"),
-    },
-    "zone_kind": {
-        "high_tech": ("高新区", "High-tech zone"), "econ_tech": ("经开区", "Econ.-tech zone"),
-        "provincial": ("省级开发区", "Provincial zone"), "other": ("其他", "Other"),
-    },
-    "supply_status": {
-        "reserve": ("储备", "Reserve"), "for_supply": ("待供应", "For supply"),
-        "supplied": ("已供应", "Supplied"), "under_construction": ("在建", "Under construction"),
-    },
-    "industry": {
-        "photovoltaic": ("光伏", "Photovoltaic"),
-        "semiconductor": ("半导体光电", "Semiconductor optoelectronics"),
-        "it_innovation": ("信创", "IT innovation"),
-        "coal_chemical": ("现代煤化工", "Modern coal chemicals"),
-        "equipment": ("装备制造", "Equipment manufacturing"),
-        "new_materials": ("新材料", "New materials"),
-    },
-}
 
 
 def check_lang(lang: str) -> Lang:
@@ -280,13 +235,6 @@ def t(key: str, lang: str, **fmt: object) -> str:
     text = pair[_i(lang)] if pair else key
     return text.format(**fmt) if fmt else text
 
-
-def value_label(group: str, value: object, lang: str) -> str:
-    """Label of a coded value; unknown codes are returned as given, missing values as ''."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    pair = VALUE_LABELS.get(group, {}).get(str(value))
-    return pair[_i(lang)] if pair else str(value)
 
 
 def layer_label(kind: str, lang: str) -> str:

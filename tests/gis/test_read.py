@@ -197,7 +197,7 @@ def test_no_crs_plain_gk_is_ambiguous(parcels, tmp_path) -> None:
     with pytest.raises(CRSError, match=r"gk\.shp has no CRS") as info:
         read_vector(shp)
     text = str(info.value)
-    assert "EPSG:4534" in text and "EPSG:4554" in text and "assume_crs" in text
+    assert "EPSG:4534" in text and "EPSG:4554" in text and "--crs" in text
     res = read_vector(shp, assume_crs="EPSG:4547")
     assert res.crs_source == "assumed"
     _assert_same_place(res.gdf, parcels)

@@ -1,0 +1,102 @@
+"""Labels of coded values in zh and en: the one table the app, the CLI and the reports share."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from layers.catalog import ASSESSMENT_LABELS, STAGE_LABELS
+
+__all__ = ["VALUE_LABELS", "value_label"]
+
+# group -> code -> (zh, en)
+VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "readiness": {
+        "ready": ("已就绪", "Ready"),
+        "ready_with_commitments": ("承诺制就绪", "Ready with commitments"),
+        "not_ready": ("未就绪", "Not ready"),
+        "incomplete": ("资料不全", "Incomplete"),
+        "unchecked": ("未评估", "Not checked"),
+    },
+    "rule_status": {
+        "pass": ("通过", "Pass"),
+        "fail": ("不通过", "Fail"),
+        "unknown": ("未知", "Unknown"),
+        "committed": ("承诺", "Committed"),
+    },
+    "stage": dict(STAGE_LABELS),
+    "infra_status": {
+        "existing": ("现状", "Existing"),
+        "under_construction": ("在建", "Under construction"),
+        "planned": ("规划", "Planned"),
+    },
+    "water_kind": {
+        "main": ("干管", "Main"),
+        "branch": ("支管", "Branch"),
+        "plant": ("水厂", "Plant"),
+        "reservoir": ("水库", "Reservoir"),
+        "pump": ("泵站", "Pumping station"),
+    },
+    "power_kind": {
+        "substation": ("变电站", "Substation"),
+        "line": ("线路", "Line"),
+    },
+    "constraint_kind": {
+        "ecological_redline": ("生态保护红线", "Ecological red line"),
+        "basic_farmland": ("永久基本农田", "Permanent basic farmland"),
+        "flood": ("洪涝风险区", "Flood zone"),
+        "geohazard": ("地质灾害区", "Geohazard zone"),
+        "mining_right": ("采矿权", "Mining right"),
+    },
+    "zone_kind": {
+        "high_tech": ("高新区", "High-tech zone"),
+        "econ_tech": ("经开区", "Econ.-tech zone"),
+        "provincial": ("省级开发区", "Provincial zone"),
+        "other": ("其他", "Other"),
+    },
+    "supply_status": {
+        "reserve": ("储备", "Reserve"),
+        "for_supply": ("待供应", "For supply"),
+        "supplied": ("已供应", "Supplied"),
+        "under_construction": ("在建", "Under construction"),
+    },
+    "assessment_kind": dict(ASSESSMENT_LABELS),
+    "industry": {
+        "photovoltaic": ("光伏", "Photovoltaic"),
+        "semiconductor": ("半导体光电", "Semiconductor optoelectronics"),
+        "it_innovation": ("信创", "IT innovation"),
+        "coal_chemical": ("现代煤化工", "Modern coal chemicals"),
+        "equipment": ("装备制造", "Equipment manufacturing"),
+        "new_materials": ("新材料", "New materials"),
+        "steel": ("钢铁", "Steel"),
+        "coke": ("焦化", "Coking"),
+        "power": ("电力", "Power"),
+        "food": ("食品", "Food"),
+        "textiles": ("纺织", "Textiles"),
+        "logistics": ("物流仓储", "Logistics"),
+    },
+    "severity": {
+        "error": ("错误", "Error"),
+        "warning": ("警告", "Warning"),
+        "info": ("提示", "Info"),
+    },
+    "assessment_status": {
+        "approved": ("已批复", "Approved"),
+        "committed": ("承诺制", "Committed"),
+        "pending": ("待评估", "Pending"),
+        "not_required": ("无需评估", "Not required"),
+    },
+}
+
+
+def value_label(group: str, value: object, lang: str) -> str:
+    """Label of a coded value; unknown codes are returned as given, missing values as ''.
+
+    >>> value_label("stage", "closed", "zh")
+    '已销号'
+    """
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    pair = VALUE_LABELS.get(group, {}).get(str(value))
+    return (pair[0] if lang == "zh" else pair[1]) if pair else str(value)
