@@ -15,6 +15,7 @@ import shapely
 
 from gis.errors import InputError, SchemaError
 from gis.measure import zorder
+from layers.labels import VALUE_LABELS
 from layers.readiness._base import COMMITTED, FAIL, PASS, STATUSES, UNKNOWN, Chunk, Evaluator
 from layers.readiness.assessment import AssessmentEvaluator
 from layers.readiness.attribute import AttributeEvaluator, IndicatorsEvaluator
@@ -48,16 +49,10 @@ LONG_COLUMNS = ["parcel_id", "rule_id", "status", "value", "threshold", "unit", 
                 "message", "message_en"]
 #: Overall statuses, worst first.
 OVERALL_STATUSES: tuple[str, ...] = ("not_ready", "incomplete", "ready_with_commitments", "ready")
-OVERALL_LABELS: dict[str, tuple[str, str]] = {
-    "not_ready": ("不具备出让条件", "Not ready"),
-    "incomplete": ("资料不全", "Incomplete"),
-    "ready_with_commitments": ("承诺制下具备条件", "Ready with commitments"),
-    "ready": ("具备出让条件", "Ready"),
-}
-STATUS_LABELS: dict[str, tuple[str, str]] = {
-    "pass": ("通过", "pass"), "fail": ("未通过", "fail"), "unknown": ("未知", "unknown"),
-    "committed": ("承诺", "committed"),
-}
+#: zh/en labels of the overall and per-rule statuses (from the one shared table).
+OVERALL_LABELS: dict[str, tuple[str, str]] = {k: VALUE_LABELS["readiness"][k]
+                                              for k in OVERALL_STATUSES}
+STATUS_LABELS: dict[str, tuple[str, str]] = dict(VALUE_LABELS["rule_status"])
 
 _EVALUATORS: dict[type, type[Evaluator]] = {
     DistanceRule: DistanceEvaluator,

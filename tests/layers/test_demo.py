@@ -1,4 +1,4 @@
-"""Tests of the Changzhi demo workspace generator (layers/demo.py, cli/demo.py)."""
+"""Tests of the Changzhi demo workspace generator (layers/demo/, cli/demo.py)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from gis.errors import InputError
 from layers import demo as demo_mod
 from layers.demo import AS_OF, DEFAULT_PARCELS, DEFAULT_SEED, build_demo, make_demo
+from layers.demo import build as demo_build
 
 COUNTIES = {"潞州区", "上党区", "屯留区", "潞城区", "襄垣县", "平顺县", "黎城县", "壶关县",
             "长子县", "武乡县", "沁县", "沁源县"}
@@ -452,8 +453,8 @@ def test_interrupted_build_leaves_the_old_workspace(tmp_path: Path,
     def boom(*_args: object, **_kw: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(demo_mod, "make_demo", lambda *a, **k: other_seed)
-    monkeypatch.setattr(demo_mod, "_write_raster", boom)
+    monkeypatch.setattr(demo_build, "make_demo", lambda *a, **k: other_seed)
+    monkeypatch.setattr(demo_build, "_write_raster", boom)
     with pytest.raises(OSError, match="disk full"):
         build_demo(out)
     assert (out / "workspace.toml").read_text(encoding="utf-8") == 'name = "old"\n'

@@ -1,0 +1,168 @@
+"""Resolving a path (zip member, layer) to a dataset GDAL can open; unreadable-file errors."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyogrio
+
+from gis._archive import check_zip, zip_vector_members
+from gis._notes import Note
+from gis.errors import InputError
+
+#: File suffixes ``read_vector`` accepts (lower case).
+SUPPORTED_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".kml", ".csv", ".fgb")
+
+_FORMAT_NAMES = {
+    ".geojson": "GeoJSON file",
+    ".json": "GeoJSON file",
+    ".gpkg": "GeoPackage",
+    ".shp": "shapefile",
+    ".kml": "KML file",
+    ".fgb": "FlatGeobuf file",
+    ".csv": "CSV file",
+    ".zip": "zip archive",
+}
+
+
+@dataclass
+class _Target:
+    path: Path  # the file on disk
+    suffix: str  # of the dataset itself (the member's inside a zip)
+    gdal_path: str  # what GDAL opens
+    display: str  # short name for messages (no server directories)
+    member: str | None = None
+    layer: str | None = None
+    encoding: str | None = None
+    notes: list[Note] = field(default_factory=list)
+
+    @property
+    def source(self) -> str:
+        text = str(self.path) + (f"/{self.member}" if self.member else "")
+        return text + (f":{self.layer}" if self.layer else "")
+
+
+def _as_path(source: str | os.PathLike[str]) -> Path:
+    path = Path(source)
+    if not path.exists():
+        raise InputError(f"Input file {path} does not exist.", hint="Check the path.")
+    if path.is_dir():
+        raise InputError(
+            f"{path} is a folder, not a file.",
+            hint="Point to the .shp/.gpkg/.geojson/.zip/.csv file inside it.",
+        )
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise InputError(
+            f"{path.name} has the unsupported file type {suffix or '(no suffix)'!r}.",
+            hint="Use one of " + ", ".join(SUPPORTED_SUFFIXES) + ".",
+        )
+    return path
+
+
+def _short_reason(exc: BaseException, target: _Target | None = None) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = text.split("; It might help", 1)[0]  # GDAL's advice about driver prefixes
+    text = text.replace("not recognized as being in a supported file format",
+                        "is not in a recognised format")
+    if target is not None:
+        text = text.replace(target.gdal_path, target.display).replace(str(target.path),
+                                                                       target.path.name)
+    return text[:200].rstrip(" .")
+
+
+def _unreadable(target: _Target, exc: BaseException) -> InputError:
+    fmt = _FORMAT_NAMES.get(target.suffix, target.suffix)
+    return InputError(
+        f"{target.display} could not be read as a {fmt} ({_short_reason(exc, target)}).",
+        hint="Check that the file is complete and not corrupt, or export it again.",
+    )
+
+
+# pyogrio errors derive from RuntimeError; GDAL I/O problems surface as OSError
+_GDAL_ERRORS = (RuntimeError, OSError, UnicodeError, ValueError, MemoryError)
+
+
+def _match_member(members: Sequence[str], wanted: str) -> str | None:
+    wanted_l = wanted.lower()
+    for m in members:
+        base = m.rsplit("/", 1)[-1]
+        if wanted_l in (m.lower(), base.lower(), base.rsplit(".", 1)[0].lower()):
+            return m
+    return None
+
+
+def _locate(source: str | os.PathLike[str], layer: str | None, *, spatial: bool) -> _Target:
+    """Resolve a path (and zip member, layer) to something GDAL can open."""
+    path = _as_path(source)
+    suffix = path.suffix.lower()
+    if suffix != ".zip":
+        target = _Target(path, suffix, str(path), path.name, layer=layer)
+    else:
+        check_zip(path)
+        members = zip_vector_members(path)
+        member = _match_member(members, layer) if layer else None
+        if member is not None:
+            layer = None
+        elif len(members) == 1:
+            member = members[0]
+        elif not members:
+            raise InputError(
+                f"Archive {path.name} contains no vector dataset (.shp, .gpkg, .geojson, .kml).",
+                hint="Zip the .shp together with its .shx, .dbf, .prj and .cpg files.",
+            )
+        else:
+            raise InputError(
+                f"Archive {path.name} contains {len(members)} vector datasets: "
+                + ", ".join(members) + ".",
+                hint="Name the one to read (layer=…) or zip one dataset per file.",
+            )
+        msuffix = "." + member.rsplit(".", 1)[-1].lower()
+        target = _Target(
+            path,
+            msuffix,
+            f"/vsizip/{path.resolve()}/{member}",
+            f"{path.name}/{member}",
+            member=member,
+            layer=layer,
+        )
+    if target.suffix == ".csv":
+        return target
+    if target.suffix == ".shp":
+        target.layer = None  # a shapefile holds exactly one layer
+    else:
+        target.layer = _choose_layer(target, spatial=spatial)
+    return target
+
+
+def _choose_layer(target: _Target, *, spatial: bool) -> str | None:
+    try:
+        layers = pyogrio.list_layers(target.gdal_path)
+    except _GDAL_ERRORS as exc:
+        raise _unreadable(target, exc) from None
+    names = [str(n) for n, _ in layers]
+    if target.layer is not None:
+        if target.layer in names:
+            return target.layer
+        lower = {n.lower(): n for n in names}
+        if target.layer.lower() in lower:
+            return lower[target.layer.lower()]
+        raise InputError(
+            f"{target.display} has no layer {target.layer!r}; its layers are: "
+            + ", ".join(names) + ".",
+            hint="Pass one of these names as the layer.",
+        )
+    if len(names) == 1:
+        return names[0]
+    candidates = [str(n) for n, g in layers if g is not None] if spatial else names
+    if len(candidates) == 1:
+        return candidates[0]
+    if not names:
+        raise InputError(f"{target.display} contains no layers.")
+    raise InputError(
+        f"{target.display} has {len(names)} layers: " + ", ".join(names) + "; none was named.",
+        hint="Choose one (e.g. `path.gpkg:layer` in a workspace, or layer=… in code).",
+    )
