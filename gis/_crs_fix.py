@@ -31,6 +31,14 @@ def _swap_xy(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
+def _candidates_zh(candidates: Sequence[Any]) -> str:
+    """Chinese list of candidate codes, like :func:`gis.crs.describe_candidates`."""
+    codes = [c.crs for c in candidates]
+    if len(codes) > 4:
+        return f"{codes[0]}、{codes[1]} … {codes[-1]}（共 {len(codes)} 个投影带）"
+    return "、".join(codes)
+
+
 def _crs_label(crs: Any) -> str:
     crs = pyproj.CRS.from_user_input(crs)
     epsg = crs.to_epsg()
@@ -91,6 +99,10 @@ def _resolve_crs(
             raise CRSError(
                 f"{display}: {problem}",
                 hint="Fix the .prj, or pass the real CRS (assume_crs / --crs) to override it.",
+                zh=f"{display}：坐标范围 {box} 是米制坐标，但声明的坐标系 {label} "
+                "是以度为单位的地理坐标系"
+                + (f"；这些坐标符合 {_candidates_zh(detected)}" if detected else "") + "。",
+                hint_zh="请修正 .prj 文件，或指定真实坐标系（assume_crs / --crs）覆盖。",
             )
         notes.append(Note(
             "warning", "crs_mismatch",
@@ -123,15 +135,23 @@ def _resolve_crs(
             f"{display} has no CRS and its coordinates {box} look neither like degrees within "
             "China nor like Gauss–Krüger metres.",
             hint="Add a .prj file or pass the CRS explicitly (assume_crs / --crs).",
+            zh=f"{display} 未声明坐标系，其坐标范围 {box} 既不像中国境内的经纬度，"
+            "也不像高斯–克吕格投影的米制坐标。",
+            hint_zh="请补充 .prj 文件，或明确指定坐标系（assume_crs / --crs）。",
         )
     if len(candidates) > 1:
         swapped = " (with X and Y exchanged)" if candidates[0].swapped else ""
+        swapped_zh = "（X、Y 互换后）" if candidates[0].swapped else ""
         raise CRSError(
             f"{display} has no CRS and its coordinates {box}{swapped} fit several Gauss–Krüger "
             f"zones without prefix: {describe_candidates(candidates)}; the zone cannot be told "
             "from the coordinates.",
             hint="Give the CRS explicitly (e.g. EPSG:4547 for CM 114°E: `devzone import --crs`, "
             "or the app's CRS field) or add a .prj file.",
+            zh=f"{display} 未声明坐标系，其坐标范围 {box}{swapped_zh}可对应多个不带带号的"
+            f"高斯–克吕格投影带：{_candidates_zh(candidates)}，仅凭坐标无法判断属于哪一带。",
+            hint_zh="请明确指定坐标系（如中央经线 114°E 用 EPSG:4547：`devzone import --crs`，"
+            "或界面中的“坐标系”栏），或补充 .prj 文件。",
         )
     cand = candidates[0]
     out = _swap_xy(gdf) if cand.swapped else gdf

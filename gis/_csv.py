@@ -47,7 +47,8 @@ def _read_csv_frame(path: Path, display: str, encoding: str | None) -> tuple[pd.
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{display} cannot be read ({exc.strerror}).") from None
+        raise InputError(f"{display} cannot be read ({exc.strerror}).",
+                         zh=f"无法读取 {display}（{exc.strerror}）。") from None
     text, used = _decode_text(raw, display, encoding)
     first = text.lstrip("\ufeff").split("\n", 1)[0]
     sep = max((",", "\t", ";"), key=first.count)
@@ -57,9 +58,12 @@ def _read_csv_frame(path: Path, display: str, encoding: str | None) -> tuple[pd.
             skipinitialspace=True,
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, ValueError) as exc:
+        reason = _short_reason(exc)
         raise InputError(
-            f"{display} is not a readable CSV table ({_short_reason(exc)}).",
+            f"{display} is not a readable CSV table ({reason}).",
             hint="Check the separators and quotes; one header row, one feature per row.",
+            zh=f"{display} 不是可读取的 CSV 表格（{reason}）。",
+            hint_zh="请检查分隔符和引号；表格应只有一行表头，每行一个要素。",
         ) from None
     df.columns = [str(c).strip() for c in df.columns]
     return _infer_types(df), used
@@ -76,6 +80,12 @@ def _rows(index: Sequence[Any]) -> str:
     return shown + more
 
 
+def _rows_zh(index: Sequence[Any]) -> str:
+    shown = "、".join(str(int(i) + 2) for i in list(index)[:_MAX_LISTED])
+    more = f" 等共 {len(index)} 行" if len(index) > _MAX_LISTED else ""
+    return shown + more
+
+
 def _csv_to_gdf(df: pd.DataFrame, display: str) -> tuple[gpd.GeoDataFrame, str | None]:
     """Build geometries from a WKT column or lon/lat columns; returns (gdf, declared CRS)."""
     wkt_col = _find_column(df.columns, _WKT_ALIASES)
@@ -87,7 +97,11 @@ def _csv_to_gdf(df: pd.DataFrame, display: str) -> tuple[gpd.GeoDataFrame, str |
         if srid.notna().any():
             codes = set(srid.dropna())
             if len(codes) > 1:
-                raise CRSError(f"{display}: column {wkt_col!r} mixes SRIDs {sorted(codes)}.")
+                raise CRSError(
+                    f"{display}: column {wkt_col!r} mixes SRIDs {sorted(codes)}.",
+                    zh=f"{display}：字段 {wkt_col!r} 混用了多个 SRID {sorted(codes)}。",
+                    hint_zh="同一文件中的几何应使用同一坐标系。",
+                )
             declared = f"EPSG:{codes.pop()}"
             text = text.str.replace(r"^SRID=\d+;", "", regex=True, flags=re.IGNORECASE)
         present = text.notna() & (text != "")
@@ -99,6 +113,9 @@ def _csv_to_gdf(df: pd.DataFrame, display: str) -> tuple[gpd.GeoDataFrame, str |
                 f"{display}: column {wkt_col!r} holds text that is not WKT on row(s) "
                 f"{_rows(bad)} (e.g. {str(text.iloc[bad[0]])[:40]!r}).",
                 hint="Use WKT such as 'POLYGON ((x y, …))', or lon/lat columns.",
+                zh=f"{display}：字段 {wkt_col!r} 第 {_rows_zh(bad)} 行的内容不是 WKT"
+                f"（如 {str(text.iloc[bad[0]])[:40]!r}）。",
+                hint_zh="请使用 'POLYGON ((x y, …))' 这样的 WKT，或改用经度/纬度字段。",
             )
         return gpd.GeoDataFrame(df.drop(columns=[wkt_col]), geometry=list(geoms)), declared
     if xcol is None or ycol is None:
@@ -106,6 +123,9 @@ def _csv_to_gdf(df: pd.DataFrame, display: str) -> tuple[gpd.GeoDataFrame, str |
             f"{display} has no coordinate columns; its columns are: "
             + ", ".join(map(str, df.columns[:20])) + ".",
             hint="Add lon/lat (经度/纬度, x/y) columns or a WKT column named wkt or geometry.",
+            zh=f"{display} 没有坐标字段；现有字段：" + "、".join(map(str, df.columns[:20]))
+            + "。",
+            hint_zh="请添加经度/纬度（lon/lat、x/y）字段，或名为 wkt 或 geometry 的 WKT 字段。",
         )
     coords = {}
     for col in (xcol, ycol):
@@ -117,6 +137,9 @@ def _csv_to_gdf(df: pd.DataFrame, display: str) -> tuple[gpd.GeoDataFrame, str |
                 f"{display}: column {col!r} must hold numbers, but row(s) {_rows(bad)} do not "
                 f"(e.g. {raw.iloc[bad[0]]!r}).",
                 hint="Use decimal degrees or metres without units or degree signs.",
+                zh=f"{display}：字段 {col!r} 应为数值，但第 {_rows_zh(bad)} 行不是"
+                f"（如 {raw.iloc[bad[0]]!r}）。",
+                hint_zh="请填写以十进制度或米为单位的纯数字，不要带单位或度分秒符号。",
             )
         coords[col] = num.to_numpy(dtype="float64", na_value=np.nan)
     x, y = coords[xcol], coords[ycol]

@@ -96,7 +96,9 @@ def _decode_text(raw: bytes, display: str, encoding: str | None) -> tuple[str, s
         try:
             return raw.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError) as exc:
-            raise InputError(f"{display} cannot be decoded as {encoding} ({exc}).") from None
+            raise InputError(f"{display} cannot be decoded as {encoding} ({exc}).",
+                             zh=f"无法按 {encoding} 编码解读 {display}（{exc}）。",
+                             hint_zh="请确认文件的实际编码。") from None
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return raw.decode("utf-16"), "utf-16"
     for enc in ("utf-8-sig", "gb18030"):
@@ -107,4 +109,6 @@ def _decode_text(raw: bytes, display: str, encoding: str | None) -> tuple[str, s
     raise InputError(
         f"{display} is neither UTF-8 nor GBK/GB18030 text.",
         hint="Save it from Excel as 'CSV UTF-8'.",
+        zh=f"{display} 既不是 UTF-8 也不是 GBK/GB18030 编码的文本。",
+        hint_zh="请在 Excel 中另存为“CSV UTF-8（逗号分隔）”格式。",
     )

@@ -85,20 +85,25 @@ def read_vector_isolated(
                 f"The file {path.name} could not be parsed safely: reading took longer than "
                 f"{timeout:g} s and was stopped.",
                 hint="Check the file, or simplify/split it before uploading.",
+                zh=f"无法安全解析文件 {path.name}：读取超过 {timeout:g} 秒，已中止。",
+                hint_zh="请检查文件，或先简化、拆分后再上传。",
             ) from None
         if result.exists() and proc.returncode == 0:
             with open(result, "rb") as fh:
                 payload = pickle.load(fh)  # written by our own child process
             if payload[0] == "ok":
                 return payload[1]
-            _, cls_name, message, hint = payload
+            _, cls_name, message, hint, zh, hint_zh = payload
             cls = getattr(_errors, cls_name, InputError)
             if not (isinstance(cls, type) and issubclass(cls, PlannerError)):
                 cls = InputError
-            raise cls(message, hint=hint)
+            raise cls(message, hint=hint, zh=zh, hint_zh=hint_zh)
+        failure, failure_zh = _child_failure(proc)
         raise InputError(
-            f"The file {path.name} could not be parsed safely: {_child_failure(proc)}.",
+            f"The file {path.name} could not be parsed safely: {failure}.",
             hint="Check the file, or export it again from the source software.",
+            zh=f"无法安全解析文件 {path.name}：{failure_zh}。",
+            hint_zh="请检查文件，或用原软件重新导出。",
         )
 
 
@@ -115,7 +120,8 @@ def _json_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _child_failure(proc: subprocess.CompletedProcess[bytes]) -> str:
+def _child_failure(proc: subprocess.CompletedProcess[bytes]) -> tuple[str, str]:
+    """Why the child failed, in English and Chinese."""
     stderr = proc.stderr.decode("utf-8", "replace").strip().splitlines()
     last = stderr[-1][:200] if stderr else ""
     if proc.returncode < 0:
@@ -123,10 +129,11 @@ def _child_failure(proc: subprocess.CompletedProcess[bytes]) -> str:
             name = signal.Signals(-proc.returncode).name
         except ValueError:
             name = f"signal {-proc.returncode}"
-        return f"the reader crashed ({name})"
+        return f"the reader crashed ({name})", f"读取程序崩溃（{name}）"
     if "MemoryError" in last or "memory" in last.lower():
-        return "the reader ran out of memory"
-    return f"the reader failed ({last or f'exit code {proc.returncode}'})"
+        return "the reader ran out of memory", "读取程序内存不足"
+    detail = last or f"exit code {proc.returncode}"
+    return f"the reader failed ({detail})", f"读取程序出错（{detail}）"
 
 
 def _child_main(argv: Sequence[str]) -> int:
@@ -137,11 +144,12 @@ def _child_main(argv: Sequence[str]) -> int:
     try:
         res: Any = ("ok", read_vector(request["source"], **request["kwargs"]))
     except PlannerError as exc:
-        res = ("error", type(exc).__name__, exc.message, exc.hint)
+        res = ("error", type(exc).__name__, exc.message, exc.hint, exc.zh, exc.hint_zh)
     except MemoryError:
+        name = Path(request["source"]).name
         res = ("error", "InputError",
-               f"The file {Path(request['source']).name} could not be parsed safely: the "
-               "reader ran out of memory.", None)
+               f"The file {name} could not be parsed safely: the reader ran out of memory.",
+               None, f"无法安全解析文件 {name}：读取程序内存不足。", None)
     tmp = request["out"] + ".part"
     with open(tmp, "wb") as fh:
         pickle.dump(res, fh, protocol=pickle.HIGHEST_PROTOCOL)

@@ -26,6 +26,16 @@ _FORMAT_NAMES = {
     ".csv": "CSV file",
     ".zip": "zip archive",
 }
+_FORMAT_NAMES_ZH = {
+    ".geojson": "GeoJSON 文件",
+    ".json": "GeoJSON 文件",
+    ".gpkg": "GeoPackage 文件",
+    ".shp": "Shapefile 文件",
+    ".kml": "KML 文件",
+    ".fgb": "FlatGeobuf 文件",
+    ".csv": "CSV 文件",
+    ".zip": "zip 压缩包",
+}
 
 
 @dataclass
@@ -48,17 +58,22 @@ class _Target:
 def _as_path(source: str | os.PathLike[str]) -> Path:
     path = Path(source)
     if not path.exists():
-        raise InputError(f"Input file {path} does not exist.", hint="Check the path.")
+        raise InputError(f"Input file {path} does not exist.", hint="Check the path.",
+                         zh=f"输入文件 {path} 不存在。", hint_zh="请检查路径。")
     if path.is_dir():
         raise InputError(
             f"{path} is a folder, not a file.",
             hint="Point to the .shp/.gpkg/.geojson/.zip/.csv file inside it.",
+            zh=f"{path} 是文件夹，不是文件。",
+            hint_zh="请选择其中的 .shp/.gpkg/.geojson/.zip/.csv 文件。",
         )
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise InputError(
             f"{path.name} has the unsupported file type {suffix or '(no suffix)'!r}.",
             hint="Use one of " + ", ".join(SUPPORTED_SUFFIXES) + ".",
+            zh=f"{path.name} 的文件类型 {suffix or '（无扩展名）'!r} 不受支持。",
+            hint_zh="请使用以下格式之一：" + "、".join(SUPPORTED_SUFFIXES) + "。",
         )
     return path
 
@@ -76,9 +91,13 @@ def _short_reason(exc: BaseException, target: _Target | None = None) -> str:
 
 def _unreadable(target: _Target, exc: BaseException) -> InputError:
     fmt = _FORMAT_NAMES.get(target.suffix, target.suffix)
+    reason = _short_reason(exc, target)
     return InputError(
-        f"{target.display} could not be read as a {fmt} ({_short_reason(exc, target)}).",
+        f"{target.display} could not be read as a {fmt} ({reason}).",
         hint="Check that the file is complete and not corrupt, or export it again.",
+        zh=f"无法将 {target.display} 作为{_FORMAT_NAMES_ZH.get(target.suffix, target.suffix)}"
+        f"读取（{reason}）。",
+        hint_zh="请检查文件是否完整、未损坏，或重新导出。",
     )
 
 
@@ -113,12 +132,17 @@ def _locate(source: str | os.PathLike[str], layer: str | None, *, spatial: bool)
             raise InputError(
                 f"Archive {path.name} contains no vector dataset (.shp, .gpkg, .geojson, .kml).",
                 hint="Zip the .shp together with its .shx, .dbf, .prj and .cpg files.",
+                zh=f"压缩包 {path.name} 中没有矢量数据（.shp、.gpkg、.geojson、.kml）。",
+                hint_zh="请将 .shp 与同名的 .shx、.dbf、.prj、.cpg 文件一并压缩。",
             )
         else:
             raise InputError(
                 f"Archive {path.name} contains {len(members)} vector datasets: "
                 + ", ".join(members) + ".",
                 hint="Name the one to read (layer=…) or zip one dataset per file.",
+                zh=f"压缩包 {path.name} 中有 {len(members)} 个矢量数据：" + "、".join(members)
+                + "。",
+                hint_zh="请指定要读取的一个（layer=…），或每个压缩包只放一个数据。",
             )
         msuffix = "." + member.rsplit(".", 1)[-1].lower()
         target = _Target(
@@ -154,6 +178,9 @@ def _choose_layer(target: _Target, *, spatial: bool) -> str | None:
             f"{target.display} has no layer {target.layer!r}; its layers are: "
             + ", ".join(names) + ".",
             hint="Pass one of these names as the layer.",
+            zh=f"{target.display} 中没有图层 {target.layer!r}；现有图层：" + "、".join(names)
+            + "。",
+            hint_zh="请从上述图层名中选择一个。",
         )
     if len(names) == 1:
         return names[0]
@@ -161,8 +188,12 @@ def _choose_layer(target: _Target, *, spatial: bool) -> str | None:
     if len(candidates) == 1:
         return candidates[0]
     if not names:
-        raise InputError(f"{target.display} contains no layers.")
+        raise InputError(f"{target.display} contains no layers.",
+                         zh=f"{target.display} 中没有任何图层。")
     raise InputError(
         f"{target.display} has {len(names)} layers: " + ", ".join(names) + "; none was named.",
         hint="Choose one (e.g. `path.gpkg:layer` in a workspace, or layer=… in code).",
+        zh=f"{target.display} 含有 {len(names)} 个图层：" + "、".join(names)
+        + "，但未指定读取哪一个。",
+        hint_zh="请指定其一（如在工作区清单中写 `路径.gpkg:图层名`，或在代码中传 layer=…）。",
     )

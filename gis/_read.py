@@ -17,6 +17,7 @@ from gis._encoding import _shapefile_encoding
 from gis._isolated import read_vector_isolated
 from gis._locate import (
     _FORMAT_NAMES,
+    _FORMAT_NAMES_ZH,
     _GDAL_ERRORS,
     SUPPORTED_SUFFIXES,
     _as_path,
@@ -95,6 +96,9 @@ def _gdal_read(target: _Target, *, read_geometry: bool) -> pd.DataFrame:
             f"{target.display} is not a {_FORMAT_NAMES[target.suffix]} "
             f"(its content is {driver or 'unrecognised'}).",
             hint="Give the file the suffix of its real format, or export it again.",
+            zh=f"{target.display} 并非{_FORMAT_NAMES_ZH[target.suffix]}"
+            f"（实际内容为 {driver or '无法识别的格式'}）。",
+            hint_zh="请按文件的真实格式修改扩展名，或重新导出。",
         )
     try:
         return pyogrio.read_dataframe(
@@ -195,12 +199,16 @@ def read_vector(
             raise GeometryError(
                 f"{target.display} is a table without geometries.",
                 hint="Read it as a table, or choose a spatial layer.",
+                zh=f"{target.display} 是不含几何图形的属性表。",
+                hint_zh="请按表格读取，或选择带空间信息的图层。",
             )
         gdf = _drop_kml_boilerplate(data) if target.suffix == ".kml" else data
     if len(gdf) == 0:
         raise InputError(
             f"{target.display} contains no features.",
             hint="Choose a file (or layer) that holds data.",
+            zh=f"{target.display} 中没有任何要素。",
+            hint_zh="请选择有数据的文件（或图层）。",
         )
     gdf, crs_source = _resolve_crs(gdf, target.display, assume_crs, notes)
     gdf = _clean_geometries(gdf, target.display, expect, notes)

@@ -23,6 +23,9 @@ _TYPE_NAMES = ("Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "Mu
                "MultiPolygon", "GeometryCollection")
 _TYPE_IDS = {name: i for i, name in enumerate(_TYPE_NAMES)}
 _FAMILY_ZH = {"polygon": "面", "line": "线", "point": "点", "line_or_point": "线或点"}
+_TYPE_ZH = {"Point": "点", "LineString": "线", "LinearRing": "线环", "Polygon": "面",
+            "MultiPoint": "多点", "MultiLineString": "多线", "MultiPolygon": "多面",
+            "GeometryCollection": "几何集合", "None": "空"}
 
 
 def _type_names(type_ids: np.ndarray) -> list[str]:
@@ -65,6 +68,8 @@ def _clean_geometries(
         raise InputError(
             f"{display} has {len(arr)} feature(s) but none with a geometry.",
             hint="Export the layer again with its geometries.",
+            zh=f"{display} 有 {len(arr)} 个要素，但都没有几何图形。",
+            hint_zh="请连同几何图形重新导出该图层。",
         )
     if missing.any():
         n = int(missing.sum())
@@ -107,10 +112,15 @@ def _clean_geometries(
         if wrong[keep].all():
             found = pd.Series(_type_names(type_ids[keep])).value_counts()
             summary = ", ".join(f"{c} {t}" for t, c in found.items())
+            summary_zh = "、".join(f"{_TYPE_ZH.get(t, t)} {c} 个" for t, c in found.items())
+            fam_zh = _FAMILY_ZH[str(expect)]
             raise GeometryError(
                 f"{display} holds {int(keep.sum())} feature(s) ({summary}) but a {fam_en} layer "
                 "was expected; none can be used.",
                 hint=f"Choose a file with {fam_en} geometries for this layer.",
+                zh=f"{display} 有 {int(keep.sum())} 个要素（{summary_zh}），但此处需要{fam_zh}"
+                "图层，没有可用的要素。",
+                hint_zh=f"请为该图层选择{fam_zh}几何的文件。",
             )
         if trimmed.any():
             n = int(trimmed.sum())

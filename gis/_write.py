@@ -86,6 +86,8 @@ def _driver(path: Path) -> str:
         raise InputError(
             f"Cannot write {path}: unknown format {path.suffix!r}.",
             hint="Use .geojson, .gpkg or .csv.",
+            zh=f"无法写入 {path}：不支持的格式 {path.suffix!r}。",
+            hint_zh="请使用 .geojson、.gpkg 或 .csv。",
         ) from None
 
 
@@ -114,7 +116,9 @@ def write_vector(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None =
         elif driver == "GeoJSON":
             if gdf.crs is None:
                 raise InputError(f"Cannot write {path}: the data has no CRS.",
-                                 hint="Set one with set_crs() first.")
+                                 hint="Set one with set_crs() first.",
+                                 zh=f"无法写入 {path}：数据没有坐标系。",
+                                 hint_zh="请先用 set_crs() 设置坐标系。")
             gdf.to_crs(4326).to_file(tmp, driver="GeoJSON", engine="pyogrio", layer=path.stem,
                                      RFC7946="YES", COORDINATE_PRECISION=6, WRITE_BBOX="NO")
         else:
@@ -145,7 +149,8 @@ def write_layer_atomic(data: pd.DataFrame, path: str | Path, *, layer: str,
     path = Path(path)
     if path.suffix.lower() != ".gpkg":
         if append:
-            raise InputError(f"Cannot append to {path}: appending needs a GeoPackage layer.")
+            raise InputError(f"Cannot append to {path}: appending needs a GeoPackage layer.",
+                             zh=f"无法追加到 {path}：只能追加到 GeoPackage 图层。")
         return (write_vector(data, path) if isinstance(data, gpd.GeoDataFrame)
                 else write_table(data, path))
     with file_lock(path), _temp_sibling(path, copy_existing=True) as tmp:

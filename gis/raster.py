@@ -43,6 +43,13 @@ class Raster:
         return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
 
 
+def _open_error(path: Path, exc: Exception) -> InputError:
+    return InputError(f"Cannot open raster {path}: {exc}.",
+                      hint="Check that the file exists and is a GeoTIFF.",
+                      zh=f"无法打开栅格 {path}：{exc}。",
+                      hint_zh="请检查文件是否存在、是否为 GeoTIFF 格式。")
+
+
 def raster_info(path: str | Path) -> dict[str, object]:
     """Size, CRS, bounds and nodata of a raster file without reading its cells."""
     import rasterio
@@ -56,8 +63,7 @@ def raster_info(path: str | Path) -> dict[str, object]:
                 "res": src.res, "dtype": src.dtypes[0],
             }
     except rasterio.errors.RasterioIOError as exc:
-        raise InputError(f"Cannot open raster {path}: {exc}.",
-                         hint="Check that the file exists and is a GeoTIFF.") from exc
+        raise _open_error(path, exc) from exc
 
 
 def read_raster(path: str | Path, *, bounds: tuple[float, float, float, float] | None = None,
@@ -74,8 +80,7 @@ def read_raster(path: str | Path, *, bounds: tuple[float, float, float, float] |
     try:
         src = rasterio.open(path)
     except rasterio.errors.RasterioIOError as exc:
-        raise InputError(f"Cannot open raster {path}: {exc}.",
-                         hint="Check that the file exists and is a GeoTIFF.") from exc
+        raise _open_error(path, exc) from exc
     with src:
         window = None
         if bounds is not None:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from gis import io as gio
 from gis.errors import SchemaError
-from layers.catalog import get_spec
+from layers.catalog import CATALOG, get_spec
 from layers.validate import validate_raw
 from layers.workspace import Workspace
 
@@ -44,9 +44,18 @@ class ImportReport:
 class ImportRefused(SchemaError):
     """Validation found errors; ``report`` holds the full findings table."""
 
-    def __init__(self, message: str, report: ImportReport, *, hint: str | None = None) -> None:
-        super().__init__(message, hint=hint)
+    def __init__(self, message: str, report: ImportReport, *, hint: str | None = None,
+                 zh: str | None = None, hint_zh: str | None = None) -> None:
+        super().__init__(message, hint=hint, zh=zh, hint_zh=hint_zh)
         self.report = report
+
+
+def _kind_zh(kind: str) -> str:
+    """"标准地（parcels）图层" — the kind's Chinese name for messages."""
+    spec = CATALOG.get(kind)
+    if spec is None:
+        return f"{kind} 图层"
+    return f"{spec.zh}（{kind}）" + ("表" if spec.is_table else "图层")
 
 
 def prepare_import(ws: Workspace, kind: str, path: str | Path, *, isolated: bool = False,
@@ -85,10 +94,15 @@ def import_layer(ws: Workspace, kind: str, path: str | Path, *, replace: bool = 
         listing = "; ".join(
             f"{r.feature or 'layer'} / {r.column}: {r.problem}" for r in first.itertuples())
         more = len(report.errors) - len(first)
+        listing_zh = "；".join(
+            f"{r.feature or '图层'} / {r.column}：{r.problem}" for r in first.itertuples())
         raise ImportRefused(
             f"{path} was not imported as {kind}: {len(report.errors)} error(s) — {listing}"
             + (f" (and {more} more)" if more > 0 else "") + ".",
             report, hint="Run `devzone validate` style checks on the file, fix it and retry.",
+            zh=f"{path} 未能导入为{_kind_zh(kind)}：共 {len(report.errors)} 处错误——"
+            + listing_zh + (f"（另有 {more} 处）" if more > 0 else "") + "。",
+            hint_zh="请用 `devzone validate` 等检查核对文件，修正后重新导入。",
         )
     new = report.data
     existing = None if replace else ws.read(kind)
@@ -100,6 +114,9 @@ def import_layer(ws: Workspace, kind: str, path: str | Path, *, replace: bool = 
                     f"{path} was not imported as {kind}: {len(clash)} id(s) already exist in "
                     f"the workspace ({', '.join(map(str, clash[:5]))}).",
                     report, hint="Use --replace to replace the layer, or give new ids.",
+                    zh=f"{path} 未能导入为{_kind_zh(kind)}：有 {len(clash)} 个编号"
+                    f"（{spec.id_column}）在工作区中已存在（{'、'.join(map(str, clash[:5]))}）。",
+                    hint_zh="如需整体替换该图层请使用 --replace，否则请使用新的编号。",
                 )
         combined = pd.concat([existing, new], ignore_index=True)
         new = gpd.GeoDataFrame(combined, geometry=existing.geometry.name, crs=existing.crs) \
@@ -113,7 +130,9 @@ def export_layer(ws: Workspace, kind: str, out: str | Path) -> Path:
     data = ws.read(kind)
     if data is None:
         raise SchemaError(f"The workspace {ws.root} has no {kind} layer to export.",
-                          hint=f"Layers present: {', '.join([*ws.layers, *ws.tables])}.")
+                          hint=f"Layers present: {', '.join([*ws.layers, *ws.tables])}.",
+                          zh=f"工作区 {ws.root} 中没有可导出的{_kind_zh(kind)}。",
+                          hint_zh=f"现有图层：{'、'.join([*ws.layers, *ws.tables])}。")
     out = Path(out)
     if isinstance(data, gpd.GeoDataFrame):
         return gio.write_vector(data, out, layer=kind)

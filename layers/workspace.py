@@ -56,11 +56,16 @@ class Workspace:
                 f"No workspace manifest at {manifest}.",
                 hint="A workspace is a folder with a workspace.toml; build the demo with "
                 "`devzone demo --out DIR`.",
+                zh=f"{manifest} 处没有工作区清单。",
+                hint_zh="工作区是一个包含 workspace.toml 的文件夹；可用 "
+                "`devzone demo --out 目录` 生成示例工作区。",
             )
         try:
             doc = tomllib.loads(manifest.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise WorkspaceError(f"{manifest} is not valid TOML: {exc}.") from exc
+            raise WorkspaceError(f"{manifest} is not valid TOML: {exc}.",
+                                 zh=f"{manifest} 不是有效的 TOML 文件：{exc}。",
+                                 hint_zh="请检查该行的引号、括号和等号。") from exc
         rasters = dict(doc.get("rasters", {}))
         ndvi = rasters.pop("ndvi", {}) or {}
         ws = cls(
@@ -84,6 +89,8 @@ class Workspace:
                     raise WorkspaceError(
                         f"{self.manifest_path}: [{section}] names unknown kind {kind!r}.",
                         hint=f"Known kinds: {', '.join(CATALOG)}.",
+                        zh=f"{self.manifest_path}：[{section}] 中的 {kind!r} 不是已知的数据类型。",
+                        hint_zh=f"已知类型：{'、'.join(CATALOG)}。",
                     )
                 path, _ = self._split(ref)
                 if not path.exists():
@@ -91,6 +98,9 @@ class Workspace:
                         f"{self.manifest_path}: [{section}] {kind} = {ref!r}, but {path} "
                         "does not exist.",
                         hint="Fix the path or remove the entry (every layer is optional).",
+                        zh=f"{self.manifest_path}：[{section}] {kind} = {ref!r}，"
+                        f"但 {path} 不存在。",
+                        hint_zh="请修正路径或删除该条目（各图层均为可选）。",
                     )
         ndvi = [(f"ndvi {k}", v) for k, v in self.ndvi.items()]
         for label, ref in [*self.rasters.items(), *ndvi]:
@@ -99,10 +109,15 @@ class Workspace:
                     f"{self.manifest_path}: raster {label} = {ref!r}, but {self.root / ref} "
                     "does not exist.",
                     hint="Fix the path or remove the entry.",
+                    zh=f"{self.manifest_path}：栅格 {label} = {ref!r}，"
+                    f"但 {self.root / ref} 不存在。",
+                    hint_zh="请修正路径或删除该条目。",
                 )
         if self.rules and not (self.root / self.rules).exists():
             raise WorkspaceError(
-                f"{self.manifest_path}: [rules] file = {self.rules!r} does not exist.")
+                f"{self.manifest_path}: [rules] file = {self.rules!r} does not exist.",
+                zh=f"{self.manifest_path}：[rules] file = {self.rules!r} 指向的规则文件不存在。",
+                hint_zh="请修正路径或删除 [rules] 条目。")
 
     @property
     def manifest_path(self) -> Path:
@@ -170,6 +185,9 @@ class Workspace:
         raise WorkspaceError(
             f"{self.manifest_path} has no crs and no layer to derive one from.",
             hint='Add crs = "EPSG:4547" (CGCS2000 3° GK CM 114°E) to the manifest.',
+            zh=f"{self.manifest_path} 未设置 crs，也没有可据以推断坐标系的图层。",
+            hint_zh='请在清单中添加 crs = "EPSG:4547"（CGCS2000 3 度带高斯–克吕格，'
+            "中央经线 114°E）。",
         )
 
     def _read_raw(self, kind: str) -> pd.DataFrame | gpd.GeoDataFrame | None:
@@ -210,7 +228,9 @@ class Workspace:
         if isinstance(data, gpd.GeoDataFrame):
             crs = self.analysis_crs
             if data.crs is None:
-                raise InputError(f"Layer {kind} of {self.root} has no CRS.")
+                raise InputError(f"Layer {kind} of {self.root} has no CRS.",
+                                 zh=f"{self.root} 中的 {kind} 图层没有坐标系。",
+                                 hint_zh="请为该图层补充坐标系（如 .prj 文件）后重新导入。")
             return data.to_crs(crs) if not data.crs.equals(crs) else data.copy()
         return data.copy()
 
@@ -248,4 +268,6 @@ def _as_date(value: object, manifest: Path) -> date | None:
         return date.fromisoformat(str(value))
     except ValueError:
         raise WorkspaceError(f"{manifest}: as_of = {value!r} is not a date.",
-                             hint="Use a TOML date such as as_of = 2025-06-30.") from None
+                             hint="Use a TOML date such as as_of = 2025-06-30.",
+                             zh=f"{manifest}：as_of = {value!r} 不是日期。",
+                             hint_zh="请使用 TOML 日期格式，如 as_of = 2025-06-30。") from None

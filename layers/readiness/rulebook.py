@@ -219,6 +219,13 @@ _KIND_KEYS: dict[str, tuple[set[str], set[str]]] = {  # kind -> (required keys, 
 RULE_KINDS: tuple[str, ...] = tuple(_KIND_KEYS)
 
 
+_TEXT_SOURCE = "<rulebook text>"
+
+
+def _source_zh(source: str) -> str:
+    return "规则文本" if source == _TEXT_SOURCE else source
+
+
 class _RuleReader:
     """Typed access to one ``[[rule]]`` table; every error names the rule and the key."""
 
@@ -226,11 +233,17 @@ class _RuleReader:
         self.t = table
         self.source = source
         rid = table.get("id")
-        self.name = f"rule {rid!r}" if isinstance(rid, str) and rid else f"rule #{pos + 1}"
+        named = isinstance(rid, str) and rid
+        self.name = f"rule {rid!r}" if named else f"rule #{pos + 1}"
+        self.name_zh = f"规则 {rid!r}" if named else f"第 {pos + 1} 条规则"
 
-    def error(self, key: str | None, problem: str, hint: str | None = None) -> RulebookError:
+    def error(self, key: str | None, problem: str, hint: str | None = None, *,
+              zh: str | None = None, hint_zh: str | None = None) -> RulebookError:
+        """An error naming the source, the rule and the key (``zh``: the problem in Chinese)."""
         where = f"{self.source}: {self.name}" + (f", key {key!r}" if key else "")
-        return RulebookError(f"{where}: {problem}.", hint=hint)
+        where_zh = f"{_source_zh(self.source)}：{self.name_zh}" + (f"，键 {key!r}" if key else "")
+        return RulebookError(f"{where}: {problem}.", hint=hint,
+                             zh=f"{where_zh}：{zh}。" if zh else None, hint_zh=hint_zh)
 
     def has(self, key: str) -> bool:
         return key in self.t
@@ -238,32 +251,39 @@ class _RuleReader:
     def str_(self, key: str, default: str | None = None, *, required: bool = False) -> str:
         if key not in self.t:
             if required:
-                raise self.error(key, "missing key", f"Add {key} = \"…\" to the rule.")
+                raise self.error(key, "missing key", f"Add {key} = \"…\" to the rule.",
+                                 zh="缺少该键", hint_zh=f"请在规则中添加 {key} = \"…\"。")
             return default  # type: ignore[return-value]
         v = self.t[key]
         if not isinstance(v, str) or not v.strip():
-            raise self.error(key, f"expected a non-empty string, got {v!r}")
+            raise self.error(key, f"expected a non-empty string, got {v!r}",
+                             zh=f"应为非空字符串，实际为 {v!r}")
         return v.strip()
 
     def num(self, key: str, default: float | None = None, *, required: bool = False,
             lo: float | None = None, hi: float | None = None) -> float | None:
         if key not in self.t:
             if required:
-                raise self.error(key, "missing key", f"Add {key} = <number> to the rule.")
+                raise self.error(key, "missing key", f"Add {key} = <number> to the rule.",
+                                 zh="缺少该键", hint_zh=f"请在规则中添加 {key} = <数值>。")
             return default
         v = self.t[key]
         if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-            raise self.error(key, f"expected a number, got {v!r}")
+            raise self.error(key, f"expected a number, got {v!r}", zh=f"应为数值，实际为 {v!r}")
         if (lo is not None and v < lo) or (hi is not None and v > hi):
             rng = f"between {lo:g} and {hi:g}" if lo is not None and hi is not None else (
                 f"at least {lo:g}" if lo is not None else f"at most {hi:g}")
-            raise self.error(key, f"expected a number {rng}, got {v!r}")
+            rng_zh = f"介于 {lo:g} 与 {hi:g} 之间" if lo is not None and hi is not None else (
+                f"不小于 {lo:g}" if lo is not None else f"不大于 {hi:g}")
+            raise self.error(key, f"expected a number {rng}, got {v!r}",
+                             zh=f"应为{rng_zh}的数值，实际为 {v!r}")
         return float(v)
 
     def bool_(self, key: str, default: bool) -> bool:
         v = self.t.get(key, default)
         if not isinstance(v, bool):
-            raise self.error(key, f"expected true or false, got {v!r}")
+            raise self.error(key, f"expected true or false, got {v!r}",
+                             zh=f"应为 true 或 false，实际为 {v!r}")
         return v
 
     def layer(self, key: str, allowed: tuple[str, ...], *, required: bool = True) -> str | None:
@@ -272,14 +292,18 @@ class _RuleReader:
             return None
         if name not in allowed:
             kinds = ", ".join(allowed)
-            raise self.error(key, f"unknown layer {name!r}", f"Use one of: {kinds}.")
+            raise self.error(key, f"unknown layer {name!r}", f"Use one of: {kinds}.",
+                             zh=f"未知图层 {name!r}",
+                             hint_zh=f"请使用以下之一：{'、'.join(allowed)}。")
         return name
 
     def filter(self, key: str, layer: str | None) -> Filter:
         raw = self.t.get(key, {})
         if not isinstance(raw, dict):
             raise self.error(key, f"expected a table such as {{ status = \"existing\" }}, "
-                             f"got {raw!r}", "Filters are equality or membership in a list.")
+                             f"got {raw!r}", "Filters are equality or membership in a list.",
+                             zh=f"应为形如 {{ status = \"existing\" }} 的表，实际为 {raw!r}",
+                             hint_zh="筛选条件只能是“等于某值”或“属于某个列表”。")
         out: Filter = {}
         spec = CATALOG.get(layer) if layer else None
         for col, val in raw.items():
@@ -288,13 +312,18 @@ class _RuleReader:
                 raise self.error(
                     key, f"filter on {col!r} must be a value or a list of values, got {val!r}",
                     "Filters are structured: { column = value } or { column = [v1, v2] }; "
-                    "expressions are not evaluated.")
+                    "expressions are not evaluated.",
+                    zh=f"对字段 {col!r} 的筛选应为一个值或一组值，实际为 {val!r}",
+                    hint_zh="筛选条件须写成结构化形式：{ 字段 = 值 } 或 { 字段 = [值1, 值2] }；"
+                    "不支持表达式。")
             cspec = spec.column(col) if spec else None
             if cspec is not None and cspec.allowed:
                 bad = [v for v in values if v not in cspec.allowed]
                 if bad:
                     raise self.error(key, f"{layer}.{col} has no value {bad[0]!r}",
-                                     f"Use one of: {', '.join(cspec.allowed)}.")
+                                     f"Use one of: {', '.join(cspec.allowed)}.",
+                                     zh=f"{layer}.{col} 没有取值 {bad[0]!r}",
+                                     hint_zh=f"请使用以下之一：{'、'.join(cspec.allowed)}。")
             out[str(col)] = values
         return out
 
@@ -302,14 +331,17 @@ class _RuleReader:
 def _label(r: _RuleReader) -> tuple[str, str]:
     lab = r.t.get("label")
     if lab is None:
-        raise r.error("label", "missing key", 'Add label = { zh = "…", en = "…" }.')
+        raise r.error("label", "missing key", 'Add label = { zh = "…", en = "…" }.',
+                      zh="缺少该键", hint_zh='请添加 label = { zh = "…", en = "…" }。')
     if isinstance(lab, str) and lab.strip():
         return lab.strip(), lab.strip()
     if not isinstance(lab, dict) or not any(isinstance(lab.get(k), str) for k in ("zh", "en")):
-        raise r.error("label", f"expected {{ zh = \"…\", en = \"…\" }}, got {lab!r}")
+        raise r.error("label", f"expected {{ zh = \"…\", en = \"…\" }}, got {lab!r}",
+                      zh=f"应为 {{ zh = \"…\", en = \"…\" }}，实际为 {lab!r}")
     extra = set(lab) - {"zh", "en"}
     if extra:
-        raise r.error("label", f"unknown language {sorted(extra)[0]!r}", "Use zh and en.")
+        raise r.error("label", f"unknown language {sorted(extra)[0]!r}", "Use zh and en.",
+                      zh=f"未知语言 {sorted(extra)[0]!r}", hint_zh="请使用 zh 和 en。")
     zh = str(lab.get("zh") or lab.get("en")).strip()
     en = str(lab.get("en") or lab.get("zh")).strip()
     return zh, en
@@ -318,7 +350,8 @@ def _label(r: _RuleReader) -> tuple[str, str]:
 def _bounds_pair(r: _RuleReader, lo_key: str = "min", hi_key: str = "max") -> tuple:
     lo, hi = r.num(lo_key), r.num(hi_key)
     if lo is not None and hi is not None and lo > hi:
-        raise r.error(hi_key, f"{hi_key} = {hi:g} is below {lo_key} = {lo:g}")
+        raise r.error(hi_key, f"{hi_key} = {hi:g} is below {lo_key} = {lo:g}",
+                      zh=f"{hi_key} = {hi:g} 小于 {lo_key} = {lo:g}")
     return lo, hi
 
 
@@ -326,25 +359,32 @@ def _indicators(r: _RuleReader) -> dict[str, dict[str, Bound]]:
     raw = r.t["by_industry"]
     if not isinstance(raw, dict) or not raw:
         raise r.error("by_industry", "expected one table per industry, e.g. "
-                      "[rule.by_industry.photovoltaic] with far = { min = 1.0 }")
+                      "[rule.by_industry.photovoltaic] with far = { min = 1.0 }",
+                      zh="应为每个行业一张表，如 [rule.by_industry.photovoltaic] 中写 "
+                      "far = { min = 1.0 }")
     out: dict[str, dict[str, Bound]] = {}
     for industry, inds in raw.items():
         key = f"by_industry.{industry}"
         if not isinstance(inds, dict) or not inds:
-            raise r.error(key, "expected indicator bounds such as far = { min = 1.0 }")
+            raise r.error(key, "expected indicator bounds such as far = { min = 1.0 }",
+                          zh="应为指标上下限，如 far = { min = 1.0 }")
         bounds: dict[str, Bound] = {}
         for name, b in inds.items():
             k = f"{key}.{name}"
             if not isinstance(b, dict) or not b or set(b) - {"min", "max"}:
-                raise r.error(k, f"expected {{ min = … }} and/or {{ max = … }}, got {b!r}")
+                raise r.error(k, f"expected {{ min = … }} and/or {{ max = … }}, got {b!r}",
+                              zh=f"应为 {{ min = … }} 和/或 {{ max = … }}，实际为 {b!r}")
             sub = _RuleReader(b, 0, r.source)
-            sub.name = r.name
+            sub.name, sub.name_zh = r.name, r.name_zh
             try:
                 lo, hi = sub.num("min"), sub.num("max")
             except RulebookError as exc:
-                raise r.error(k, exc.message.rsplit(": ", 1)[-1].rstrip(".")) from None
+                raise r.error(k, exc.message.rsplit(": ", 1)[-1].rstrip("."),
+                              zh=(exc.zh or "").rsplit("：", 1)[-1].rstrip("。") or None
+                              ) from None
             if lo is not None and hi is not None and lo > hi:
-                raise r.error(k, f"max = {hi:g} is below min = {lo:g}")
+                raise r.error(k, f"max = {hi:g} is below min = {lo:g}",
+                              zh=f"max = {hi:g} 小于 min = {lo:g}")
             bounds[str(name)] = Bound(lo, hi)
         out[str(industry)] = bounds
     return out
@@ -353,24 +393,34 @@ def _indicators(r: _RuleReader) -> dict[str, dict[str, Bound]]:
 def _parse_rule(table: Any, pos: int, source: str) -> Rule:
     if not isinstance(table, dict):
         raise RulebookError(f"{source}: rule #{pos + 1} is not a table.",
-                            hint="Write each rule as a [[rule]] table.")
+                            hint="Write each rule as a [[rule]] table.",
+                            zh=f"{_source_zh(source)}：第 {pos + 1} 条规则不是表。",
+                            hint_zh="请把每条规则写成一个 [[rule]] 表。")
     r = _RuleReader(table, pos, source)
     rid = r.str_("id", required=True)
     if not _ID_RE.match(rid):
         raise r.error("id", f"{rid!r} is not a plain identifier",
                       "Use letters, digits and underscores, starting with a letter "
-                      "(it becomes a column name).")
+                      "(it becomes a column name).",
+                      zh=f"{rid!r} 不是合法的标识符",
+                      hint_zh="请只用字母、数字和下划线，并以字母开头（它将用作列名）。")
     kind = r.str_("kind", required=True)
     if kind not in _KIND_KEYS:
-        raise r.error("kind", f"unknown kind {kind!r}", f"Use one of: {', '.join(RULE_KINDS)}.")
+        raise r.error("kind", f"unknown kind {kind!r}", f"Use one of: {', '.join(RULE_KINDS)}.",
+                      zh=f"未知的规则类型 {kind!r}",
+                      hint_zh=f"请使用以下之一：{'、'.join(RULE_KINDS)}。")
     need, optional = _KIND_KEYS[kind]
     for key in sorted(need):
         if key not in table:
-            raise r.error(key, f"missing key (a {kind} rule needs {', '.join(sorted(need))})")
+            raise r.error(key, f"missing key (a {kind} rule needs {', '.join(sorted(need))})",
+                          zh=f"缺少该键（{kind} 类规则必须包含 {'、'.join(sorted(need))}）")
     unknown = sorted(set(table) - _COMMON - need - optional)
     if unknown:
+        allowed_keys = sorted(_COMMON | need | optional)
         raise r.error(unknown[0], f"unknown key for a {kind} rule",
-                      f"Allowed keys: {', '.join(sorted(_COMMON | need | optional))}.")
+                      f"Allowed keys: {', '.join(allowed_keys)}.",
+                      zh=f"{kind} 类规则不支持该键",
+                      hint_zh=f"允许的键：{'、'.join(allowed_keys)}。")
     zh, en = _label(r)
     base = {"id": rid, "kind": kind, "label_zh": zh, "label_en": en,
             "required": r.bool_("required", True)}
@@ -392,16 +442,22 @@ def _parse_rule(table: Any, pos: int, source: str) -> Rule:
         raster = r.str_("raster", required=True)
         if raster not in RASTER_NAMES:
             raise r.error("raster", f"unknown raster {raster!r}",
-                          f"Use one of: {', '.join(RASTER_NAMES)}.")
+                          f"Use one of: {', '.join(RASTER_NAMES)}.",
+                          zh=f"未知栅格 {raster!r}",
+                          hint_zh=f"请使用以下之一：{'、'.join(RASTER_NAMES)}。")
         stat = r.str_("stat", "mean")
         m = _STAT_RE.match(stat)
         if not m or (m.group(2) is not None and float(m.group(2)) > 100):
             raise r.error("stat", f"unknown statistic {stat!r}",
-                          "Use mean, min, max, median, sum, count, std or pNN (0–100).")
+                          "Use mean, min, max, median, sum, count, std or pNN (0–100).",
+                          zh=f"未知的统计量 {stat!r}",
+                          hint_zh="请使用 mean、min、max、median、sum、count、std "
+                          "或 pNN（0–100）。")
         lo, hi = _bounds_pair(r)
         if lo is None and hi is None:
             raise r.error("max", "a raster rule needs min and/or max",
-                          "Add e.g. max = 5.0.")
+                          "Add e.g. max = 5.0.",
+                          zh="栅格规则至少需要 min 或 max", hint_zh="例如添加 max = 5.0。")
         return RasterRule(**base, raster=raster, stat=stat, min=lo, max=hi,
                           unit=r.str_("unit", RASTER_NAMES[raster][2]),
                           fallback_attribute=r.str_("fallback_attribute"),
@@ -410,7 +466,9 @@ def _parse_rule(table: Any, pos: int, source: str) -> Rule:
         raster = r.str_("raster", required=True)
         if raster not in RASTER_NAMES:
             raise r.error("raster", f"unknown raster {raster!r}",
-                          f"Use one of: {', '.join(RASTER_NAMES)}.")
+                          f"Use one of: {', '.join(RASTER_NAMES)}.",
+                          zh=f"未知栅格 {raster!r}",
+                          hint_zh=f"请使用以下之一：{'、'.join(RASTER_NAMES)}。")
         fb = r.layer("fallback_layer", _LAYERS, required=False)
         return RasterCoverageRule(
             **base, raster=raster, min_value=r.num("min_value", required=True),
@@ -422,7 +480,9 @@ def _parse_rule(table: Any, pos: int, source: str) -> Rule:
         a = r.str_("assessment", required=True)
         if a not in ASSESSMENT_KINDS:
             raise r.error("assessment", f"unknown assessment kind {a!r}",
-                          f"Use one of: {', '.join(ASSESSMENT_KINDS)}.")
+                          f"Use one of: {', '.join(ASSESSMENT_KINDS)}.",
+                          zh=f"未知的评估类型 {a!r}",
+                          hint_zh=f"请使用以下之一：{'、'.join(ASSESSMENT_KINDS)}。")
         return AssessmentRule(**base, assessment=a,
                               commitment_allowed=r.bool_("commitment_allowed", False),
                               zone_layer=r.layer("zone_layer", _POLYGON_LAYERS,
@@ -431,15 +491,18 @@ def _parse_rule(table: Any, pos: int, source: str) -> Rule:
         attr = r.str_("attribute", required=True)
         eq = table.get("equals")
         if eq is not None and not isinstance(eq, str | int | float | bool):
-            raise r.error("equals", f"expected a value, got {eq!r}")
+            raise r.error("equals", f"expected a value, got {eq!r}",
+                          zh=f"应为单个值，实际为 {eq!r}")
         one_of = table.get("one_of")
         if one_of is not None and (not isinstance(one_of, list) or not one_of or not all(
                 isinstance(v, str | int | float | bool) for v in one_of)):
-            raise r.error("one_of", f"expected a list of values, got {one_of!r}")
+            raise r.error("one_of", f"expected a list of values, got {one_of!r}",
+                          zh=f"应为值的列表，实际为 {one_of!r}")
         lo, hi = _bounds_pair(r)
         if sum(x is not None for x in (eq, one_of)) + (lo is not None or hi is not None) != 1:
             raise r.error("equals", "an attribute rule needs exactly one of equals, one_of, "
-                          "or min/max")
+                          "or min/max",
+                          zh="属性规则必须且只能设置 equals、one_of、min/max 三者之一")
         return AttributeRule(**base, attribute=attr, equals=eq,
                              one_of=tuple(one_of) if one_of is not None else None,
                              min=lo, max=hi, cost_per_unit=r.num("cost_per_unit", lo=0.0))
@@ -476,34 +539,48 @@ def load_rulebook(source: str | Path) -> Rulebook:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise RulebookError(f"Rulebook {path} does not exist.",
-                                hint="Pass an existing .toml file.") from None
+                                hint="Pass an existing .toml file.",
+                                zh=f"规则文件 {path} 不存在。",
+                                hint_zh="请指定一个已存在的 .toml 文件。") from None
         except (UnicodeDecodeError, OSError) as exc:
             raise RulebookError(f"Cannot read rulebook {path}: {exc}.",
-                                hint="Save the rulebook as UTF-8 text.") from None
+                                hint="Save the rulebook as UTF-8 text.",
+                                zh=f"无法读取规则文件 {path}：{exc}。",
+                                hint_zh="请将规则文件保存为 UTF-8 文本。") from None
     else:
-        label, text = "<rulebook text>", source
+        label, text = _TEXT_SOURCE, source
+    label_zh = _source_zh(label)
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RulebookError(f"{label} is not valid TOML: {exc}.",
-                            hint="Check quotes, brackets and commas on that line.") from None
+                            hint="Check quotes, brackets and commas on that line.",
+                            zh=f"{label_zh} 不是有效的 TOML：{exc}。",
+                            hint_zh="请检查该行的引号、括号和逗号。") from None
     meta = doc.get("meta", {})
     if not isinstance(meta, dict):
-        raise RulebookError(f"{label}: [meta] must be a table with name and version.")
+        raise RulebookError(f"{label}: [meta] must be a table with name and version.",
+                            zh=f"{label_zh}：[meta] 必须是包含 name 和 version 的表。")
     extra = sorted(set(doc) - {"meta", "rule"})
     if extra:
         raise RulebookError(f"{label}: unknown top-level key {extra[0]!r}.",
-                            hint="A rulebook has a [meta] table and [[rule]] tables.")
+                            hint="A rulebook has a [meta] table and [[rule]] tables.",
+                            zh=f"{label_zh}：未知的顶层键 {extra[0]!r}。",
+                            hint_zh="规则文件只包含一个 [meta] 表和若干 [[rule]] 表。")
     rules_raw = doc.get("rule", [])
     if not isinstance(rules_raw, list) or not rules_raw:
         raise RulebookError(f"{label} has no [[rule]] tables.",
-                            hint="Add at least one [[rule]] with id, kind and label.")
+                            hint="Add at least one [[rule]] with id, kind and label.",
+                            zh=f"{label_zh} 中没有 [[rule]] 表。",
+                            hint_zh="请至少添加一条包含 id、kind 和 label 的 [[rule]]。")
     rules = [_parse_rule(t, i, label) for i, t in enumerate(rules_raw)]
     seen: set[str] = set()
     for rule in rules:
         if rule.id in seen:
             raise RulebookError(f"{label}: rule {rule.id!r}, key 'id': the id is used twice.",
-                                hint="Give every rule its own id.")
+                                hint="Give every rule its own id.",
+                                zh=f"{label_zh}：规则 {rule.id!r}，键 'id'：该 id 被重复使用。",
+                                hint_zh="请为每条规则设置不同的 id。")
         seen.add(rule.id)
     return Rulebook(name=str(meta.get("name", Path(label).stem)),
                     version=str(meta.get("version", "")), rules=tuple(rules), source=label)

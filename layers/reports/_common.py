@@ -32,7 +32,9 @@ def as_date(value: date | str | None, default: date | None = None) -> date:
         return date.fromisoformat(str(value))
     except ValueError:
         raise InputError(f"The report date {value!r} is not a date.",
-                         hint="Use the ISO form YYYY-MM-DD, e.g. 2025-06-30.") from None
+                         hint="Use the ISO form YYYY-MM-DD, e.g. 2025-06-30.",
+                         zh=f"报告日期 {value!r} 不是有效日期。",
+                         hint_zh="请使用 YYYY-MM-DD 格式，如 2025-06-30。") from None
 
 
 def safe_name(text: object) -> str:

@@ -215,7 +215,8 @@ def check_lang(lang: str) -> Lang:
     if lang not in LANGS:
         from gis.errors import InputError
 
-        raise InputError(f"Unknown report language {lang!r}.", hint="Use zh or en.")
+        raise InputError(f"Unknown report language {lang!r}.", hint="Use zh or en.",
+                         zh=f"未知的报告语言 {lang!r}。", hint_zh="请使用 zh 或 en。")
     return lang  # type: ignore[return-value]
 
 

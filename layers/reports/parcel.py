@@ -40,14 +40,20 @@ MU_PER_HA = 15.0
 MAP_REACH_M = 2_500.0
 
 
-def find_parcel(parcels: gpd.GeoDataFrame, parcel_id: str, *, where: str = "") -> int:
-    """Position of ``parcel_id`` in ``parcels`` or an ``InputError`` listing some ids."""
+def find_parcel(parcels: gpd.GeoDataFrame, parcel_id: str, *, where: str = "",
+                where_zh: str = "") -> int:
+    """Position of ``parcel_id`` in ``parcels`` or an ``InputError`` listing some ids.
+
+    ``where``/``where_zh`` name the parcels' source in the message (" of workspace …").
+    """
     ids = parcels["parcel_id"].astype("string").str.strip()
     hits = np.flatnonzero(ids.eq(str(parcel_id).strip()).fillna(False).to_numpy(bool))
     if len(hits) == 0:
         sample = ", ".join(ids.dropna().head(5).tolist())
         raise InputError(f"Parcel {parcel_id!r} is not in the parcels layer{where}.",
-                         hint=f"Use a parcel_id (地块编号) of that layer, e.g. {sample}.")
+                         hint=f"Use a parcel_id (地块编号) of that layer, e.g. {sample}.",
+                         zh=f"地块 {parcel_id!r} 不在{where_zh}标准地图层中。",
+                         hint_zh=f"请使用该图层中的地块编号（parcel_id），如 {sample}。")
     return int(hits[0])
 
 
@@ -229,7 +235,8 @@ def build_parcel_report(ws: Workspace, parcel_id: str, *, lang: str = "zh",
         rd.resolve_rulebook(ws, rulebook)
     inputs = inputs_from_workspace(ws, rulebook=rb)
     parcels = inputs.parcels
-    pos = find_parcel(parcels, parcel_id, where=f" of workspace {ws.root}")
+    pos = find_parcel(parcels, parcel_id, where=f" of workspace {ws.root}",
+                      where_zh=f"工作区 {ws.root} 的")
     row = parcels.iloc[pos]
     pid = str(row["parcel_id"]).strip()
     if result is None or pid not in set(result.overall["parcel_id"].astype(str)):

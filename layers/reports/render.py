@@ -79,7 +79,10 @@ def to_pdf(html: str) -> bytes:
     except (ImportError, OSError) as exc:  # OSError: system pango missing
         raise PlannerError(f"PDF output needs WeasyPrint and its system libraries ({exc}).",
                            hint="Install weasyprint and pango, or write .html and print it "
-                           "from the browser.") from exc
+                           "from the browser.",
+                           zh=f"生成 PDF 需要 WeasyPrint 及其系统库（{exc}）。",
+                           hint_zh="请安装 weasyprint 和 pango，或改为输出 .html 后在浏览器中打印。"
+                           ) from exc
     # data: URIs only: a report never reaches the network or the file system
     try:
         from weasyprint.urls import URLFetcher
@@ -106,7 +109,9 @@ def write_report(report: Report, path: str | Path) -> tuple[Path, float]:
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise InputError(f"Cannot write report {path}: unknown format {path.suffix!r}.",
-                         hint="Use .html or .pdf.")
+                         hint="Use .html or .pdf.",
+                         zh=f"无法写入报告 {path}：不支持的格式 {path.suffix!r}。",
+                         hint_zh="请使用 .html 或 .pdf。")
     t0 = time.perf_counter()
     if suffix == ".pdf":
         gio.write_bytes_atomic(path, to_pdf(report.html))

@@ -117,7 +117,10 @@ def _find_zone(zones: gpd.GeoDataFrame, zone_id: str, ws: Workspace) -> int:
     if not len(hit):
         raise InputError(f"Zone {zone_id!r} is not in the zones layer of workspace {ws.root}.",
                          hint=f"Use a zone_id (开发区编号) of that layer: "
-                         f"{', '.join(ids.dropna().head(8).tolist())}.")
+                         f"{', '.join(ids.dropna().head(8).tolist())}.",
+                         zh=f"开发区 {zone_id!r} 不在工作区 {ws.root} 的开发区图层中。",
+                         hint_zh="请使用该图层中的开发区编号（zone_id）："
+                         f"{'、'.join(ids.dropna().head(8).tolist())}。")
     return int(hit[0])
 
 
@@ -158,7 +161,11 @@ def build_zone_report(ws: Workspace, zone_id: str, *, lang: str = "zh",
     if zones is None or "zone_id" not in zones.columns:
         raise InputError(f"Workspace {ws.root} has no zones layer with a zone_id column, which "
                          "the zone report needs.",
-                         hint='Add zones = "file.gpkg:layer" under [layers] in workspace.toml.')
+                         hint='Add zones = "file.gpkg:layer" under [layers] in workspace.toml.',
+                         zh=f"工作区 {ws.root} 没有含 zone_id 字段的开发区（zones）图层，"
+                         "无法生成开发区报告。",
+                         hint_zh='请在 workspace.toml 的 [layers] 下添加 '
+                         'zones = "文件.gpkg:图层名"。')
     zrow = zones.iloc[_find_zone(zones, zone_id, ws)]
     zid = str(zrow["zone_id"]).strip()
     zgeom = zrow.geometry

@@ -206,10 +206,14 @@ def _clean_row(row: Mapping[str, Any]) -> dict[str, Any]:
     unknown = set(row) - set(INSPECTION_COLUMNS)
     if unknown:
         raise InputError(f"Inspection has unknown fields {sorted(unknown)}.",
-                         hint=f"Use only {', '.join(INSPECTION_COLUMNS)}.")
+                         hint=f"Use only {', '.join(INSPECTION_COLUMNS)}.",
+                         zh=f"巡查记录含有未知字段 {sorted(unknown)}。",
+                         hint_zh=f"只能使用 {'、'.join(INSPECTION_COLUMNS)}。")
     site = str(row.get("site_id") or "").strip()
     if not site:
-        raise InputError("Inspection has no site_id.", hint="Name the mine site (图斑编号).")
+        raise InputError("Inspection has no site_id.", hint="Name the mine site (图斑编号).",
+                         zh="巡查记录缺少图斑编号（site_id）。",
+                         hint_zh="请填写所巡查的矿山图斑编号。")
     return {**{c: None for c in INSPECTION_COLUMNS}, **row, "site_id": site}
 
 
@@ -259,20 +263,25 @@ def append_inspection(ws: Workspace, row: Mapping[str, Any], *, today: date | No
         mines = fresh.read("mines")
         if mines is None:
             raise InputError(f"Workspace {ws.root} has no mines layer.",
-                             hint="Add mines = \"…\" under [layers] in workspace.toml.")
+                             hint="Add mines = \"…\" under [layers] in workspace.toml.",
+                             zh=f"工作区 {ws.root} 中没有矿山修复图斑（mines）图层。",
+                             hint_zh="请在 workspace.toml 的 [layers] 下添加 mines = \"…\"。")
         ids = mines["site_id"].astype("string").str.strip()
         match = mines[ids == clean["site_id"]]
         if match.empty:
             sample = ", ".join(ids.dropna().head(5))
             raise InputError(f"Site {clean['site_id']!r} is not in the mines layer of {ws.root}.",
-                             hint=f"Use a site_id of that layer (e.g. {sample}).")
+                             hint=f"Use a site_id of that layer (e.g. {sample}).",
+                             zh=f"图斑 {clean['site_id']!r} 不在 {ws.root} 的矿山修复图斑图层中。",
+                             hint_zh=f"请使用该图层中的图斑编号（如 {sample}）。")
         site_row = match.iloc[0].to_dict()
         site_row["geometry"] = match.geometry.iloc[0]
         history = normalize_history(fresh.read("inspections"))
         history = history[history["site_id"] == clean["site_id"]]
         problems = validate_inspection(history, site_row, clean, today=today)
         if problems:
-            raise InputError(" ".join(str(p) for p in problems))
+            raise InputError(" ".join(str(p) for p in problems),
+                             zh="".join(p.zh for p in problems))
         clean["stage"] = parse_stage(clean["stage"])
         frame = _one_row_frame(clean)
         fresh.write("inspections", frame, append=True)
