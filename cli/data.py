@@ -39,7 +39,8 @@ def validate_workspace(ws) -> tuple[pd.DataFrame, list[str]]:  # ws: Workspace
             continue
         _, found = validate_raw(kind, raw)
         for note in notes:
-            found.loc[len(found)] = [note.severity, None, None, note.message_en, ""]
+            found.loc[len(found)] = [note.severity, None, None, note.message_en, "",
+                                     note.message_zh, ""]
         found.insert(0, "layer", kind)
         frames.append(found)
     table = pd.concat(frames, ignore_index=True) if frames else findings_frame([])
@@ -55,13 +56,13 @@ def register(app: typer.Typer) -> None:
         show_info: bool = typer.Option(False, "--info", help="Also list info findings."),
     ) -> None:
         """Validation report of every layer; exit 0 clean, 1 problems found, 2 unusable."""
-        from layers.validate import has_problems
+        from layers.validate import findings_in, has_problems
 
         ws = load_workspace(workspace)
         table, unusable = validate_workspace(ws)
         for line in unusable:
             echo_err(f"error: cannot read {line}")
-        shown = table if show_info else table[table["severity"] != "info"]
+        shown = findings_in(table if show_info else table[table["severity"] != "info"], "en")
         if len(shown):
             with pd.option_context("display.max_rows", 500, "display.width", 200,
                                    "display.max_colwidth", 80):
@@ -86,13 +87,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Bring a layer in: read safely, map column aliases, reproject, validate, write."""
         from layers.importing import ImportRefused, import_layer
+        from layers.validate import findings_in
 
         ws = load_workspace(workspace)
         try:
             report = import_layer(ws, layer_kind, file, replace=replace, assume_crs=crs,
                                   layer=source_layer)
         except ImportRefused as exc:
-            errs = exc.report.errors
+            errs = findings_in(exc.report.errors, "en")
             with pd.option_context("display.max_rows", 50, "display.width", 200):
                 echo_err(errs.head(50).fillna("").to_string(index=False))
             raise

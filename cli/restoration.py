@@ -103,7 +103,7 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"{ws.name} — restoration as of {result.as_of} "
                    f"({len(result.sites)} sites, {elapsed:.2f} s)")
         for note in result.notes:
-            echo_err(f"note: {note}")
+            echo_err(f"note: {note.message_en}")
         typer.echo(format_kpis(result.kpis, top=result.ranking.head(top) if top > 0 else None))
         if out is not None:
             typer.echo(f"wrote {out}")

@@ -89,7 +89,8 @@ def gk_zone_epsg(lon: float, *, prefix: bool) -> int:
     (4547, 4526)
     """
     if not math.isfinite(lon):
-        raise CRSError(f"Cannot choose a Gauss–Krüger zone for longitude {lon!r}.")
+        raise CRSError(f"Cannot choose a Gauss–Krüger zone for longitude {lon!r}.",
+                       zh=f"经度 {lon!r} 无法确定高斯–克吕格投影带。")
     zone = min(max(round(lon / 3.0), _GK3_ZONES.start), _GK3_ZONES.stop - 1)
     first = _GK3_PREFIX_FIRST if prefix else _GK3_NOPREFIX_FIRST
     return first + zone - _GK3_ZONES.start
@@ -130,6 +131,8 @@ def metric_crs_for(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> str:
         raise CRSError(
             "The data has no coordinate reference system, so no metric CRS can be chosen.",
             hint="Set one first (e.g. gdf.set_crs('EPSG:4490')).",
+            zh="数据没有坐标系，无法选择以米为单位的投影坐标系。",
+            hint_zh="请先设置坐标系（如 gdf.set_crs('EPSG:4490')）。",
         )
     crs = pyproj.CRS.from_user_input(gdf.crs)
     if crs.is_projected and not _is_web_mercator(crs):
@@ -139,7 +142,8 @@ def metric_crs_for(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> str:
     geoms = gdf.geometry if isinstance(gdf, gpd.GeoDataFrame) else gdf
     valid = geoms[~(geoms.isna() | geoms.is_empty)]
     if len(valid) == 0:
-        raise CRSError("The data has no geometries, so no metric CRS can be chosen.")
+        raise CRSError("The data has no geometries, so no metric CRS can be chosen.",
+                       zh="数据没有几何图形，无法选择以米为单位的投影坐标系。")
     to_lonlat = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
     west, _south, east, _north = to_lonlat.transform_bounds(*valid.total_bounds)
     lon = (west + east) / 2.0
@@ -469,7 +473,8 @@ def to_gcj02(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> Any:
     ``attrs["coordinate_system"] = "GCJ-02"``; do not use it for analysis.
     """
     if gdf.crs is None:
-        raise CRSError("Cannot convert to GCJ-02: the data has no CRS.")
+        raise CRSError("Cannot convert to GCJ-02: the data has no CRS.",
+                       zh="无法转换为 GCJ-02：数据没有坐标系。")
     out = _transform_lonlat(gdf.to_crs("EPSG:4326"), wgs84_to_gcj02)
     out.attrs["coordinate_system"] = "GCJ-02"
     return out
@@ -485,6 +490,8 @@ def from_gcj02(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> Any:
             f"GCJ-02 coordinates are longitude/latitude, but the data is in the projected CRS "
             f"{gdf.crs.to_string()}.",
             hint="Pass the lon/lat coordinates as digitised on the Gaode/Tencent map.",
+            zh=f"GCJ-02 坐标应为经纬度，但数据位于投影坐标系 {gdf.crs.to_string()} 中。",
+            hint_zh="请传入在高德/腾讯地图上采集的经纬度坐标。",
         )
     out = _transform_lonlat(gdf, gcj02_to_wgs84)
     out.attrs.pop("coordinate_system", None)

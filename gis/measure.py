@@ -338,7 +338,9 @@ def cell_runs(geoms: object, transform: Affine, shape: tuple[int, int]) -> CellR
     """
     if transform.b != 0 or transform.d != 0:
         raise InputError("Rotated rasters are not supported.",
-                         hint="Warp the raster to a north-up grid (gdalwarp) first.")
+                         hint="Warp the raster to a north-up grid (gdalwarp) first.",
+                         zh="不支持旋转的栅格。",
+                         hint_zh="请先用 gdalwarp 将栅格重采样为北向朝上的格网。")
     arr = _as_array(geoms)
     n = len(arr)
     h, w = int(shape[0]), int(shape[1])

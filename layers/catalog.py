@@ -350,6 +350,8 @@ def get_spec(kind: str) -> LayerSpec:
         raise SchemaError(
             f"Unknown layer kind {kind!r}.",
             hint=f"Use one of: {', '.join(CATALOG)}.",
+            zh=f"未知的图层类型 {kind!r}。",
+            hint_zh=f"请使用以下之一：{'、'.join(CATALOG)}。",
         ) from None
 
 

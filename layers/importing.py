@@ -23,7 +23,11 @@ __all__ = ["ImportRefused", "ImportReport", "export_layer", "import_layer", "pre
 
 @dataclass
 class ImportReport:
-    """What an import read, how it was repaired, and what validation found."""
+    """What an import read, how it was repaired, and what validation found.
+
+    ``notes`` are the reader's notes in English, ``notes_zh`` the same in Chinese;
+    ``findings`` has ``problem_zh`` / ``hint_zh`` next to the English columns.
+    """
 
     kind: str
     source: str
@@ -31,6 +35,7 @@ class ImportReport:
     data: pd.DataFrame
     findings: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    notes_zh: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> pd.DataFrame:
@@ -64,6 +69,7 @@ def prepare_import(ws: Workspace, kind: str, path: str | Path, *, isolated: bool
     spec = get_spec(kind)
     path = Path(path)
     notes: list[str] = []
+    notes_zh: list[str] = []
     if spec.is_table:
         raw: pd.DataFrame = gio.read_table(path, layer=layer)
     else:
@@ -71,10 +77,11 @@ def prepare_import(ws: Workspace, kind: str, path: str | Path, *, isolated: bool
         result = reader(path, layer=layer, expect=spec.geometry, assume_crs=assume_crs)
         raw = result.gdf
         notes = [n.message_en for n in result.notes]
+        notes_zh = [n.message("zh") for n in result.notes]
     data, findings = validate_raw(kind, raw)
     if isinstance(data, gpd.GeoDataFrame):
         data = data.to_crs(ws.analysis_crs)
-    return ImportReport(kind, str(path), len(data), data, findings, notes)
+    return ImportReport(kind, str(path), len(data), data, findings, notes, notes_zh)
 
 
 def import_layer(ws: Workspace, kind: str, path: str | Path, *, replace: bool = False,
@@ -95,7 +102,8 @@ def import_layer(ws: Workspace, kind: str, path: str | Path, *, replace: bool = 
             f"{r.feature or 'layer'} / {r.column}: {r.problem}" for r in first.itertuples())
         more = len(report.errors) - len(first)
         listing_zh = "；".join(
-            f"{r.feature or '图层'} / {r.column}：{r.problem}" for r in first.itertuples())
+            f"{r.feature or '图层'} / {r.column}：{r.problem_zh or r.problem}"
+            for r in first.itertuples())
         raise ImportRefused(
             f"{path} was not imported as {kind}: {len(report.errors)} error(s) — {listing}"
             + (f" (and {more} more)" if more > 0 else "") + ".",

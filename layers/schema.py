@@ -14,9 +14,11 @@ import pandas as pd
 
 from layers.catalog import VALUE_ALIASES, ColumnSpec, LayerSpec, alias_map, get_spec
 
-__all__ = ["FINDING_COLUMNS", "Finding", "Normalized", "feature_label", "normalize"]
+__all__ = ["FINDING_COLUMNS", "FINDING_COLUMNS_ZH", "Finding", "Normalized", "column_zh",
+           "feature_label", "normalize"]
 
 FINDING_COLUMNS = ["severity", "feature", "column", "problem", "hint"]
+FINDING_COLUMNS_ZH = ["problem_zh", "hint_zh"]  # follow FINDING_COLUMNS in findings tables
 
 _TRUE = {"true", "t", "yes", "y", "1", "1.0", "是", "已", "√", "✓", "对"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0", "否", "未", "×", "✗", "不是"}
@@ -24,13 +26,19 @@ _FALSE = {"false", "f", "no", "n", "0", "0.0", "否", "未", "×", "✗", "不�
 
 @dataclass(frozen=True)
 class Finding:
-    """One validation finding: severity is ``error``, ``warning`` or ``info``."""
+    """One validation finding: severity is ``error``, ``warning`` or ``info``.
+
+    ``problem`` and ``hint`` are English; ``problem_zh`` and ``hint_zh`` say the same
+    in Chinese (empty when there is nothing to say).
+    """
 
     severity: str
     feature: str | None
     column: str | None
     problem: str
     hint: str = ""
+    problem_zh: str = ""
+    hint_zh: str = ""
 
 
 @dataclass
@@ -53,6 +61,12 @@ def feature_label(spec: LayerSpec, data: pd.DataFrame, pos: int) -> str:
                 and value is not pd.NA:
             return str(value)
     return f"#{pos + 1}"
+
+
+def column_zh(spec: LayerSpec, name: str) -> str:
+    """A column as named to a Chinese user: ``“地块编号”（parcel_id）``, or ``'x'`` if unknown."""
+    col = spec.column(name)
+    return f"“{col.zh}”（{name}）" if col is not None and col.zh else repr(name)
 
 
 def _rename(spec: LayerSpec, data: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
@@ -116,13 +130,16 @@ def normalize(kind: str, data: pd.DataFrame) -> Normalized:
     spec = get_spec(kind)
     out, renamed, unknown = _rename(spec, data.copy())
     findings: list[Finding] = [
-        Finding("info", None, col, f"column {src!r} read as {col!r}")
+        Finding("info", None, col, f"column {src!r} read as {col!r}",
+                problem_zh=f"字段 {src!r} 已识别为 {column_zh(spec, col)}")
         for src, col in renamed.items()
     ]
     for col in unknown:
         findings.append(Finding("info", None, col, f"column {col!r} is not in the {kind} "
                                 "catalogue; kept as is",
-                                "Rename it to a catalogue column if it is one of them."))
+                                "Rename it to a catalogue column if it is one of them.",
+                                f"字段 {col!r} 不在{spec.zh}（{kind}）的字段目录中，已原样保留",
+                                "如果它对应目录中的某个字段，请改为该字段名。"))
     for col in spec.columns:
         if col.name not in out.columns:
             continue
@@ -134,10 +151,14 @@ def normalize(kind: str, data: pd.DataFrame) -> Normalized:
                 "error", feature_label(spec, out, int(pos)), col.name,
                 f"value {raw!r} is not a {col.dtype}",
                 _TYPE_HINTS[col.dtype],
+                f"{column_zh(spec, col.name)}的值 {raw!r} 不是{_TYPE_ZH[col.dtype]}",
+                _TYPE_HINTS_ZH[col.dtype],
             ))
         if bad.sum() > 50:
             findings.append(Finding("error", None, col.name,
-                                    f"{int(bad.sum()) - 50} more values are not a {col.dtype}"))
+                                    f"{int(bad.sum()) - 50} more values are not a {col.dtype}",
+                                    problem_zh=f"{column_zh(spec, col.name)}另有 "
+                                    f"{int(bad.sum()) - 50} 个值不是{_TYPE_ZH[col.dtype]}"))
         out[col.name] = converted
     return Normalized(out, renamed, unknown, findings)
 
@@ -149,3 +170,11 @@ _TYPE_HINTS = {
     "date": "Use an ISO date such as 2025-06-30.",
     "str": "",
 }
+_TYPE_HINTS_ZH = {
+    "float": "请填写纯数字，如 12.5（不带单位，不加千位分隔符）。",
+    "int": "请填写整数。",
+    "bool": "请填写 是/否、true/false 或 1/0。",
+    "date": "请填写 ISO 格式日期，如 2025-06-30。",
+    "str": "",
+}
+_TYPE_ZH = {"float": "数值", "int": "整数", "bool": "是/否值", "date": "日期", "str": "文本"}

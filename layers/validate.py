@@ -1,4 +1,4 @@
-"""Validation as data: a table of findings (severity, feature, column, problem, hint).
+"""Validation as data: a table of findings (severity, feature, column, problem, hint, zh).
 
 Like osmnx's ``_validate`` and momepy's ``verify_tessellation``, problems are
 collected, not raised, and the offending features are named so a user can fix them.
@@ -12,10 +12,18 @@ import pandas as pd
 import shapely
 
 from gis.crs import metric_crs_for
-from layers.catalog import get_spec
-from layers.schema import FINDING_COLUMNS, Finding, feature_label, normalize
+from layers.catalog import VALUE_ALIASES, ColumnSpec, get_spec
+from layers.schema import (
+    FINDING_COLUMNS,
+    FINDING_COLUMNS_ZH,
+    Finding,
+    column_zh,
+    feature_label,
+    normalize,
+)
 
-__all__ = ["AREA_TOLERANCE", "findings_frame", "has_problems", "validate", "validate_raw"]
+__all__ = ["AREA_TOLERANCE", "findings_frame", "findings_in", "has_problems", "validate",
+           "validate_raw"]
 
 AREA_TOLERANCE = 0.05  # declared area_ha may differ from the geometry by 5 %
 
@@ -27,12 +35,43 @@ _FAMILIES = {
 }
 
 
+_GEOMETRY_ZH = {"polygon": "面", "line": "线", "point": "点", "line_or_point": "线或点"}
+
+
 def findings_frame(findings: list[Finding]) -> pd.DataFrame:
-    """Findings as a DataFrame with the standard columns, errors first."""
-    df = pd.DataFrame([f.__dict__ for f in findings], columns=FINDING_COLUMNS)
+    """Findings as a DataFrame, errors first.
+
+    Columns: :data:`~layers.schema.FINDING_COLUMNS` (English) then
+    :data:`~layers.schema.FINDING_COLUMNS_ZH` (``problem_zh``, ``hint_zh``).
+    """
+    df = pd.DataFrame([f.__dict__ for f in findings],
+                      columns=[*FINDING_COLUMNS, *FINDING_COLUMNS_ZH])
     order = {"error": 0, "warning": 1, "info": 2}
     return df.sort_values("severity", key=lambda s: s.map(order), kind="stable",
                           ignore_index=True)
+
+
+def findings_in(findings: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The findings with ``problem``/``hint`` in ``lang`` and without the ``*_zh`` columns.
+
+    For ``lang == "zh"`` the Chinese text replaces the English wherever it exists;
+    other columns (e.g. ``layer``) are kept.
+
+    Examples
+    --------
+    >>> f = findings_frame([Finding("error", "P1", "far", "value 'x' is not a float", "",
+    ...                             "“容积率”（far）的值 'x' 不是数值", "")])
+    >>> findings_in(f, "zh").problem.iloc[0], findings_in(f, "en").problem.iloc[0]
+    ("“容积率”（far）的值 'x' 不是数值", "value 'x' is not a float")
+    """
+    out = findings.drop(columns=[c for c in FINDING_COLUMNS_ZH if c in findings.columns])
+    if lang.startswith("zh"):
+        for col in ("problem", "hint"):
+            zh = findings.get(f"{col}_zh")
+            if zh is not None:
+                has = zh.notna() & (zh.astype("string").str.len() > 0)
+                out[col] = out[col].where(~has, zh)
+    return out
 
 
 def has_problems(findings: pd.DataFrame) -> bool:
@@ -55,12 +94,16 @@ def validate(kind: str, data: pd.DataFrame) -> pd.DataFrame:
             col = spec.column(name)
             aliases = ", ".join((col.zh, *col.aliases[:3])) if col else ""
             found.append(Finding("error", None, name, f"required column {name!r} is missing",
-                                 f"Add it (accepted names: {name}, {aliases})."))
+                                 f"Add it (accepted names: {name}, {aliases}).",
+                                 f"缺少必填字段 {column_zh(spec, name)}",
+                                 f"请添加该字段（可用字段名：{name}、"
+                                 f"{aliases.replace(', ', '、')}）。"))
             continue
         empty = data[name].isna().to_numpy()
         for pos in np.flatnonzero(empty)[:50]:
             found.append(Finding("error", feature_label(spec, data, int(pos)), name,
-                                 f"required value {name!r} is empty", "Fill it in."))
+                                 f"required value {name!r} is empty", "Fill it in.",
+                                 f"必填字段 {column_zh(spec, name)}为空", "请填写该值。"))
     for col in spec.columns:
         if col.allowed and col.name in data.columns:
             values = data[col.name]
@@ -70,6 +113,8 @@ def validate(kind: str, data: pd.DataFrame) -> pd.DataFrame:
                     "error", feature_label(spec, data, int(pos)), col.name,
                     f"value {values.iloc[pos]!r} is not allowed",
                     f"Use one of: {', '.join(col.allowed)}.",
+                    f"{column_zh(spec, col.name)}的值 {values.iloc[pos]!r} 不在允许范围内",
+                    f"请使用以下之一：{_allowed_zh(col)}。",
                 ))
     if spec.id_column and spec.id_column in data.columns:
         ids = data[spec.id_column]
@@ -78,7 +123,9 @@ def validate(kind: str, data: pd.DataFrame) -> pd.DataFrame:
             n = int((ids == value).sum())
             found.append(Finding("error", str(value), spec.id_column,
                                  f"id {value!r} is used by {n} features",
-                                 "Every feature needs its own id."))
+                                 "Every feature needs its own id.",
+                                 f"编号 {value!r} 被 {n} 个要素重复使用",
+                                 "每个要素都需要唯一的编号。"))
     if not spec.is_table:
         found.extend(_geometry_findings(spec.kind, data))
     return findings_frame(found)
@@ -88,7 +135,9 @@ def _geometry_findings(kind: str, data: pd.DataFrame) -> list[Finding]:
     spec = get_spec(kind)
     if not isinstance(data, gpd.GeoDataFrame) or data.geometry.name not in data:
         return [Finding("error", None, "geometry", "the layer has no geometry",
-                        f"A {kind} layer needs {spec.geometry} geometries.")]
+                        f"A {kind} layer needs {spec.geometry} geometries.",
+                        "该图层没有几何图形",
+                        f"{spec.zh}（{kind}）图层需要{_GEOMETRY_ZH[spec.geometry]}要素。")]
     geoms = data.geometry.array
     out: list[Finding] = []
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
@@ -98,17 +147,22 @@ def _geometry_findings(kind: str, data: pd.DataFrame) -> list[Finding]:
                       "MultiLineString", "MultiPolygon", "GeometryCollection"])
     tname = np.where(types >= 0, names[np.clip(types, 0, 7)], "")
     wrong = ~missing & ~np.isin(tname, list(_FAMILIES[spec.geometry]))
-    for mask, problem, hint in (
-        (missing, "geometry is missing or empty", "Draw the feature or remove the row."),
-        (invalid, "geometry is invalid", "Repair it (e.g. make_valid, or fix self-intersections)."),
+    for mask, problem, hint, problem_zh, hint_zh in (
+        (missing, "geometry is missing or empty", "Draw the feature or remove the row.",
+         "几何图形缺失或为空", "请绘制该要素，或删除这一行。"),
+        (invalid, "geometry is invalid", "Repair it (e.g. make_valid, or fix self-intersections).",
+         "几何图形无效", "请修复（如 make_valid，或消除自相交）。"),
     ):
         for pos in np.flatnonzero(mask)[:50]:
             out.append(Finding("error", feature_label(spec, data, int(pos)), "geometry",
-                               problem, hint))
+                               problem, hint, problem_zh, hint_zh))
+    geom_zh = _GEOMETRY_ZH[spec.geometry]
     for pos in np.flatnonzero(wrong)[:50]:
         out.append(Finding("error", feature_label(spec, data, int(pos)), "geometry",
                            f"geometry is a {tname[pos]}, expected {spec.geometry}",
-                           f"Use a {spec.geometry} layer for {kind}."))
+                           f"Use a {spec.geometry} layer for {kind}.",
+                           f"几何类型为 {tname[pos]}，应为{geom_zh}（{spec.geometry}）",
+                           f"{spec.zh}（{kind}）请使用{geom_zh}图层。"))
     if "area_ha" in data.columns and spec.geometry == "polygon" and data.crs is not None:
         ok = ~(missing | invalid | wrong)
         if ok.any():
@@ -122,8 +176,20 @@ def _geometry_findings(kind: str, data: pd.DataFrame) -> list[Finding]:
                     f"declared area {declared[pos]:.2f} ha differs from the geometry's "
                     f"{area[pos]:.2f} ha by {rel[pos]:.0%}",
                     "Check the declared area or the boundary (tolerance 5 %).",
+                    f"填报面积 {declared[pos]:.2f} 公顷与图形面积 {area[pos]:.2f} 公顷"
+                    f"相差 {rel[pos]:.0%}",
+                    "请核对填报面积或地块边界（允许误差 5%）。",
                 ))
     return out
+
+
+def _allowed_zh(col: ColumnSpec) -> str:
+    """``reserve（储备）、for_supply（待供应）…`` — the allowed codes with a Chinese name."""
+    names: dict[str, str] = {}
+    for zh, code in VALUE_ALIASES.get(col.name, {}).items():
+        names.setdefault(code, zh)
+    return "、".join(f"{code}（{names[code]}）" if code in names else code
+                    for code in col.allowed or ())
 
 
 def validate_raw(kind: str, data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

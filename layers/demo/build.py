@@ -71,7 +71,8 @@ def make_demo(counties: gpd.GeoDataFrame, *, parcels: int = DEFAULT_PARCELS,
         parcels' indicators (defaults mirror ``data/rules/changzhi.toml``).
     """
     if parcels < 1:
-        raise InputError(f"--parcels must be at least 1, got {parcels}.")
+        raise InputError(f"--parcels must be at least 1, got {parcels}.",
+                         zh=f"--parcels 至少为 1，实际为 {parcels}。")
     counties = counties.to_crs(ANALYSIS_CRS)
     bounds = indicator_bounds(rules_text)
     grids = _zone_grids(seed)
@@ -120,12 +121,16 @@ def is_demo_workspace(folder: str | Path) -> bool:
 def _check_out(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise InputError(f"Cannot build the demo at {out}: it is a file, not a folder.",
-                         hint="Choose another --out.")
+                         hint="Choose another --out.",
+                         zh=f"无法在 {out} 生成演示工作区：它是一个文件，而不是文件夹。",
+                         hint_zh="请另选 --out。")
     if out.is_dir() and any(out.iterdir()) and not is_demo_workspace(out):
         raise InputError(
             f"Cannot build the demo in {out}: the folder is not empty and is not a demo "
             "workspace, so it will not be overwritten.",
-            hint="Choose another --out, or empty or remove that folder first.")
+            hint="Choose another --out, or empty or remove that folder first.",
+            zh=f"无法在 {out} 中生成演示工作区：该文件夹非空且不是演示工作区，不会覆盖它。",
+            hint_zh="请另选 --out，或先清空或删除该文件夹。")
 
 
 def _write_raster(r: DemoRaster, path: Path) -> None:

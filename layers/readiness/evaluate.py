@@ -159,17 +159,24 @@ def _parcel_table(parcels: gpd.GeoDataFrame, parcel_ids: Iterable[str] | None
                   ) -> gpd.GeoDataFrame:
     if "parcel_id" not in parcels.columns:
         raise SchemaError("The parcels layer has no parcel_id column.",
-                          hint="Add a parcel_id (地块编号) column with one id per parcel.")
+                          hint="Add a parcel_id (地块编号) column with one id per parcel.",
+                          zh="标准地（parcels）图层没有地块编号（parcel_id）字段。",
+                          hint_zh="请添加地块编号（parcel_id）字段，每个地块一个编号。")
     ids = parcels["parcel_id"].astype("string").str.strip()
     if ids.isna().any() or (ids == "").any():
         pos = int(np.flatnonzero((ids.isna() | (ids == "")).to_numpy(dtype=bool))[0])
         raise SchemaError(f"Parcel #{pos + 1} has no parcel_id.",
-                          hint="Give every parcel an id (地块编号).")
+                          hint="Give every parcel an id (地块编号).",
+                          zh=f"第 {pos + 1} 个地块没有地块编号（parcel_id）。",
+                          hint_zh="请为每个地块填写地块编号。")
     dup = ids[ids.duplicated()]
     if len(dup):
         raise SchemaError(f"parcel_id {dup.iloc[0]!r} is used by more than one parcel "
                           f"({dup.nunique()} duplicated ids).",
-                          hint="Give every parcel its own id.")
+                          hint="Give every parcel its own id.",
+                          zh=f"地块编号 {dup.iloc[0]!r} 被多个地块使用"
+                          f"（共 {dup.nunique()} 个重复编号）。",
+                          hint_zh="请为每个地块设置唯一的编号。")
     parcels = parcels.copy(deep=False)  # copy-on-write: columns are shared, not copied
     parcels["parcel_id"] = ids.astype("str")
     if parcel_ids is not None:
@@ -179,7 +186,10 @@ def _parcel_table(parcels: gpd.GeoDataFrame, parcel_ids: Iterable[str] | None
         if missing:
             raise InputError(f"No parcel with id {missing[0]!r}"
                              + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
-                             + ".", hint="Check the ids against the parcels layer's parcel_id.")
+                             + ".", hint="Check the ids against the parcels layer's parcel_id.",
+                             zh=f"没有编号为 {missing[0]!r} 的地块"
+                             + (f"（另有 {len(missing) - 1} 个）" if len(missing) > 1 else "")
+                             + "。", hint_zh="请对照标准地图层的地块编号（parcel_id）核对。")
         parcels = parcels[parcels["parcel_id"].isin(set(wanted))]
     return parcels.reset_index(drop=True)
 

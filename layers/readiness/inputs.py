@@ -90,7 +90,9 @@ def _as_source(obj: Any, name: str) -> RasterSource:
     if callable(obj):
         return _CallableRaster(obj)
     raise InputError(f"Raster {name!r} must be a Raster, a path or an object with read(bounds), "
-                     f"not {type(obj).__name__}.")
+                     f"not {type(obj).__name__}.",
+                     zh=f"栅格 {name!r} 应为 Raster、文件路径或带 read(bounds) 方法的对象，"
+                     f"而不是 {type(obj).__name__}。")
 
 
 @dataclass
@@ -122,15 +124,21 @@ class ReadinessInputs:
 
     def __post_init__(self) -> None:
         if not isinstance(self.parcels, gpd.GeoDataFrame):
-            raise InputError("The parcels must be a GeoDataFrame.")
+            raise InputError("The parcels must be a GeoDataFrame.",
+                             zh="标准地（parcels）必须是 GeoDataFrame。")
         crs = self.crs if self.crs is not None else self.parcels.crs
         if crs is None:
             raise CRSError("The parcels have no CRS.",
-                           hint="Set one with set_crs(), e.g. EPSG:4547 (CGCS2000 GK CM 114°E).")
+                           hint="Set one with set_crs(), e.g. EPSG:4547 (CGCS2000 GK CM 114°E).",
+                           zh="标准地（parcels）没有坐标系。",
+                           hint_zh="请用 set_crs() 设置，如 EPSG:4547"
+                           "（CGCS2000 3 度带高斯–克吕格，中央经线 114°E）。")
         pcrs = pyproj.CRS.from_user_input(crs)
         if not pcrs.is_projected:
             raise CRSError(f"The analysis CRS {pcrs.to_string()} is not metric.",
-                           hint="Reproject to a metric CRS such as EPSG:4547 first.")
+                           hint="Reproject to a metric CRS such as EPSG:4547 first.",
+                           zh=f"分析坐标系 {pcrs.to_string()} 不是以米为单位的投影坐标系。",
+                           hint_zh="请先投影到以米为单位的坐标系，如 EPSG:4547。")
         self.crs = pcrs
         if self.parcels.crs is None:
             self.parcels = self.parcels.set_crs(pcrs)
@@ -188,7 +196,9 @@ def inputs_from_workspace(ws: Any, *, rulebook: Any = None) -> ReadinessInputs:
     parcels = ws.read("parcels")
     if parcels is None:
         raise WorkspaceError(f"{ws.manifest_path} names no parcels layer.",
-                             hint="Add parcels = \"file.gpkg:layer\" under [layers].")
+                             hint="Add parcels = \"file.gpkg:layer\" under [layers].",
+                             zh=f"{ws.manifest_path} 中没有标准地（parcels）图层。",
+                             hint_zh='请在 [layers] 下添加 parcels = "file.gpkg:layer"。')
     kinds = rulebook.layers_needed() if rulebook is not None else set(LAYER_KINDS) | {
         "assessments"}
     layers = {k: ws.read(k) for k in kinds if k not in ("parcels", "assessments")}

@@ -36,21 +36,28 @@ def sketch_geometry(geometry: Any) -> shapely.Geometry:
         except (AttributeError, KeyError, IndexError, TypeError, ValueError,
                 shapely.errors.ShapelyError):
             raise GeometryError("The sketch is not a GeoJSON geometry.",
-                                hint="Draw a polygon on the map and try again.") from None
+                                hint="Draw a polygon on the map and try again.",
+                                zh="所绘图形不是 GeoJSON 几何对象。",
+                                hint_zh="请在地图上绘制一个多边形后重试。") from None
     if not isinstance(geom, shapely.Geometry) or geom.is_empty:
-        raise GeometryError("The sketch is empty.", hint="Draw a polygon on the map first.")
+        raise GeometryError("The sketch is empty.", hint="Draw a polygon on the map first.",
+                            zh="所绘图形为空。", hint_zh="请先在地图上绘制一个多边形。")
     if not shapely.is_valid(geom):
         geom = shapely.make_valid(geom)
     parts = shapely.get_parts(geom)
     polys = [p for p in parts if p.geom_type in ("Polygon", "MultiPolygon") and p.area > 0]
     if not polys:
         raise GeometryError(f"The sketch is a {geom.geom_type}, not a polygon.",
-                            hint="Use the polygon or rectangle drawing tool.")
+                            hint="Use the polygon or rectangle drawing tool.",
+                            zh=f"所绘图形是 {geom.geom_type}，不是多边形。",
+                            hint_zh="请使用多边形或矩形绘图工具。")
     geom = shapely.union_all(polys)
     x0, y0, x1, y1 = geom.bounds
     if not (-180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90):
         raise GeometryError("The sketch's coordinates are not longitude/latitude (EPSG:4326).",
-                            hint="Pass the polygon as drawn on the map, in degrees.")
+                            hint="Pass the polygon as drawn on the map, in degrees.",
+                            zh="所绘图形的坐标不是经纬度（EPSG:4326）。",
+                            hint_zh="请传入地图上绘制的多边形（单位为度）。")
     return geom
 
 

@@ -27,9 +27,9 @@ STAGE_COLORS: dict[str, str] = {
     "not_started": "#d73027", "approved": "#fc8d59", "in_progress": "#fee08b",
     "completed": "#d9ef8b", "accepted": "#91cf60", "maintenance": "#1a9850", "closed": "#006837",
 }
+# codes of the engine's notes that the missing-data list already says
+_SAID_IN_MISSING = frozenset({"no_inspections", "no_ndvi", "no_tourism_road"})
 # KPI boxes shown at the top, in this order (metric codes of kpis()["summary"]).
-_SAID_IN_MISSING = ("no inspections table", "no NDVI rasters", "no tourism_road layer",
-                    "no tourism road")
 KPI_METRICS = ("sites", "area_ha", "restored_ha", "restored_pct", "share_completed_pct",
                "share_accepted_pct", "overdue", "spent_pct")
 
@@ -210,7 +210,7 @@ def build_restoration_report(ws: Workspace, *, lang: str = "zh",
         result = evaluate(inputs, as_of=day)
     sites = result.sites
     # the engine's notes on absent inputs are said (translated) in the missing-data list
-    notes = [n for n in result.notes if not n.startswith(_SAID_IN_MISSING)]
+    notes = [n.message(lang) for n in result.notes if n.code not in _SAID_IN_MISSING]
 
     missing: list[str] = []
     if inputs.inspections is None:

@@ -8,7 +8,7 @@ from datetime import date
 import geopandas as gpd
 import pandas as pd
 
-from layers.restoration.inputs import RestorationInputs
+from layers.restoration.inputs import Note, RestorationInputs
 from layers.restoration.kpis import kpis
 from layers.restoration.priority import priorities
 from layers.restoration.progress import progress
@@ -18,12 +18,16 @@ __all__ = ["RestorationResult", "evaluate", "export_frame"]
 
 @dataclass
 class RestorationResult:
-    """Per-site table (progress with priority columns), the ranking, the KPIs and notes."""
+    """Per-site table (progress with priority columns), the ranking, the KPIs and notes.
+
+    ``notes`` are bilingual :class:`~layers.restoration.inputs.Note` s: ``code``,
+    ``message_en``, ``message_zh``; ``note.message(lang)`` picks the language.
+    """
 
     sites: gpd.GeoDataFrame
     ranking: pd.DataFrame
     kpis: dict[str, pd.DataFrame]
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     as_of: str = ""
 
 
@@ -45,7 +49,8 @@ def evaluate(inputs: RestorationInputs, *, as_of: date | str | pd.Timestamp,
         columns={"reasons_zh": "priority_reasons_zh", "reasons_en": "priority_reasons_en"})
     geom = prog.geometry.name
     merged = prog.drop(columns=geom).merge(extra, on="site_id", how="left", validate="1:1")
-    cols = [c for c in merged.columns if c not in ("notes",)] + ["notes"]
+    last = ["notes_zh", "notes"]
+    cols = [c for c in merged.columns if c not in last] + last
     sites = gpd.GeoDataFrame(merged[cols], geometry=prog.geometry.to_numpy(), crs=prog.crs)
     notes = list(dict.fromkeys([*prog.attrs.get("notes", []), *rank.attrs.get("notes", [])]))
     sites.attrs.update(prog.attrs)

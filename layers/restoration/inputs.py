@@ -11,13 +11,14 @@ import numpy as np
 import pandas as pd
 
 from gis.errors import InputError
+from gis.io import Note
 from layers.restoration.ndvi import Bounds, RasterSource
 
 if TYPE_CHECKING:
     from gis.raster import Raster
     from layers.workspace import Workspace
 
-__all__ = ["RestorationInputs", "file_source", "inputs_from_workspace"]
+__all__ = ["Note", "RestorationInputs", "file_source", "inputs_from_workspace"]
 
 # Endmember percentiles are taken from at most this many cells of a scene (a decimated read).
 SCENE_SAMPLE_CELLS = 1_000_000
@@ -44,7 +45,9 @@ class RestorationInputs:
     ndvi
         NDVI raster sources by epoch label (``"2020"``, ``"2025"``), in any order.
     notes
-        What was missing when gathering the inputs (shown with the results).
+        What was missing when gathering the inputs (shown with the results), as
+        bilingual :class:`~gis.io.Note` s (``code``, ``message_en``, ``message_zh``;
+        ``note.message(lang)`` picks the language).
     """
 
     mines: gpd.GeoDataFrame
@@ -53,7 +56,7 @@ class RestorationInputs:
     towns: gpd.GeoDataFrame | None = None
     counties: gpd.GeoDataFrame | None = None
     ndvi: dict[str, RasterSource] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
 
 def file_source(path: str | Path, *, max_sample_cells: int = SCENE_SAMPLE_CELLS
@@ -87,15 +90,13 @@ def file_source(path: str | Path, *, max_sample_cells: int = SCENE_SAMPLE_CELLS
                         label=path.name)
 
 
-def _optional(ws: Workspace, kind: str, notes: list[str], what: str) -> gpd.GeoDataFrame | None:
+def _optional(ws: Workspace, kind: str) -> gpd.GeoDataFrame | None:
     from layers.catalog import CATALOG
 
     if kind not in CATALOG or not ws.has(kind):
-        notes.append(what)
         return None
     data = ws.read(kind)
     if data is None or len(data) == 0:
-        notes.append(what)
         return None
     return data  # type: ignore[return-value]
 
@@ -107,16 +108,22 @@ def inputs_from_workspace(ws: Workspace) -> RestorationInputs:
     Towns come from a ``towns`` layer if the workspace has one, else from the
     representative points of the ``counties`` layer (county seats).
     """
-    notes: list[str] = []
+    notes: list[Note] = []
     mines = ws.read("mines") if ws.has("mines") else None
     if mines is None:
         raise InputError(f"Workspace {ws.root} has no mines layer, which restoration needs.",
-                         hint="Add mines = \"file.gpkg:layer\" under [layers] in workspace.toml.")
+                         hint="Add mines = \"file.gpkg:layer\" under [layers] in workspace.toml.",
+                         zh=f"工作区 {ws.root} 没有矿山修复图斑（mines）图层，修复跟踪需要该图层。",
+                         hint_zh="请在 workspace.toml 的 [layers] 下添加 "
+                         'mines = "file.gpkg:layer"。')
     inspections = ws.read("inspections") if ws.has("inspections") else None
     if inspections is None:
-        notes.append("no inspections table: stages and restored areas come from the mines layer")
-    road = _optional(ws, "tourism_road", [], "")  # priorities() notes a missing one
-    counties = _optional(ws, "counties", [], "")
+        notes.append(Note(
+            "info", "no_inspections",
+            "no inspections table: stages and restored areas come from the mines layer",
+            "无巡查记录表：阶段与修复面积取自矿山图斑属性"))
+    road = _optional(ws, "tourism_road")  # priorities() notes a missing one
+    counties = _optional(ws, "counties")
     from layers.catalog import CATALOG
 
     towns = None
@@ -127,9 +134,13 @@ def inputs_from_workspace(ws: Workspace) -> RestorationInputs:
         towns["geometry"] = counties.representative_point()
         if "name" not in towns.columns and "county" in towns.columns:
             towns["name"] = towns["county"]
-        notes.append("towns: county seats approximated by a point inside each county")
+        notes.append(Note(
+            "info", "towns_approximated",
+            "towns: county seats approximated by a point inside each county",
+            "城镇：县城位置以各县域内的一个代表点近似"))
     ndvi = {epoch: file_source(path) for epoch, path in ws.ndvi_paths().items()}
     if not ndvi:
-        notes.append("no NDVI rasters: vegetation columns are empty")
+        notes.append(Note("info", "no_ndvi", "no NDVI rasters: vegetation columns are empty",
+                          "无 NDVI 栅格：植被相关各列为空"))
     return RestorationInputs(mines=mines, inspections=inspections, tourism_road=road,  # type: ignore[arg-type]
                              towns=towns, counties=counties, ndvi=ndvi, notes=notes)

@@ -26,7 +26,8 @@ __all__ = [
 ]
 
 Bounds = tuple[float, float, float, float]
-NDVI_COLUMNS = ("ndvi", "cells", "veg_cover", "ref_ndvi", "ref_cells", "ref_veg_cover", "note")
+NDVI_COLUMNS = ("ndvi", "cells", "veg_cover", "ref_ndvi", "ref_cells", "ref_veg_cover", "note",
+                "note_zh")
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,9 @@ def _window(transform: object, shape: tuple[int, int], bounds: Bounds
     t = transform
     if t.b != 0 or t.d != 0 or t.a <= 0 or t.e >= 0:  # type: ignore[attr-defined]
         raise InputError("Rotated or south-up rasters are not supported for NDVI.",
-                         hint="Warp the raster to a north-up grid (gdalwarp) first.")
+                         hint="Warp the raster to a north-up grid (gdalwarp) first.",
+                         zh="NDVI 不支持旋转或南向朝上的栅格。",
+                         hint_zh="请先用 gdalwarp 将栅格重采样为北向朝上的格网。")
     x0, y0, a, e = t.c, t.f, t.a, t.e  # type: ignore[attr-defined]
     minx, miny, maxx, maxy = bounds
     c0 = max(int(np.floor((minx - x0) / a)), 0)
@@ -111,13 +114,18 @@ def endmembers(values: np.ndarray, *, low: float = 5.0, high: float = 95.0,
     values = values[~np.isnan(values)]
     if values.size == 0:
         raise InputError(f"NDVI raster {label} has no valid cells.",
-                         hint="Check its nodata value and that it covers the city.")
+                         hint="Check its nodata value and that it covers the city.",
+                         zh=f"NDVI 栅格 {label} 没有有效像元。",
+                         hint_zh="请检查其无数据值（nodata）设置，并确认其覆盖全市范围。")
     lo, hi = float(values.min()), float(values.max())
     if lo < -1.0 - 1e-6 or hi > 1.0 + 1e-6:
         raise InputError(
             f"NDVI raster {label} has values from {lo:g} to {hi:g}, but NDVI lies in −1…1.",
             hint="Declare its nodata value (gdal_edit.py -a_nodata) or rescale a scaled "
-            "product (e.g. divide by 10000).")
+            "product (e.g. divide by 10000).",
+            zh=f"NDVI 栅格 {label} 的取值范围为 {lo:g} 至 {hi:g}，而 NDVI 应在 −1…1 之间。",
+            hint_zh="请声明其无数据值（gdal_edit.py -a_nodata），或将缩放过的产品还原"
+            "（如除以 10000）。")
     soil, veg = np.percentile(values, [low, high])
     return float(soil), float(veg)
 
@@ -147,7 +155,9 @@ def reference_rings(sites: gpd.GeoSeries, *, inner: float = 200.0, outer: float 
     """
     if not 0 <= inner < outer:
         raise InputError(f"Reference ring {inner:g}–{outer:g} m is not a band outside the site.",
-                         hint="Use 0 ≤ inner < outer, e.g. ring=(200, 500).")
+                         hint="Use 0 ≤ inner < outer, e.g. ring=(200, 500).",
+                         zh=f"参照环带 {inner:g}–{outer:g} 米不是图斑外的一圈环带。",
+                         hint_zh="请满足 0 ≤ 内径 < 外径，如 ring=(200, 500)。")
     exclude = sites if exclude is None else exclude
     outer_g = sites.buffer(outer)
     inner_g = sites.buffer(inner) if inner > 0 else sites
@@ -202,7 +212,8 @@ def zonal_ndvi(sites: gpd.GeoSeries, rings: gpd.GeoSeries, source: RasterSource,
     Returns
     -------
     DataFrame indexed like ``sites`` with :data:`NDVI_COLUMNS`: mean NDVI,
-    valid cell count and mean cover (0–1) of site and ring, and a note.
+    valid cell count and mean cover (0–1) of site and ring, and a note (English
+    ``note``, Chinese ``note_zh``; empty when there is nothing to say).
     """
     label = label or source.label
     soil, veg = soil_veg if soil_veg is not None else endmembers(source.scene_values(),
@@ -224,8 +235,8 @@ def zonal_ndvi(sites: gpd.GeoSeries, rings: gpd.GeoSeries, source: RasterSource,
     cent = shapely.centroid(sites.to_numpy())
     keys = np.floor(np.column_stack([shapely.get_x(cent), shapely.get_y(cent)]) / tile)
     n = len(sites)
-    out = {c: np.full(n, np.nan) for c in NDVI_COLUMNS[:-1]}
-    notes = np.full(n, "", dtype=object)
+    out = {c: np.full(n, np.nan) for c in NDVI_COLUMNS[:-2]}
+    notes = np.full(n, None, dtype=object)  # (en, zh) per site
     order = np.lexsort((keys[:, 1], keys[:, 0]))
     groups = np.split(order, np.flatnonzero(np.any(np.diff(keys[order], axis=0) != 0,
                                                    axis=1)) + 1) if n else []
@@ -241,7 +252,8 @@ def zonal_ndvi(sites: gpd.GeoSeries, rings: gpd.GeoSeries, source: RasterSource,
                 _one_site(pos, block, site_geoms[pos], ring_geoms[pos], win_bounds[pos],
                           soil, veg, out, notes, label, cache)
     frame = pd.DataFrame(out, index=sites.index)
-    frame["note"] = pd.array(notes, dtype="string")
+    frame["note"] = pd.array([n[0] if n else "" for n in notes], dtype="string")
+    frame["note_zh"] = pd.array([n[1] if n else "" for n in notes], dtype="string")
     return frame
 
 
@@ -250,11 +262,11 @@ def _one_site(pos: int, block: Raster, site: object, ring: object, bounds: np.nd
               label: str, cache: dict) -> None:
     arr = block.array
     if arr.size == 0:
-        notes[pos] = f"outside NDVI {label}"
+        notes[pos] = (f"outside NDVI {label}", f"位于 NDVI {label} 范围之外")
         return
     r0, r1, c0, c1 = _window(block.transform, arr.shape, tuple(bounds))  # type: ignore[arg-type]
     if r1 <= r0 or c1 <= c0:
-        notes[pos] = f"outside NDVI {label}"
+        notes[pos] = (f"outside NDVI {label}", f"位于 NDVI {label} 范围之外")
         return
     win = arr[r0:r1, c0:c1]
     win_tr = block.transform @ Affine.translation(c0, r0)
@@ -277,7 +289,7 @@ def _one_site(pos: int, block: Raster, site: object, ring: object, bounds: np.nd
         out["ndvi"][pos] = vals.mean()
         out["veg_cover"][pos] = vegetation_cover(vals, soil, veg).mean()
     else:
-        notes[pos] = f"no valid NDVI {label} cells"
+        notes[pos] = (f"no valid NDVI {label} cells", f"图斑内没有 NDVI {label} 的有效像元")
     out["cells"][pos] = vals.size
     if ring_in is None:
         out["ref_cells"][pos] = 0

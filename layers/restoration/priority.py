@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from layers.restoration.inputs import RestorationInputs
+from layers.restoration.inputs import Note, RestorationInputs
 from layers.restoration.stages import DONE_STAGES
 
 __all__ = ["DEFAULT_WEIGHTS", "PRIORITY_COLUMNS", "priorities"]
@@ -65,22 +65,28 @@ def priorities(progress_df: gpd.GeoDataFrame, inputs: RestorationInputs, *,
     completed, and each open flag. Visibility counts only for a site with
     something to do: a completed site without open flags scores 0. Ties are
     broken by the unrestored area (larger first), then by distance to the road.
-    A missing road or town layer drops that criterion (``attrs["notes"]`` says so).
+    A missing road or town layer drops that criterion (``attrs["notes"]``, a list of
+    bilingual :class:`~layers.restoration.inputs.Note` s, says so).
 
     Returns
     -------
     DataFrame sorted by rank with :data:`PRIORITY_COLUMNS`; reasons are ``；``/``; ``-joined.
     """
     w = {**DEFAULT_WEIGHTS, **(weights or {})}
-    notes: list[str] = []
+    notes: list[Note] = []
     sites = progress_df.geometry
     road_d, _ = _distances(sites, inputs.tourism_road)
     if inputs.tourism_road is None:
-        notes.append("no tourism_road layer: the road criterion of the priorities is dropped")
+        notes.append(Note(
+            "info", "no_tourism_road",
+            "no tourism_road layer: the road criterion of the priorities is dropped",
+            "无太行旅游公路（tourism_road）图层：优先级不计旅游公路可视性"))
     town_d, town_i = _distances(sites, inputs.towns, points=True)
     if inputs.towns is None:
-        notes.append("no towns or counties layer: the town criterion of the priorities is "
-                     "dropped")
+        notes.append(Note(
+            "info", "no_towns",
+            "no towns or counties layer: the town criterion of the priorities is dropped",
+            "无城镇或县域图层：优先级不计城镇距离"))
     town_names = np.full(len(sites), None, dtype=object)
     if inputs.towns is not None and "name" in inputs.towns.columns:
         names = inputs.towns["name"].to_numpy()

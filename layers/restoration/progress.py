@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from gis.errors import InputError
-from layers.restoration.inputs import RestorationInputs
+from layers.restoration.inputs import Note, RestorationInputs
 from layers.restoration.inspections import AREA_TOLERANCE_HA, normalize_history
 from layers.restoration.ndvi import endmembers, reference_rings, zonal_ndvi
 from layers.restoration.stages import (
@@ -38,7 +38,9 @@ def _as_ts(value: date | str | pd.Timestamp) -> pd.Timestamp:
     except (TypeError, ValueError):
         ts = pd.NaT
     if pd.isna(ts):
-        raise InputError(f"as_of {value!r} is not a date.", hint="Use YYYY-MM-DD.")
+        raise InputError(f"as_of {value!r} is not a date.", hint="Use YYYY-MM-DD.",
+                         zh=f"评估日期 {value!r} 不是有效日期。",
+                         hint_zh="请使用 YYYY-MM-DD 格式。")
     return ts.normalize()
 
 
@@ -59,15 +61,21 @@ def _check_mines(mines: gpd.GeoDataFrame) -> None:
     missing = [c for c in ("site_id", "stage") if c not in mines.columns]
     if missing:
         raise InputError(f"The mines layer lacks column(s) {', '.join(missing)}.",
-                         hint="Add them or use their Chinese names (图斑编号, 阶段).")
+                         hint="Add them or use their Chinese names (图斑编号, 阶段).",
+                         zh=f"矿山修复图斑（mines）图层缺少字段 {'、'.join(missing)}。",
+                         hint_zh="请添加这些字段，或使用其中文字段名（图斑编号、阶段）。")
     if mines.crs is None or not mines.crs.is_projected:
         raise InputError(f"The mines layer is in {mines.crs or 'no CRS'}, not a metric CRS.",
-                         hint="Reproject it to the workspace's analysis CRS (e.g. EPSG:4547).")
+                         hint="Reproject it to the workspace's analysis CRS (e.g. EPSG:4547).",
+                         zh=f"矿山修复图斑（mines）图层的坐标系为 {mines.crs or '无'}，"
+                         "不是以米为单位的投影坐标系。",
+                         hint_zh="请将其投影到工作区的分析坐标系（如 EPSG:4547）。")
 
 
 def _forecast(hist: pd.DataFrame, start: pd.Timestamp, area: float
-              ) -> tuple[pd.Timestamp, str]:
-    """Date the linear trend of restored area reaches ``area``; NaT and a note if it cannot."""
+              ) -> tuple[pd.Timestamp, tuple[str, str] | None]:
+    """Date the linear trend of restored area reaches ``area``; NaT and an (en, zh) note
+    if it cannot."""
     pts = hist.loc[hist["restored_area_ha"].notna(), ["date", "restored_area_ha"]]
     days = list((pts["date"] - pd.Timestamp(0)).dt.days.astype(float))
     vals = list(pts["restored_area_ha"])
@@ -75,26 +83,27 @@ def _forecast(hist: pd.DataFrame, start: pd.Timestamp, area: float
         days.insert(0, float((start - pd.Timestamp(0)).days))
         vals.insert(0, 0.0)
     if len(set(days)) < 2 or not np.isfinite(area) or area <= 0:
-        return pd.NaT, "too few inspections for a forecast"
+        return pd.NaT, ("too few inspections for a forecast", "巡查记录太少，无法预测完工日期")
     slope, intercept = np.polyfit(np.asarray(days), np.asarray(vals), 1)
     if slope <= 1e-9:
-        return pd.NaT, "no progress in the inspection trend"
+        return pd.NaT, ("no progress in the inspection trend", "巡查记录显示修复面积没有进展")
     reach = (area - intercept) / slope
     when = pd.Timestamp(0) + pd.Timedelta(days=float(np.ceil(max(reach, max(days)) - 1e-6)))
-    return when.normalize(), ""
+    return when.normalize(), None
 
 
 def _site(row: dict[str, Any], hist: pd.DataFrame, area: float, as_of: pd.Timestamp,
           stale_days: int) -> dict[str, Any]:
     """The per-site figures that come from attributes and the inspection history."""
-    notes: list[str] = []
+    notes: list[tuple[str, str]] = []  # (en, zh)
     site_stage = parse_stage(row.get("stage"))
     if len(hist):
         stage = str(hist["stage"].iloc[-1])
     else:
         stage = site_stage
         if stage is None:
-            notes.append(f"stage {row.get('stage')!r} unknown")
+            notes.append((f"stage {row.get('stage')!r} unknown",
+                          f"阶段 {row.get('stage')!r} 无法识别"))
     with_area = hist["restored_area_ha"].dropna()
     restored = float(with_area.iloc[-1]) if len(with_area) else row["_restored_attr"]
     idx = stage_index(stage) if stage else -1
@@ -194,7 +203,8 @@ def progress(inputs: RestorationInputs, *, as_of: date | str | pd.Timestamp,
     GeoDataFrame, one row per site, columns ``site_id, stage, progress_pct,
     days_overdue, ndvi_<epoch>…, ndvi_change, flags`` first, then labels,
     areas, dates, durations, forecast, vegetation cover and reference ring,
-    budget and notes. ``attrs["notes"]`` lists what was missing;
+    budget and the per-site notes (``notes_zh``, ``notes``). ``attrs["notes"]`` lists
+    what was missing or unreliable as bilingual :class:`~layers.restoration.inputs.Note` s;
     ``attrs["endmembers"]`` the soil/vegetation NDVI per epoch.
     """
     mines = inputs.mines
@@ -206,7 +216,10 @@ def progress(inputs: RestorationInputs, *, as_of: date | str | pd.Timestamp,
     if sites["site_id"].duplicated().any():
         dup = sites.loc[sites["site_id"].duplicated(), "site_id"].unique()[:5]
         raise InputError(f"The mines layer repeats site_id {', '.join(map(str, dup))}.",
-                         hint="Give every restoration site its own 图斑编号.")
+                         hint="Give every restoration site its own 图斑编号.",
+                         zh="矿山修复图斑（mines）图层中图斑编号重复："
+                         f"{'、'.join(map(str, dup))}。",
+                         hint_zh="请为每个修复图斑设置唯一的图斑编号。")
     area = (sites.geometry.area / 10_000.0).to_numpy()
     sites["_restored_attr"] = _floats(sites, "restored_area_ha")
     sites["_start"] = _dates(sites, "start_date")
@@ -215,12 +228,17 @@ def progress(inputs: RestorationInputs, *, as_of: date | str | pd.Timestamp,
 
     hist = normalize_history(inputs.inspections)
     if hist.attrs.get("dropped"):
-        notes.append(f"{hist.attrs['dropped']} inspection rows without site, date or known "
-                     "stage were ignored")
+        n = hist.attrs["dropped"]
+        notes.append(Note("warning", "inspections_dropped",
+                          f"{n} inspection rows without site, date or known stage were ignored",
+                          f"{n} 条巡查记录缺少图斑编号、日期或有效阶段，已忽略", n))
     unknown = sorted(set(hist["site_id"]) - set(sites["site_id"]))
     if unknown:
-        notes.append(f"inspections name {len(unknown)} unknown site(s): "
-                     f"{', '.join(unknown[:5])}")
+        notes.append(Note("warning", "unknown_sites",
+                          f"inspections name {len(unknown)} unknown site(s): "
+                          f"{', '.join(unknown[:5])}",
+                          f"巡查记录中有 {len(unknown)} 个图斑不在矿山图层中："
+                          f"{'、'.join(unknown[:5])}", len(unknown)))
     hist = hist[hist["date"] <= as_of_ts]
     by_site = {k: g for k, g in hist.groupby("site_id", sort=False)}
     empty = hist.iloc[0:0]
@@ -243,23 +261,30 @@ def progress(inputs: RestorationInputs, *, as_of: date | str | pd.Timestamp,
             src = inputs.ndvi[e]
             ends[e] = endmembers(src.scene_values(), label=e)
             if ends[e][1] - ends[e][0] < MIN_ENDMEMBER_SPREAD:
-                notes.append(
+                notes.append(Note(
+                    "warning", "endmembers_close",
                     f"NDVI {e}: the scene's 5 %/95 % endmembers (soil {ends[e][0]:.2f}, "
                     f"vegetation {ends[e][1]:.2f}) are close together, so vegetation cover "
                     "and the low_vegetation flag are unreliable; use a scene that includes "
-                    "bare ground and full vegetation")
+                    "bare ground and full vegetation",
+                    f"NDVI {e}：影像的 5%/95% 端元（裸土 {ends[e][0]:.2f}，植被 "
+                    f"{ends[e][1]:.2f}）过于接近，植被覆盖度及“{FLAG_LABELS['low_vegetation'][0]}”"
+                    "标记不可靠；请使用同时包含裸地和茂密植被的影像"))
             z = zonal_ndvi(sites.geometry, rings, src, soil_veg=ends[e], tile=tile, label=e,
                            mask_cache=masks)
             veg[f"ndvi_{e}"] = z["ndvi"]
             veg[f"ref_ndvi_{e}"] = z["ref_ndvi"]
             veg[f"veg_cover_{e}"] = z["veg_cover"] * 100.0
             veg[f"ref_veg_cover_{e}"] = z["ref_veg_cover"] * 100.0
-            for i, n in enumerate(z["note"]):
-                if isinstance(n, str) and n:
-                    site_notes[i].append(n)
+            for i, (en, zh) in enumerate(zip(z["note"], z["note_zh"], strict=True)):
+                if isinstance(en, str) and en:
+                    site_notes[i].append((en, zh))
             missing = int(z["ndvi"].isna().sum())
             if missing:
-                notes.append(f"NDVI {e}: no value for {missing} of {len(sites)} sites")
+                notes.append(Note("warning", "ndvi_missing",
+                                  f"NDVI {e}: no value for {missing} of {len(sites)} sites",
+                                  f"NDVI {e}：{len(sites)} 个图斑中有 {missing} 个无取值",
+                                  missing))
         last = epochs[-1]
         veg["ndvi_change"] = (veg[f"ndvi_{last}"] - veg[f"ndvi_{epochs[0]}"]
                               if len(epochs) > 1 else np.nan)
@@ -320,7 +345,9 @@ def progress(inputs: RestorationInputs, *, as_of: date | str | pd.Timestamp,
                                dtype="string")
     out["flags_en"] = pd.array(["; ".join(FLAG_LABELS[c][1] for c in f) for f in flag_lists],
                                dtype="string")
-    out["notes"] = pd.array(["; ".join(n) for n in site_notes], dtype="string")
+    out["notes_zh"] = pd.array(["；".join(zh for _, zh in n) for n in site_notes],
+                               dtype="string")
+    out["notes"] = pd.array(["; ".join(en for en, _ in n) for n in site_notes], dtype="string")
     gdf = gpd.GeoDataFrame(out, geometry=sites.geometry.to_numpy(), crs=sites.crs)
     gdf.attrs["notes"] = notes
     gdf.attrs["endmembers"] = ends
@@ -329,7 +356,7 @@ def progress(inputs: RestorationInputs, *, as_of: date | str | pd.Timestamp,
 
 
 def _fill_county(sites: gpd.GeoDataFrame, counties: gpd.GeoDataFrame | None,
-                 notes: list[str]) -> None:
+                 notes: list[Note]) -> None:
     """Fill missing ``county`` values from the county polygon holding each site."""
     if counties is None or "county" not in counties.columns or len(counties) == 0:
         return
@@ -343,5 +370,7 @@ def _fill_county(sites: gpd.GeoDataFrame, counties: gpd.GeoDataFrame | None,
     hit = gpd.sjoin(pts, c, how="left", predicate="within")
     hit = hit[~hit.index.duplicated()]
     sites.loc[todo, "county"] = hit["county"].astype("string")
-    notes.append(f"county taken from the counties layer for {int(hit['county'].notna().sum())} "
-                 "site(s)")
+    n = int(hit["county"].notna().sum())
+    notes.append(Note("info", "county_filled",
+                      f"county taken from the counties layer for {n} site(s)",
+                      f"{n} 个图斑的所属县区取自县域图层", n))

@@ -201,7 +201,10 @@ _MODULES = [
     "gis/_read.py", "gis/_locate.py", "gis/_csv.py", "gis/_encoding.py", "gis/_crs_fix.py",
     "gis/_repair.py", "gis/_isolated.py", "gis/_archive.py", "gis/_write.py", "gis/raster.py",
     "layers/workspace.py", "layers/importing.py", "layers/readiness/rulebook.py",
-    "layers/restoration/inspections.py", *sorted(
+    "layers/restoration/inspections.py", "layers/readiness/sketch.py",
+    "layers/readiness/evaluate.py", "layers/readiness/inputs.py", "layers/restoration/inputs.py",
+    "layers/restoration/ndvi.py", "layers/restoration/progress.py", "gis/crs.py",
+    "gis/measure.py", "layers/demo/build.py", "layers/catalog.py", *sorted(
         str(p.relative_to(REPO)) for p in (REPO / "layers" / "reports").glob("*.py")),
 ]
 _BUILTIN = {"ValueError", "TypeError", "KeyError", "RuntimeError", "NotImplementedError"}

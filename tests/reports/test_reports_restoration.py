@@ -63,6 +63,11 @@ def test_html_is_self_contained_and_english_works(ws, as_of, rest_result, rest_r
     en = build_restoration_report(ws, lang="en", as_of=as_of, result=rest_result)
     assert '<html lang="en">' in en.html and "Priority list" in en.html
     assert external_refs(en.html) == []
+    # the engine's notes in the report's language (the demo's towns are county seats)
+    assert "towns_approximated" in {n.code for n in rest_result.notes}
+    assert "县城位置以各县域内的一个代表点近似" in rest_report.html
+    assert "county seats approximated" not in rest_report.html
+    assert "county seats approximated" in en.html
 
 
 def test_missing_inputs_are_listed(demo_ws: Path, tmp_path, as_of):
@@ -77,3 +82,6 @@ def test_missing_inputs_are_listed(demo_ws: Path, tmp_path, as_of):
     for what in ("巡查记录", "太行旅游公路", "NDVI", "数字高程模型"):
         assert f"缺少“{what}”" in rep.html, what
     assert "未计算" in rep.html
+    # notes said in the missing-data list are not repeated; the rest are in Chinese
+    assert "无城镇或县域图层" in rep.html and "no towns" not in rep.html
+    assert "无巡查记录表" not in rep.html and "no inspections table" not in rep.html

@@ -92,8 +92,8 @@ def test_file_sources_read_the_same_values_as_arrays(ws_root: Path) -> None:
     pd.testing.assert_frame_equal(pd.DataFrame(from_files[cols]), pd.DataFrame(in_memory[cols]))
     assert from_files["ndvi_change"].gt(0.19).all()
     notes = evaluate(inputs, as_of="2025-06-01").notes
-    assert any("no tourism_road layer" in n for n in notes)
-    assert any("no towns or counties layer" in n for n in notes)
+    assert any("no tourism_road layer" in n.message_en for n in notes)
+    assert any("no towns or counties layer" in n.message_en for n in notes)
 
 
 def test_restoration_writes_csv_with_the_contract_columns(ws_root: Path, tmp_path: Path,
@@ -170,3 +170,20 @@ def test_restoration_writes_a_geopackage(ws_root: Path, tmp_path: Path, run) -> 
     assert list(back.columns[:4]) == ["site_id", "stage", "progress_pct", "days_overdue"]
     assert set(back["name"]) == {"西山石灰岩矿", "北岭煤矸石山"}
     assert back.crs.to_epsg() == 4547
+
+
+def test_missing_inputs_are_noted_in_both_languages(ws_root: Path, run) -> None:
+    (ws_root / "workspace.toml").write_text(
+        'name = "只有图斑"\ncrs = "EPSG:4547"\n[layers]\nmines = "layers.gpkg:mines"\n',
+        encoding="utf-8")
+    notes = inputs_from_workspace(Workspace.load(ws_root)).notes
+    by_code = {n.code: n for n in notes}
+    assert set(by_code) == {"no_inspections", "no_ndvi"}
+    assert by_code["no_inspections"].message("zh") == "无巡查记录表：阶段与修复面积取自矿山图斑属性"
+    assert by_code["no_ndvi"].message("zh").startswith("无 NDVI 栅格")
+    assert by_code["no_ndvi"].message("en") == "no NDVI rasters: vegetation columns are empty"
+    code, _, stderr = run("restoration", ws_root, "--as-of", "2025-06-01")
+    assert code == 0
+    assert "note: no inspections table: stages and restored areas come from the mines layer" \
+        in stderr
+    assert "note: no tourism_road layer" in stderr and "无巡查记录表" not in stderr

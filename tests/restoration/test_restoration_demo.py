@@ -48,7 +48,7 @@ def test_demo_flags_are_consistent_with_the_figures(demo_result) -> None:
     # a site flagged as not green must also look bare in raw NDVI next to its ring
     last = sorted(c for c in s.columns if c.startswith("ndvi_") and c[5:].isdigit())[-1]
     assert (low["ref_ndvi"] - low[last] >= 0.15).all(), low[[last, "ref_ndvi"]]
-    assert not any("endmembers" in n for n in demo_result.notes), demo_result.notes
+    assert not any(n.code == "endmembers_close" for n in demo_result.notes), demo_result.notes
     over = s[has.map(lambda f: "overdue" in f)]
     assert (over["days_overdue"] > 0).all() and (over["target_date"] < pd.Timestamp(
         demo_result.as_of)).all()

@@ -151,7 +151,12 @@ def test_site_outside_a_partial_raster_gets_nan_and_a_note(rng: np.random.Genera
     assert np.isfinite(out.iloc[0]["ndvi_2025"])
     assert np.isnan(out.iloc[1]["ndvi_2025"])
     assert "outside NDVI 2025" in out.iloc[1]["notes"]
-    assert any("no value for 1 of 2" in n for n in out.attrs["notes"])
+    assert out.iloc[1]["notes_zh"] == "位于 NDVI 2025 范围之外"
+    assert out.iloc[0]["notes"] == out.iloc[0]["notes_zh"] == ""
+    missing = [n for n in out.attrs["notes"] if n.code == "ndvi_missing"]
+    assert len(missing) == 1 and missing[0].count == 1
+    assert "no value for 1 of 2" in missing[0].message_en
+    assert missing[0].message("zh") == "NDVI 2025：2 个图斑中有 1 个无取值"
 
 
 def test_a_site_smaller_than_a_cell_uses_the_cell_under_it() -> None:
@@ -241,5 +246,8 @@ def test_a_scene_without_bare_ground_is_reported(rng: np.random.Generator) -> No
     wide = array_source(raster(rng.uniform(0.05, 0.85, (GRID, GRID))))
     out = progress(RestorationInputs(mines=mines, ndvi={"2020": wide, "2025": narrow}),
                    as_of=AS_OF)
-    unreliable = [n for n in out.attrs["notes"] if "endmembers" in n]
-    assert len(unreliable) == 1 and unreliable[0].startswith("NDVI 2025")
+    unreliable = [n for n in out.attrs["notes"] if "endmembers" in n.message_en]
+    assert len(unreliable) == 1 and unreliable[0].message_en.startswith("NDVI 2025")
+    assert unreliable[0].code == "endmembers_close" and unreliable[0].severity == "warning"
+    zh = unreliable[0].message("zh")
+    assert zh.startswith("NDVI 2025：") and "端元" in zh and "不可靠" in zh

@@ -76,8 +76,11 @@ def test_missing_layers_drop_their_criterion(scene: RestorationInputs) -> None:
     rank = priorities(progress(scene, as_of=AS_OF), scene)
     assert rank["road_distance_m"].isna().all()
     assert set(rank["priority_score"]) == {2.0, 0.0}
-    assert any("no tourism_road layer" in n for n in rank.attrs["notes"])
-    assert any("no towns or counties" in n for n in rank.attrs["notes"])
+    notes = {n.code: n for n in rank.attrs["notes"]}
+    assert "no tourism_road layer" in notes["no_tourism_road"].message_en
+    assert "no towns or counties" in notes["no_towns"].message_en
+    assert "旅游公路" in notes["no_tourism_road"].message("zh")
+    assert "城镇" in notes["no_towns"].message("zh")
 
 
 def test_flags_add_points_and_reasons(scene: RestorationInputs) -> None:
@@ -92,7 +95,7 @@ def test_evaluate_merges_the_ranking_into_the_site_table(scene: RestorationInput
     res = evaluate(scene, as_of=AS_OF)
     assert list(res.sites.columns[:5]) == ["site_id", "stage", "progress_pct", "days_overdue",
                                            "ndvi_change"]
-    assert res.sites.columns[-2:].tolist() == ["notes", "geometry"]
+    assert res.sites.columns[-3:].tolist() == ["notes_zh", "notes", "geometry"]
     assert {"priority_rank", "priority_score", "priority_reasons_zh",
             "priority_reasons_en"} <= set(res.sites.columns)
     assert res.sites.set_index("site_id").loc["BOTH", "priority_rank"] == 1

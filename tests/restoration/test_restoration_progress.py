@@ -142,8 +142,10 @@ def test_no_forecast_without_a_trend() -> None:
     flat = _one({"stage": "in_progress"}, [("K1", "2025-01-01", "in_progress", 0.5),
                                            ("K1", "2025-04-01", "in_progress", 0.5)])
     assert pd.isna(flat["forecast_date"]) and "no progress" in flat["notes"]
+    assert flat["notes_zh"] == "巡查记录显示修复面积没有进展"
     lone = _one({"stage": "in_progress"}, [("K1", "2025-04-01", "in_progress", 0.5)])
     assert pd.isna(lone["forecast_date"]) and "too few" in lone["notes"]
+    assert lone["notes_zh"] == "巡查记录太少，无法预测完工日期"
 
 
 # ------------------------------------------------------------------- stale
@@ -197,8 +199,11 @@ def test_unknown_inspection_sites_and_bad_rows_are_noted() -> None:
                          ("K9", "2025-01-01", "approved", 0.0),
                          ("K1", "2025-02-01", "finished", 0.0)])
     out = progress(RestorationInputs(mines=mines, inspections=hist), as_of=AS_OF)
-    notes = " ".join(out.attrs["notes"])
-    assert "K9" in notes and "1 inspection rows" in notes
+    notes = {n.code: n for n in out.attrs["notes"]}
+    assert "K9" in notes["unknown_sites"].message_en
+    assert "1 inspection rows" in notes["inspections_dropped"].message_en
+    assert notes["unknown_sites"].message("zh") == "巡查记录中有 1 个图斑不在矿山图层中：K9"
+    assert notes["inspections_dropped"].message("zh").startswith("1 条巡查记录")
     assert out.iloc[0]["n_inspections"] == 1
 
 
