@@ -8,6 +8,11 @@ integrity hash, and copies only the files the map needs into
 rewrites folium's CDN URLs to ``/app/static/vendor/...``, which Streamlit's
 static server serves (``[server] enableStaticServing``; ``static/`` next to
 ``app.py`` links to ``ui/static``). No request leaves the machine.
+
+streamlit-folium loads a map's scripts one after another, so the map's
+JavaScript files are also concatenated, in folium's order, into one file
+(:data:`BUNDLE`, built by ``fetch`` or at first use): one request instead of
+eight before the map can draw.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,9 +32,11 @@ from pathlib import Path, PurePosixPath
 
 __all__ = [
     "ASSET_DIR",
+    "BUNDLE",
     "URL_PREFIX",
     "VENDOR_DIR",
     "AssetError",
+    "build_bundle",
     "fetch",
     "is_local",
     "missing_files",
@@ -38,6 +47,7 @@ ASSET_DIR = Path(__file__).resolve().parent / "assets"
 VENDOR_DIR = Path(__file__).resolve().parent / "static" / "vendor"
 URL_PREFIX = "/app/static/vendor"
 STAMP = ".lock-sha256"
+BUNDLE = "devzone-map.js"  # the map's JavaScript files in one, under VENDOR_DIR
 
 
 class AssetError(RuntimeError):
@@ -94,6 +104,12 @@ EXTRA_PREFIXES: dict[str, tuple[str, ...]] = {
 LICENSE_NAMES = ("LICENSE", "LICENSE.txt", "LICENSE.md", "MIT-LICENSE.txt")
 
 
+# folium's load order: Leaflet first (the plugins extend ``L``), then jQuery before Bootstrap
+BUNDLED_JS = ("leaflet", "jquery", "bootstrap", "awesome_markers", "leaflet_draw_js",
+              "Control.Fullscreen.js", "leaflet_measure_js", "Control_MousePosition_js")
+_SOURCE_MAP = re.compile(r"^//# sourceMappingURL=.*$", re.M)
+
+
 def _wanted(package: str, path: str) -> bool:
     files = {a.path for a in (*JS_ASSETS.values(), *CSS_ASSETS.values())
              if a is not None and a.package == package}
@@ -118,13 +134,59 @@ def is_local(url: str) -> bool:
     return not url.startswith(("http://", "https://", "//"))
 
 
-def _rewrite(pairs: list[tuple[str, str]], table: dict[str, Asset | None]) -> list[tuple[str, str]]:
+def build_bundle(vendor: Path | None = None) -> Path | None:
+    """Concatenate the map's JavaScript files (``BUNDLED_JS``, in order) into :data:`BUNDLE`.
+
+    Rebuilt only when a source file is newer; written atomically. Returns the
+    bundle's path, or ``None`` when a source file is missing or the folder is
+    not writable (the map then loads the files one by one).
+    """
+    vendor = VENDOR_DIR if vendor is None else vendor
+    sources = []
+    for name in BUNDLED_JS:
+        asset = JS_ASSETS[name]
+        if asset is None:
+            continue
+        sources.append((asset, vendor / asset.package / asset.path))
+    if not all(path.is_file() for _, path in sources):
+        return None
+    out = vendor / BUNDLE
+    newest = max(path.stat().st_mtime_ns for _, path in sources)
+    if out.is_file() and out.stat().st_mtime_ns >= newest:
+        return out
+    parts = [f"/* {asset.package}/{asset.path} */\n"
+             + _SOURCE_MAP.sub("", path.read_text(encoding="utf-8"))
+             for asset, path in sources]
+    # ";" between files: one ending in ")" must not call the next one's "(function …)"
+    text = "\n;\n".join(parts) + "\n"
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".bundle-", suffix=".js", dir=vendor)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, out)
+    except OSError:
+        return None
+    return out
+
+
+def _js_table() -> dict[str, str | None]:
+    """folium JS asset name → local URL (``None``: dropped, it is inside the bundle)."""
+    table = {name: (a.url if a is not None else None) for name, a in JS_ASSETS.items()}
+    if build_bundle() is not None:
+        for name in BUNDLED_JS:
+            table[name] = None
+        table[BUNDLED_JS[0]] = f"{URL_PREFIX}/{BUNDLE}"
+    return table
+
+
+def _rewrite(pairs: list[tuple[str, str]], table: dict[str, str | None]) -> list[tuple[str, str]]:
     out = []
     for name, url in pairs:
         if name in table:
-            asset = table[name]
-            if asset is not None:
-                out.append((name, asset.url))
+            local = table[name]
+            if local is not None:
+                out.append((name, local))
         else:
             out.append((name, url))  # unknown asset: left for the no-CDN test to catch
     return out
@@ -149,11 +211,13 @@ def use_local_assets() -> None:
             if sub not in seen:
                 seen.add(sub)
                 stack.append(sub)
+    js = _js_table()
+    css = {name: (a.url if a is not None else None) for name, a in CSS_ASSETS.items()}
     for cls in seen:
         if "default_js" in vars(cls):
-            cls.default_js = _rewrite(list(cls.default_js), JS_ASSETS)
+            cls.default_js = _rewrite(list(cls.default_js), js)
         if "default_css" in vars(cls):
-            cls.default_css = _rewrite(list(cls.default_css), CSS_ASSETS)
+            cls.default_css = _rewrite(list(cls.default_css), css)
 
 
 # --------------------------------------------------------------------------- set-up
@@ -237,6 +301,7 @@ def fetch(*, force: bool = False, quiet: bool = False) -> Path:
     digest = _lock_digest()
     if not force and stamp.is_file() and stamp.read_text().strip() == digest \
             and not missing_files():
+        build_bundle()
         stamp.touch()  # tell make the set is current
         if not quiet:
             print(f"map assets up to date in {VENDOR_DIR}")
@@ -274,6 +339,7 @@ def fetch(*, force: bool = False, quiet: bool = False) -> Path:
             shutil.rmtree(old, ignore_errors=True)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+    build_bundle()
     missing = missing_files()
     if missing:
         raise AssetError(f"After fetching, {len(missing)} asset file(s) are still missing, "

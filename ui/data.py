@@ -42,6 +42,7 @@ __all__ = [
     "readiness",
     "report_pdf",
     "restoration",
+    "rulebook",
     "rules_text",
     "save_rules",
     "saved_rules_text",
@@ -141,6 +142,13 @@ def saved_rules_text(ws: Any) -> str:
         rd = engine("layers.readiness", "engine.readiness", "default_rulebook_path")
         path = rd.default_rulebook_path()
     return Path(path).read_text(encoding="utf-8")
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def rulebook(text: str) -> Any:
+    """The parsed rulebook (``layers.readiness.Rulebook``) of a rulebook text (cached)."""
+    rd = engine("layers.readiness", "engine.readiness", "load_rulebook")
+    return rd.load_rulebook(text)
 
 
 def rules_text(ws: Any, overrides: dict[tuple[str, str], Any] | None = None) -> str:

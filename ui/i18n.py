@@ -16,6 +16,7 @@ __all__ = [
     "html_lang",
     "lang_from_locale",
     "layer_name",
+    "param_label",
     "t",
     "value_label",
 ]
@@ -105,6 +106,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "gap": ("差距", "Gap"),
     "cost": ("估算费用（元）", "Cost (CNY)"),
     "message": ("说明", "Message"),
+    "requirement": ("要求", "Requirement"),
+    "cost_est": ("估算费用", "Estimated cost"),
+    "rules.issues": ("需要处理的规则", "Rules to act on"),
+    "rules.all_pass": ("全部规则均通过。", "Every rule passes."),
+    "rules.details": ("全部规则：差距、费用与说明", "All rules: gap, cost and message"),
     "count": ("数量", "Count"),
     "progress_pct": ("修复进度（%）", "Progress (%)"),
     "days_overdue": ("逾期天数", "Days overdue"),
@@ -203,6 +209,34 @@ STRINGS: dict[str, tuple[str, str]] = {
     "data.column": ("字段", "Column"),
     "data.problem": ("问题", "Problem"),
     "data.hint": ("修改建议", "How to fix"),
+    "data.rule_id": ("规则编号", "Rule ID"),
+    "data.param_value": ("取值", "Value"),
+    # restoration: KPI and ranking tables
+    "indicator": ("指标", "Indicator"),
+    "kpi_value": ("数值", "Value"),
+    "restoration.rank": ("排序", "Rank"),
+    "restoration.score": ("得分", "Score"),
+    "restoration.remaining": ("待修复（公顷）", "To restore (ha)"),
+    "restoration.road_m": ("距旅游公路（米）", "To tourism road (m)"),
+    "restoration.town_m": ("距城镇（米）", "To town (m)"),
+    "restoration.town": ("最近城镇", "Nearest town"),
+    "restoration.reasons": ("理由", "Reasons"),
+    "parcels.zone_name": ("开发区", "Zone"),
+    "parcels.report_pick": ("在上方表格中选择一个地块，即可生成其报告。",
+                            "Select a parcel in the table above to make its report."),
+}
+
+# rulebook parameter keys (the last part of a dotted key) -> (zh, en)
+PARAM_LABELS: dict[str, tuple[str, str]] = {
+    "max_m": ("最大距离（米）", "Max distance (m)"),
+    "cost_per_m": ("单位费用（元/米）", "Unit cost (CNY/m)"),
+    "cost_per_unit": ("单位费用（元）", "Unit cost (CNY)"),
+    "min_fraction": ("最低比例（0–1）", "Min share (0–1)"),
+    "max_fraction": ("最高比例（0–1）", "Max share (0–1)"),
+    "min_value": ("最低值", "Min value"),
+    "max_value": ("最高值", "Max value"),
+    "min": ("下限", "Minimum"),
+    "max": ("上限", "Maximum"),
 }
 
 
@@ -243,6 +277,35 @@ def column_label(kind: str, column: str, lang: str) -> str:
     if col is not None and (col.zh or col.en):
         return col.zh if lang == "zh" else col.en
     return t(column, lang) if column in STRINGS else column
+
+
+def param_label(key: str, lang: str) -> str:
+    """A rulebook parameter in words: ``max_m`` → 最大距离（米）; ``by_industry.…`` spelled out.
+
+    Examples
+    --------
+    >>> param_label("by_industry.photovoltaic.tax_per_mu.min", "zh")
+    '光伏 · 亩均税收（万元/亩） · 下限'
+    >>> param_label("unheard_of", "en")
+    'unheard_of'
+    """
+    parts = key.split(".")
+    words = []
+    if parts[0] == "by_industry" and len(parts) >= 3:
+        words.append(value_label("industry", parts[1], lang))
+        parts = parts[2:]
+    for i, part in enumerate(parts):
+        if part in PARAM_LABELS and i == len(parts) - 1:
+            words.append(PARAM_LABELS[part][_idx(lang)])
+            continue
+        spec = CATALOG["parcels"].column(part) if "parcels" in CATALOG else None
+        if spec is not None and (spec.zh or spec.en):
+            label = spec.zh if lang == "zh" else spec.en
+            words.append(f"{label}（{spec.unit}）" if spec.unit and lang == "zh"
+                         else f"{label} ({spec.unit})" if spec.unit else label)
+        else:
+            words.append(part)
+    return " · ".join(words)
 
 
 def lang_from_locale(locale: str | None, default: Lang = "zh") -> Lang:

@@ -26,8 +26,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
+from branca.element import CssLink, Element, JavascriptLink, MacroElement
 from folium.map import Layer
+from folium.raster_layers import ImageOverlay
 from jinja2 import Template
 
 from gis.raster import Raster, hillshade
@@ -62,6 +63,7 @@ MAX_PARCELS = 4000        # most parcels drawn per render (≈1.5 MB); more → 
 HEX_PX = 40               # hexagon width on screen, pixels
 STATIC_LAYER_BUDGET = 1_500_000  # bytes of GeoJSON per static layer before more simplification
 EARTH_R = 6378137.0
+HOME_PX = (480, 420)      # the narrowest map the pages show: the first view fits in it
 
 READINESS_ORDER = ("ready", "ready_with_commitments", "not_ready", "incomplete", "unchecked")
 READINESS_COLORS = {
@@ -119,6 +121,16 @@ HIDDEN_AT_START = frozenset({"base_stations", "counties"})
 
 # the JavaScript helpers every styled layer uses (defined once per page)
 _HELPERS_JS = """
+if (!document.getElementById('devzone-css')) {
+  // a compact layer control: with Bootstrap's 16 px labels it hid a third of a narrow map
+  var css = document.createElement('style');
+  css.id = 'devzone-css';
+  css.textContent = '.leaflet-control-layers-expanded{padding:4px 8px 4px 6px;font-size:12px;'
+    + 'line-height:1.35}.leaflet-control-layers label{margin:0;font-size:12px}'
+    + '.leaflet-control-layers-selector{margin:0 3px 0 0;vertical-align:-2px}'
+    + '.leaflet-control-layers-separator{margin:3px -8px 3px -6px}';
+  document.head.appendChild(css);
+}
 if (!window.devzone) {
   window.devzone = {
     esc: function (v) {
@@ -391,6 +403,29 @@ class MapData:
     def n_parcels(self) -> int:
         return 0 if self.parcels is None else len(self.parcels)
 
+    @property
+    def home(self) -> tuple[float, float, float, float]:
+        """The extent the map opens on: parcels and zones (west, south, east, north).
+
+        The whole workspace when it has neither; county outlines or distant mine
+        sites would otherwise shrink the parcels to specks on the first view.
+        """
+        parts = [g.total_bounds for g in (self.parcels, self.layers.get("zones"))
+                 if g is not None and len(g)]
+        if not parts:
+            return self.bounds
+        arr = np.array(parts)
+        return (float(arr[:, 0].min()), float(arr[:, 1].min()), float(arr[:, 2].max()),
+                float(arr[:, 3].max()))
+
+    def parcel_value(self, parcel_id: str, column: str) -> Any:
+        """A display property of one parcel (``None`` for an unknown parcel or column)."""
+        pos = self._pos.get(str(parcel_id))
+        if pos is None or self.parcels is None or column not in self.parcels.columns:
+            return None
+        value = self.parcels[column].iloc[pos]
+        return None if value is None or bool(pd.isna(value)) else value
+
     def geojson(self, kind: str, *, gcj02: bool = False) -> str:
         """The pre-serialised GeoJSON of a static layer (memoised per GCJ-02 flag)."""
         key = (kind, gcj02)
@@ -534,6 +569,43 @@ if (window.L && L.drawLocal) {
                             "rectangle": t("map.draw_rectangle", lang)} if lang == "zh" else None)
 
 
+class _RawScript(Element):
+    """Script text added to the figure as is (branca would compile it as a jinja template)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self._text
+
+
+def _render_raw(el: MacroElement, **kwargs: Any) -> None:
+    """Render a layer like ``folium.map.Layer.render`` without jinja-compiling its output.
+
+    branca wraps every element's rendered script in ``Element(template=...)``,
+    i.e. compiles megabytes of GeoJSON or a base64 image as a jinja template on
+    every render (≈ 0.1 s per rerun here), and evaluates any ``{{ … }}`` that
+    feature names happen to contain. The output is added verbatim instead.
+    """
+    from folium.elements import ElementAddToElement
+
+    if getattr(el, "show", True) and isinstance(el, Layer):
+        el.add_child(ElementAddToElement(element_name=el.get_name(),
+                                         element_parent_name=el._parent.get_name()),
+                     name=el.get_name() + "_add")
+    figure = el.get_root()
+    for name, url in getattr(el, "default_js", []):
+        figure.header.add_child(JavascriptLink(url), name=name)
+    for name, url in getattr(el, "default_css", []):
+        figure.header.add_child(CssLink(url), name=name)
+    script = el._template.module.__dict__.get("script")
+    if script is not None:
+        figure.script.add_child(_RawScript(script(el, kwargs)), name=el.get_name())
+    for child in el._children.values():
+        child.render(**kwargs)
+
+
 class _VectorLayer(Layer):
     """A GeoJSON layer styled and labelled in JavaScript from feature properties."""
 
@@ -562,6 +634,16 @@ var {{ this.get_name() }} = L.geoJson({{ this.data }}, {
         self.data = data
         self.style_spec = json.dumps(style, ensure_ascii=False)
         self.tip_spec = json.dumps(tip, ensure_ascii=False).replace("</", "<\\/")
+
+    def render(self, **kwargs: Any) -> None:
+        _render_raw(self, **kwargs)
+
+
+class _ImageOverlay(ImageOverlay):
+    """folium's image overlay, its data URL not jinja-compiled (see ``_render_raw``)."""
+
+    def render(self, **kwargs: Any) -> None:
+        _render_raw(self, **kwargs)
 
 
 class _Legend(MacroElement):
@@ -769,8 +851,8 @@ def parcel_layer(data: MapData, *, lang: str = "zh", view: View | None = None,
     if not total:
         return fg, ParcelLayerInfo("empty", 0, 0, 0, 0)
     if view is None:
-        west, south, east, north = data.bounds
-        zoom = _fit_zoom(data.bounds)
+        west, south, east, north = data.home
+        zoom = _fit_zoom(data.home, px=HOME_PX)
         sel = np.ones(total, dtype=bool)
     else:
         west, south, east, north = view.padded(0.2)
@@ -947,9 +1029,9 @@ def build_map(
 
     use_local_assets()
     gcj = (basemap == "gaode") if gcj02 is None else gcj02
-    west, south, east, north = data.bounds
+    west, south, east, north = data.home
     m = folium.Map(location=[(south + north) / 2, (west + east) / 2],
-                   zoom_start=_fit_zoom(data.bounds), tiles=None, control_scale=True,
+                   zoom_start=_fit_zoom(data.home, px=HOME_PX), tiles=None, control_scale=True,
                    max_zoom=19, prefer_canvas=False)
     _Helpers(lang).add_to(m)
     _basemap_tiles(m, basemap, tianditu_key, lang)
@@ -995,8 +1077,6 @@ def build_map(
 
 
 def _image_overlay(img: ImageLayer, name: str, gcj02: bool, *, show: bool) -> Any:
-    import folium
-
     s, w, n, e = img.bounds
     if gcj02:  # the GCJ-02 offset varies by metres across a city: shift the whole image
         from gis.crs import wgs84_to_gcj02
@@ -1004,6 +1084,6 @@ def _image_overlay(img: ImageLayer, name: str, gcj02: bool, *, show: bool) -> An
         glon, glat = wgs84_to_gcj02((w + e) / 2, (s + n) / 2)
         dlon, dlat = float(glon) - (w + e) / 2, float(glat) - (s + n) / 2
         s, w, n, e = s + dlat, w + dlon, n + dlat, e + dlon
-    return folium.raster_layers.ImageOverlay(
+    return _ImageOverlay(
         image=img.url, bounds=[[s, w], [n, e]], opacity=img.opacity, name=name,
         overlay=True, control=True, show=show, interactive=False, zindex=1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,8 +35,10 @@ __all__ = [
     "STATUS_COLORS",
     "current_lang",
     "guard",
+    "readiness_label",
+    "rule_details",
     "rule_labels",
-    "rule_table",
+    "rule_rows",
     "sidebar",
     "workspace_map",
 ]
@@ -126,18 +129,66 @@ def rule_labels(text: str | None, lang: str) -> dict[str, str]:
     return out
 
 
-def rule_table(long: pd.DataFrame, lang: str, labels: dict[str, str]) -> pd.DataFrame:
-    """Rule-by-rule rows (status, value, threshold, gap, cost, message) with localised headers."""
+def _missing(value: Any) -> bool:
+    """None, NaN or pd.NA (a scalar)."""
+    return value is None or bool(pd.isna(value))
+
+
+def _plain_value(value: Any, unit: str) -> str:
+    """A number with its unit (fractions as %), when the report formatter is unavailable."""
+    if _missing(value):
+        return ""
+    v = float(value)
+    if unit == "fraction":
+        return f"{100 * v:.4g}%"
+    if unit in ("°", "count", ""):
+        return f"{v:.4g}°" if unit == "°" else f"{v:.4g}"
+    return f"{v:.4g} {unit}"
+
+
+def rule_rows(long: pd.DataFrame, lang: str, labels: dict[str, str], *, rules: Any = None,
+              industry: Any = None) -> pd.DataFrame:
+    """Display rows of a long result table, one per rule.
+
+    Columns ``rule, rule_label, status, status_label, value, threshold, gap,
+    cost, message`` (all text). Values are formatted as in the printable report
+    (``layers.reports``: fractions as %, metres, costs in 万元 / CNY, the
+    requirement in words) when that module and the parsed rulebook ``rules``
+    are available; else as plain numbers with their unit.
+    """
     msg_col = "message" if lang == "zh" or "message_en" not in long.columns else "message_en"
-    out = pd.DataFrame({
-        t("rule", lang): long["rule_id"].map(lambda r: labels.get(str(r), str(r))),
-        t("status", lang): long["status"].map(lambda s: value_label("rule_status", s, lang)),
+    formatter = None
+    if rules is not None:
+        try:
+            formatter = uidata.engine("layers.reports._readiness", "engine.reports", "rule_rows")
+        except uidata.EngineMissing:
+            formatter = None
+    if formatter is not None:
+        rows = formatter.rule_rows(long, rules, lang, industry=industry)
+        out = pd.DataFrame(rows, columns=["id", "label", "status", "status_label", "value",
+                                          "threshold", "gap", "cost", "message"])
+        out = out.rename(columns={"id": "rule", "label": "rule_label"})
+        out["rule_label"] = [labels.get(r, lbl) for r, lbl in zip(out["rule"], out["rule_label"],
+                                                                     strict=True)]
+        return out.reset_index(drop=True)
+
+    def col(name: str) -> list[Any]:
+        return list(long[name]) if name in long.columns else [None] * len(long)
+
+    units = ["" if _missing(u) else str(u) for u in col("unit")]
+    msgs = col(msg_col)
+    return pd.DataFrame({
+        "rule": [str(r) for r in long["rule_id"]],
+        "rule_label": [labels.get(str(r), str(r)) for r in long["rule_id"]],
+        "status": [str(v) for v in long["status"]],
+        "status_label": [value_label("rule_status", v, lang) for v in long["status"]],
+        "value": [_plain_value(v, u) for v, u in zip(col("value"), units, strict=True)],
+        "threshold": [_plain_value(v, u) for v, u in zip(col("threshold"), units, strict=True)],
+        "gap": [_plain_value(g, u) if not _missing(g) and g != 0 else ""
+                for g, u in zip(col("gap"), units, strict=True)],
+        "cost": ["" if _missing(c) or c == 0 else f"{c:,.0f}" for c in col("cost")],
+        "message": ["" if _missing(m) else str(m) for m in msgs],
     })
-    for col in ("value", "threshold", "unit", "gap", "cost"):
-        if col in long.columns:
-            out[t(col, lang)] = long[col].to_numpy()
-    out[t("message", lang)] = long[msg_col].to_numpy() if msg_col in long.columns else ""
-    return out.reset_index(drop=True)
 
 
 def readiness_label(status: str, lang: str) -> str:
@@ -145,12 +196,58 @@ def readiness_label(status: str, lang: str) -> str:
     return value_label("readiness", status, lang)
 
 
-def styled_rules(table: pd.DataFrame, lang: str) -> Any:
-    """A rule table with its status cells coloured (pass green, fail red, …)."""
+def _status_style(table: pd.DataFrame, lang: str) -> Any:
+    """The table with its status cells coloured (pass green, fail red, …)."""
     colours = {value_label("rule_status", k, lang): c for k, c in STATUS_COLORS.items()}
-    col = t("status", lang)
     return table.style.map(lambda v: f"background-color: {colours.get(v, '')}",
-                           subset=[col]).format(precision=2, na_rep="")
+                           subset=[t("status", lang)])
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|$~])")
+
+
+def _md(text: Any) -> str:
+    """Text shown literally in Streamlit markdown (no emphasis, links, LaTeX)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def rule_details(long: pd.DataFrame, lang: str, labels: dict[str, str], *, key: str,
+                 rules: Any = None, industry: Any = None) -> pd.DataFrame:
+    """The rule-by-rule result, readable in a narrow column; returns the display rows.
+
+    A compact table (rule, status, measured value, requirement), then every rule
+    that does not pass with its message, gap and cost as wrapped text, and an
+    expander with all rules' gap, cost and message.
+    """
+    rows = rule_rows(long, lang, labels, rules=rules, industry=industry)
+    compact = pd.DataFrame({
+        t("rule", lang): rows["rule_label"], t("status", lang): rows["status_label"],
+        t("value", lang): rows["value"], t("requirement", lang): rows["threshold"]})
+    st.dataframe(_status_style(compact, lang), hide_index=True, width="stretch", key=key,
+                 height=min(35 * (len(compact) + 1) + 3, 720),
+                 column_config={t("status", lang): st.column_config.TextColumn(width="small"),
+                                t("value", lang): st.column_config.TextColumn(width="small")})
+    issues = rows[rows["status"] != "pass"]
+    if len(issues):
+        zh = lang == "zh"
+        lines = [f"**{_md(t('rules.issues', lang))}**"]
+        for r in issues.itertuples():
+            extra = ("；" if zh else "; ").join(
+                f"{t(k, lang)} {v}" for k, v in (("gap", r.gap), ("cost_est", r.cost)) if v)
+            status = f"（{r.status_label}）：" if zh else f" ({r.status_label}): "
+            lines.append(f"- **{_md(r.rule_label)}**{_md(status)}{_md(r.message)}"
+                         + (f" —— {_md(extra)}" if extra and zh else
+                            f" — {_md(extra)}" if extra else ""))
+        st.markdown("\n".join(lines))
+    else:
+        st.success(t("rules.all_pass", lang))
+    with st.expander(t("rules.details", lang)):
+        detail = pd.DataFrame({
+            t("rule", lang): rows["rule_label"], t("status", lang): rows["status_label"],
+            t("gap", lang): rows["gap"], t("cost_est", lang): rows["cost"],
+            t("message", lang): rows["message"]})
+        st.table(_status_style(detail, lang).hide(axis="index"))
+    return rows
 
 
 # --------------------------------------------------------------------------- map

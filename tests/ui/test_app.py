@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from pathlib import Path
 
 import geopandas as gpd
@@ -105,9 +106,18 @@ def test_selected_parcel_shows_its_rules(demo_env: Path) -> None:
     pid = str(parcels["parcel_id"].iloc[0])
     at = _run(PAGES["map"], selected_parcel=pid)
     assert f"地块 {pid} 的逐条规则" in _texts(at)
-    (table,) = [d.value for d in at.dataframe]  # the only table on the page
-    assert {"规则", "状态", "实测值", "阈值", "差距", "说明"} <= set(table.columns)
+    (table,) = [d.value for d in at.dataframe]  # compact, beside the map
+    assert list(table.columns) == ["规则", "状态", "实测值", "要求"]
     assert set(table["状态"]) <= {"通过", "不通过", "未知", "承诺"}
+    rules = tomllib.loads((demo_env / "rules.toml").read_text(encoding="utf-8"))["rule"]
+    assert list(table["规则"]) == [r["label"]["zh"] for r in rules]  # labels, not ids
+    assert not table["实测值"].str.contains("fraction").any()  # shares shown as %
+    (detail,) = [d.value for d in at.table]  # in the expander: gap, cost, message wrapped
+    assert {"规则", "状态", "差距", "估算费用", "说明"} <= set(detail.columns)
+    assert detail["说明"].str.len().gt(0).all()
+    bad = table[table["状态"] != "通过"]
+    for label in bad["规则"]:  # every rule that does not pass is explained as text
+        assert label in _texts(at), label
     (args,) = _maps(at)
     assert "#00e5ff" in args["feature_group"]  # the highlight outline of the selection
 
@@ -202,3 +212,86 @@ def test_a_missing_engine_says_not_yet(demo_env: Path, monkeypatch: pytest.Monke
     assert any("尚未提供" in i.value for i in at.info)
     (args,) = _maps(at)  # the map still shows, its parcels unchecked
     assert '"readiness":"unchecked"' in args["feature_group"]
+
+
+def _manifest_as_of(ws: Path):
+    return tomllib.loads((ws / "workspace.toml").read_text(encoding="utf-8"))["as_of"]
+
+
+def test_check_date_defaults_to_the_workspace_snapshot_date(demo_env: Path) -> None:
+    at = _run()
+    assert at.date_input(key="sidebar_as_of").value == _manifest_as_of(demo_env)
+    assert at.session_state["devzone_state"].as_of == _manifest_as_of(demo_env)
+
+
+def test_check_date_follows_another_workspace_as_of_else_today(
+        demo_ws_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    monkeypatch.setenv("DEVZONE_WORKSPACE", str(demo_ws_copy))
+    manifest = demo_ws_copy / "workspace.toml"
+    text = manifest.read_text(encoding="utf-8")
+    assert re.search(r"(?m)^as_of\s*=", text)
+    manifest.write_text(re.sub(r"(?m)^as_of\s*=.*$", "as_of = 2023-03-15", text),
+                        encoding="utf-8")
+    assert _run().date_input(key="sidebar_as_of").value == dt.date(2023, 3, 15)
+    manifest.write_text(re.sub(r"(?m)^as_of\s*=.*\n", "", text), encoding="utf-8")
+    assert _run().date_input(key="sidebar_as_of").value == dt.date.today()
+
+
+def test_parcel_report_downloads_carry_the_report(demo_env: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Select a parcel, make its report: the HTML and PDF buttons serve the real report."""
+    import io
+
+    from pypdf import PdfReader
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    served: dict[str, tuple[bytes, str]] = {}  # file name -> (bytes, mime) of each download
+    real_add = MediaFileManager.add
+
+    def add(self, data, mimetype, coordinates, file_name=None, is_for_static_download=False):
+        served[str(file_name)] = (bytes(data), mimetype)
+        return real_add(self, data, mimetype, coordinates, file_name=file_name,
+                        is_for_static_download=is_for_static_download)
+
+    monkeypatch.setattr(MediaFileManager, "add", add)
+    parcels = gpd.read_file(demo_env / "layers.gpkg", layer="parcels")
+    pid = str(parcels["parcel_id"].iloc[len(parcels) // 2])
+    at = _run(PAGES["parcels"], selected_parcel=pid)
+    assert not [n for n in served if n.endswith((".html", ".pdf"))]  # nothing before asking
+    at.toggle(key="report_make").set_value(True).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    (html_name,) = [n for n in served if n.endswith(".html")]
+    (pdf_name,) = [n for n in served if n.endswith(".pdf")]
+    html_bytes, html_mime = served[html_name]
+    pdf_bytes, pdf_mime = served[pdf_name]
+    assert html_mime.startswith("text/html") and pdf_mime == "application/pdf"
+    page = html_bytes.decode("utf-8")
+    assert pid in page
+    rules = tomllib.loads((demo_env / "rules.toml").read_text(encoding="utf-8"))["rule"]
+    labels = [r["label"]["zh"] for r in rules]
+    missing = [lb for lb in labels if lb not in page]
+    assert not missing, f"rule labels missing from the report: {missing}"
+    assert pdf_bytes.startswith(b"%PDF")
+    text = "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf_bytes)).pages)
+    assert pid in text
+
+
+def test_threshold_editor_shows_the_chosen_parameter_and_applies_it(
+        demo_ws_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEVZONE_WORKSPACE", str(demo_ws_copy))
+    before = (demo_ws_copy / "rules.toml").read_text(encoding="utf-8")
+    water_max = next(r["max_m"] for r in tomllib.loads(before)["rule"] if r["id"] == "water")
+    at = _run(PAGES["data"])
+    params = at.selectbox(key="rule_param")
+    shown = next(o for o in params.options if "通水" in o and "最大距离（米）" in o)
+    params.set_value(params.options.index(shown)).run()  # the options are range(len(params))
+    (value,) = [n for n in at.number_input if n.key and n.key.startswith("rule_value_")]
+    assert value.value == water_max  # the chosen parameter's own value, not the first one's
+    value.set_value(321.0)
+    at.button(key="rule_rerun").click().run()
+    assert not at.exception
+    assert at.session_state["devzone_state"].rule_overrides == {("water", "max_m"): 321.0}
+    assert "通水 · 最大距离（米） = 321" in _texts(at)
+    assert (demo_ws_copy / "rules.toml").read_text(encoding="utf-8") == before

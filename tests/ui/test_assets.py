@@ -94,3 +94,60 @@ def test_static_folder_next_to_app_serves_the_vendor_assets() -> None:
     assert (root / "static").resolve() == assets.VENDOR_DIR.parent.resolve()
     config = (root / ".streamlit" / "config.toml").read_text()
     assert re.search(r"^enableStaticServing\s*=\s*true", config, re.M)
+
+
+def _fake_vendor(root: Path) -> dict[str, str]:
+    """Every bundled script as a tiny file (one ending in ``)`` and a source-map comment)."""
+    texts = {}
+    for i, name in enumerate(assets.BUNDLED_JS):
+        asset = assets.JS_ASSETS[name]
+        path = root / asset.package / asset.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        texts[name] = f"window.order = (window.order || []).concat([{i}])"
+        path.write_text(texts[name] + "\n//# sourceMappingURL=x.js.map", encoding="utf-8")
+    return texts
+
+
+def test_bundle_concatenates_the_map_scripts_in_order(tmp_path: Path) -> None:
+    texts = _fake_vendor(tmp_path)
+    out = assets.build_bundle(tmp_path)
+    assert out == tmp_path / assets.BUNDLE
+    body = out.read_text(encoding="utf-8")
+    positions = [body.index(texts[name]) for name in assets.BUNDLED_JS]
+    assert positions == sorted(positions)  # Leaflet first, plugins after
+    assert "sourceMappingURL" not in body  # would point next to the bundle, at nothing
+    assert body.count("\n;\n") == len(assets.BUNDLED_JS) - 1  # no "(…)(function…)" call
+
+
+def test_bundle_is_rebuilt_when_a_script_changes_and_skipped_when_one_is_missing(
+        tmp_path: Path) -> None:
+    _fake_vendor(tmp_path)
+    out = assets.build_bundle(tmp_path)
+    first = out.stat().st_mtime_ns
+    assert assets.build_bundle(tmp_path).stat().st_mtime_ns == first  # up to date: untouched
+    leaflet = assets.JS_ASSETS["leaflet"]
+    src = tmp_path / leaflet.package / leaflet.path
+    src.write_text("window.L = 2", encoding="utf-8")
+    os.utime(src, ns=(first + 10**9, first + 10**9))
+    assert "window.L = 2" in assets.build_bundle(tmp_path).read_text(encoding="utf-8")
+    src.unlink()
+    assert assets.build_bundle(tmp_path) is None  # the map then loads the files one by one
+
+
+def test_the_map_loads_one_script_when_the_bundle_exists(layers) -> None:
+    """streamlit-folium loads scripts one after another: one request instead of eight."""
+    if assets.missing_files():
+        if os.environ.get("CI"):
+            pytest.fail("map assets missing in CI")
+        pytest.skip("map assets not fetched: run `make assets`")
+    bundle = assets.build_bundle()
+    assert bundle is not None and bundle.is_file()
+    m = build_map(prepare_map_data(layers), lang="zh")
+    m.get_root().render()
+    scripts = re.findall(r'<script src="([^"]+)"', m.get_root().header.render())
+    assert scripts == [f"{assets.URL_PREFIX}/{assets.BUNDLE}"]
+    body = bundle.read_text(encoding="utf-8")
+    for name in assets.BUNDLED_JS:  # each script is in the bundle, whole
+        asset = assets.JS_ASSETS[name]
+        text = (assets.VENDOR_DIR / asset.package / asset.path).read_text(encoding="utf-8")
+        assert assets._SOURCE_MAP.sub("", text) in body, name

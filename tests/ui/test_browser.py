@@ -9,6 +9,7 @@ test whose page tried to reach any host but 127.0.0.1. Screenshots go to
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -31,7 +32,7 @@ def _open(page, url: str, title: str):
 
 def _map(page):
     frame = page.frame_locator(MAP_FRAME).first
-    frame.locator("path.leaflet-interactive").first.wait_for(timeout=45_000)
+    frame.locator("path.leaflet-interactive:visible").first.wait_for(timeout=45_000)
     return frame
 
 
@@ -41,11 +42,24 @@ def _map_frame(page):
     return handle.content_frame()
 
 
+# Streamlit scrolls inside its main container, so a "full page" screenshot stops at the
+# viewport: grow the viewport to the content's height for the shot
+CONTENT_HEIGHT = """() => Math.max(document.body.scrollHeight, ...Array.from(
+  document.querySelectorAll('[data-testid="stMain"], [data-testid="stMainBlockContainer"]'))
+  .map(e => e.scrollHeight))"""
+
+
 def _shot(page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"ui-{name}.png"
     page.wait_for_timeout(600)
+    size = page.viewport_size
+    height = int(page.evaluate(CONTENT_HEIGHT)) + 60
+    if height > size["height"]:
+        page.set_viewport_size({"width": size["width"], "height": min(height, 4000)})
+        page.wait_for_timeout(800)
     page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
     return path
 
 
@@ -121,6 +135,15 @@ def test_clicking_a_parcel_shows_its_rules(offline_page, app_server) -> None:
     assert any(c in ("通过", "不通过", "未知", "承诺") for c in cells)
     _no_exception(page)
     _shot(page, "map-parcel-rules")
+    # the same parcel's rules in English (the selection survives the language switch)
+    page.locator('[data-testid="stSidebar"]').get_by_text("English").click()
+    page.get_by_text(f"Rules for parcel {pid}").wait_for()
+    rules = page.locator('[data-testid="stDataFrame"]').last
+    rules.locator('[role="gridcell"]').filter(has_text="Pass").first.wait_for(state="attached")
+    cells = rules.locator('[role="gridcell"]').all_text_contents()
+    assert not [c for c in cells if c in ("通过", "不通过", "未知", "承诺")]
+    _no_exception(page)
+    _shot(page, "map-parcel-rules-en")
 
 
 def test_drawing_a_polygon_checks_the_sketch(offline_page, app_server) -> None:
@@ -223,3 +246,26 @@ def test_language_switch_to_english(offline_page, app_server) -> None:
     assert "Restoration" in nav and "矿山修复" not in nav
     _no_exception(page)
     _shot(page, "overview-en")
+
+
+CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
+
+
+def test_every_page_in_english_has_no_chinese_ui_text(offline_page, app_server) -> None:
+    """Headings, widget labels and navigation of every page are translated (data may be Chinese)."""
+    page = _open(offline_page, f"{app_server.url}/", "概览")
+    page.locator('[data-testid="stSidebar"]').get_by_text("English").click()
+    page.locator("h1").filter(has_text="Overview").first.wait_for()
+    for nav, title, name in (("Map", "Map", "map"), ("Parcels", "Standard-land parcels", "parcels"),
+                             ("Restoration", "Abandoned-mine restoration", "restoration"),
+                             ("Data", "Data", "data")):
+        page.locator('[data-testid="stSidebarNav"] a').filter(has_text=nav).first.click()
+        page.locator("h1").filter(has_text=title).first.wait_for()
+        page.wait_for_timeout(800)  # the page's last elements
+        assert page.evaluate("document.documentElement.lang") == "en"
+        _no_exception(page)
+        texts = page.locator("h1, h2, h3, [data-testid='stWidgetLabel'], "
+                             "[data-testid='stSidebarNav']").all_inner_texts()
+        chinese = [x for x in texts if CJK.search(x) and "语言" not in x]
+        assert chinese == [], f"{name}: untranslated {chinese}"
+        _shot(page, f"{name}-en")

@@ -55,3 +55,19 @@ def test_lookup_helpers() -> None:
     assert lang_from_locale("en-US") == "en" and lang_from_locale("fr") == "en"
     assert lang_from_locale(None) == "zh"
     assert html_lang("zh") == "zh-CN" and html_lang("en") == "en"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_rulebook_parameter_is_named_in_words(lang: str) -> None:
+    """The Data page lists thresholds by name (最大距离（米）), never by TOML key (max_m)."""
+    from layers.readiness import default_rulebook_path
+    from ui.data import numeric_parameters
+    from ui.i18n import param_label
+
+    params = numeric_parameters(default_rulebook_path().read_text(encoding="utf-8"))
+    assert params
+    for _, key, _ in params:
+        label = param_label(key, lang)
+        assert "_" not in label and "by_industry" not in label, (key, label)
+        if lang == "zh":
+            assert re.search(r"[\u4e00-\u9fff]", label), (key, label)

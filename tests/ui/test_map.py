@@ -243,3 +243,45 @@ def test_legend_escapes_html_in_names(layers) -> None:
     # the mine called "煤矿<b>" is data: it reaches the page only inside JSON, escaped by the
     # tooltip helper in the browser (never as markup)
     assert "煤矿<b>" in html and "devzone.esc" in html
+
+
+def test_feature_names_are_data_not_templates(layers) -> None:
+    """Text such as ``{{ 7*7 }}`` in a name reaches the page literally (never run by jinja)."""
+    import streamlit_folium as sf
+
+    zones = layers["zones"].assign(name=["区{{ 7*7 }}{% if 1 %}x{% endif %}"])
+    parcels = layers["parcels"].assign(name="{{ 6*7 }}")
+    data = prepare_map_data({**layers, "zones": zones, "parcels": parcels})
+    m = build_map(data, lang="zh")
+    page = m.get_root().render()
+    assert "区{{ 7*7 }}{% if 1 %}x{% endif %}" in page and "区49" not in page
+    assert '"{{ 6*7 }}"' in page
+    m2 = build_map(data, lang="zh", dynamic=True)
+    fg, _ = parcel_layer(data, lang="zh")
+    m2.get_root().render()
+    script = sf._get_map_string(m2)
+    assert "区{{ 7*7 }}" in script
+    assert '"{{ 6*7 }}"' in sf._get_feature_group_string(fg, m2)
+
+
+def test_the_map_opens_on_the_parcels_and_zones_not_on_everything(layers) -> None:
+    """A far-away layer (counties, distant mines) must not shrink the parcels to specks."""
+    import geopandas as gpd
+
+    from tests.ui.conftest import CRS, X0, Y0
+
+    far = gpd.GeoDataFrame({"name": ["远处县"]},
+                           geometry=[shapely.box(X0 - 60_000, Y0 - 60_000, X0 + 60_000,
+                                                 Y0 + 60_000)], crs=CRS)
+    data = prepare_map_data({**layers, "counties": far})
+    west, south, east, north = data.home
+    pw, ps, pe, pn = data.parcels.total_bounds
+    zw, zs, ze, zn = data.layers["zones"].total_bounds
+    assert (west, south, east, north) == pytest.approx(
+        (min(pw, zw), min(ps, zs), max(pe, ze), max(pn, zn)))
+    assert data.bounds[2] - data.bounds[0] > 10 * (east - west)
+    m = build_map(data, lang="zh")
+    lat, lon = m.location
+    assert west < lon < east and south < lat < north
+    whole = build_map(prepare_map_data({"counties": far}), lang="zh")
+    assert m.options["zoom"] >= whole.options["zoom"] + 3

@@ -13,7 +13,7 @@ import streamlit as st
 
 from layers.catalog import CATALOG
 from ui import data as uidata
-from ui.i18n import layer_name, t, value_label
+from ui.i18n import layer_name, param_label, t, value_label
 from ui.state import get_state
 from ui.widgets import guard, rule_labels
 
@@ -117,27 +117,31 @@ def _rulebook(ws: object, lang: str) -> None:
     labels = rule_labels(text, lang)
     params = uidata.numeric_parameters(text)
     if state.rule_overrides:
-        changes = ", ".join(f"{labels.get(r, r)}.{k} = {v}"
-                            for (r, k), v in state.rule_overrides.items())
+        sep = "，" if lang == "zh" else ", "
+        changes = sep.join(f"{labels.get(r, r)} · {param_label(k, lang)} = {v:g}"
+                           for (r, k), v in state.rule_overrides.items())
         st.warning(t("data.rules_changed", lang, changes=changes))
     st.dataframe(pd.DataFrame({
         t("rule", lang): [labels.get(r, r) for r, _, _ in params],
-        "id": [r for r, _, _ in params],
-        t("data.rule_key", lang): [k for _, k, _ in params],
-        t("value", lang): [v for _, _, v in params]}), hide_index=True, width="stretch",
-        height=260, key="rule_params")
+        t("data.rule_key", lang): [param_label(k, lang) for _, k, _ in params],
+        t("data.param_value", lang): [v for _, _, v in params],
+        t("data.rule_id", lang): [f"{r} · {k}" for r, k, _ in params]}),
+        hide_index=True, width="stretch", height=260, key="rule_params",
+        column_config={t("data.param_value", lang): st.column_config.NumberColumn(
+            format="%g")})
     if not params:
         return
-    with st.form("rule_edit"):
+    with st.container(border=True):
         st.markdown(f"**{t('data.rule_edit', lang)}**")
         c1, c2 = st.columns([2, 1])
         choice = c1.selectbox(t("data.rule_key", lang), range(len(params)), key="rule_param",
                               format_func=lambda i: f"{labels.get(params[i][0], params[i][0])}"
-                                                    f" · {params[i][1]}")
-        value = c2.number_input(t("value", lang), value=float(params[0][2]), key="rule_value",
-                                format="%.4g")
-        if st.form_submit_button(t("data.rerun", lang)):
-            rule_id, key, _ = params[choice]
+                                                    f" · {param_label(params[i][1], lang)}")
+        rule_id, key, current = params[choice]
+        # keyed by parameter: choosing another one shows its own value
+        value = c2.number_input(t("data.param_value", lang), value=float(current),
+                                key=f"rule_value_{rule_id}_{key}", format="%.4g")
+        if st.button(t("data.rerun", lang), key="rule_rerun"):
             state.rule_overrides[(rule_id, key)] = value
             st.rerun()
     c1, c2 = st.columns(2)

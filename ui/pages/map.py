@@ -8,14 +8,7 @@ import streamlit as st
 from ui import data as uidata
 from ui.i18n import t
 from ui.state import get_state
-from ui.widgets import (
-    guard,
-    readiness_label,
-    rule_labels,
-    rule_table,
-    styled_rules,
-    workspace_map,
-)
+from ui.widgets import guard, readiness_label, rule_details, rule_labels, workspace_map
 
 
 def main() -> None:
@@ -33,6 +26,10 @@ def main() -> None:
         for note in notes:
             st.warning(note)
         labels = rule_labels(text, lang)
+        rules = None
+        if text is not None:
+            with guard(lang):
+                rules = uidata.rulebook(text)
         left, right = st.columns([3, 2])
         with left:
             st.caption(t("map.click_hint", lang))
@@ -52,8 +49,8 @@ def main() -> None:
                         st.markdown(f"**{t('readiness', lang)}:** "
                                     f"{readiness_label(str(row['readiness'].iloc[0]), lang)}")
                     long = result.long[result.long["parcel_id"].astype(str) == pid]
-                    st.dataframe(styled_rules(rule_table(long, lang, labels), lang),
-                                 hide_index=True, width="stretch", key="parcel_rules_table")
+                    rule_details(long, lang, labels, rules=rules, key="parcel_rules_table",
+                                 industry=data.parcel_value(pid, "industry"))
             if state.sketch:
                 st.subheader(t("map.sketch_result", lang))
                 with guard(lang):
@@ -63,8 +60,7 @@ def main() -> None:
                     if status:
                         st.markdown(t("map.sketch_overall", lang,
                                       status=readiness_label(str(status), lang)))
-                    st.dataframe(styled_rules(rule_table(long, lang, labels), lang),
-                                 hide_index=True, width="stretch", key="sketch_rules_table")
+                    rule_details(long, lang, labels, rules=rules, key="sketch_rules_table")
 
 
 main()

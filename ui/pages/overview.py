@@ -55,7 +55,7 @@ def main() -> None:
                       f"{summary.get('share_completed_pct', 0):.0f}%")
             c5.metric(t("overview.overdue", lang), int(summary.get("overdue", 0)))
 
-        left, right = st.columns([1, 2])
+        left, right = st.columns([3, 8])  # the per-zone table has six numeric columns
         with left:
             st.subheader(t("overview.by_readiness", lang))
             by = table.groupby("readiness").agg(n=("parcel_id", "size"),

@@ -72,7 +72,11 @@ def main() -> None:
             column_label("parcels", c, lang): (
                 shown[c].map(lambda v, g=coded[c]: value_label(g, v, lang)) if c in coded
                 else shown[c])
-            for c in shown.columns if c not in ("readiness", "failing")})
+            for c in shown.columns if c not in ("readiness", "failing", "zone_id")})
+        if "zone_id" in shown.columns:  # the zone's name, not its code
+            view.insert(min(2, len(view.columns)), t("parcels.zone_name", lang), [
+                t("overview.no_zone", lang) if pd.isna(z) else zone_names.get(str(z), str(z))
+                for z in shown["zone_id"]])
         view[t("readiness", lang)] = shown["readiness"].map(lambda s: readiness_label(s, lang))
         view[t("parcels.filter_rule", lang)] = shown["failing"].map(
             lambda f: "、".join(labels.get(r, r) for r in str(f).split(";") if r))
@@ -106,7 +110,7 @@ def main() -> None:
             with guard(lang):
                 pid = state.selected_parcel
                 if pid is None:
-                    st.info(t("parcels.select_hint", lang))
+                    st.info(t("parcels.report_pick", lang))
                 elif st.toggle(t("parcels.report_make", lang, id=pid), key="report_make"):
                     report = uidata.parcel_report(snap, text, pid, lang, state.as_of)
                     st.download_button(t("parcels.report_download", lang, id=pid, fmt="HTML"),

@@ -17,7 +17,8 @@ def _flag_text(flags: object, lang: str) -> str:
         from layers.restoration import flag_label
     except ImportError:  # engine mid-edit: show the codes
         return str(flags or "")
-    return "、".join(flag_label(f, lang) for f in str(flags or "").split(";") if f)
+    sep = "、" if lang == "zh" else "; "
+    return sep.join(flag_label(f, lang) for f in str(flags or "").split(";") if f)
 
 
 def _site_table(sites: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, dict[str, object]]:
@@ -96,12 +97,14 @@ def main() -> None:
                 t("restoration.stage", lang): [f"{i + 1}. {value_label('stage', s, lang)}"
                                                for i, s in enumerate(by_stage["stage"])],
                 t("count", lang): by_stage["sites"].to_numpy()})
-            st.bar_chart(chart, x=t("restoration.stage", lang), y=t("count", lang))
+            # horizontal bars: stage names read left to right (rotated labels did not)
+            st.bar_chart(chart, x=t("restoration.stage", lang), y=t("count", lang),
+                         horizontal=True, height=300)
         with right:
             st.subheader(t("restoration.kpis", lang))
             st.dataframe(pd.DataFrame({
-                t("message", lang): summary["zh" if lang == "zh" else "en"],
-                t("value", lang): summary["value"].round(2),
+                t("indicator", lang): summary["zh" if lang == "zh" else "en"],
+                t("kpi_value", lang): summary["value"].round(2),
                 t("unit", lang): summary["unit"]}), hide_index=True, width="stretch",
                 height=300)
 
@@ -116,7 +119,9 @@ def main() -> None:
             if overdue.empty:
                 st.caption(t("restoration.none", lang))
             else:
-                st.dataframe(overdue.sort_values("days_overdue", ascending=False),
+                cols = [c for c in ("site_id", "name", "stage", "days_overdue")
+                        if c in overdue.columns]
+                st.dataframe(overdue.sort_values("days_overdue", ascending=False)[cols],
                              hide_index=True, width="stretch", column_config=config)
         with f:
             st.subheader(t("restoration.flagged", lang))
@@ -129,9 +134,18 @@ def main() -> None:
         st.subheader(t("restoration.priority", lang))
         rank = result.ranking
         reasons = "reasons_zh" if lang == "zh" else "reasons_en"
-        show = [c for c in ("priority_rank", "site_id", "priority_score", "remaining_ha",
-                            "road_distance_m", "nearest_town", reasons) if c in rank.columns]
-        st.dataframe(rank[show].head(20), hide_index=True, width="stretch")
+        labels = {"priority_rank": "restoration.rank", "site_id": "restoration.site",
+                  "priority_score": "restoration.score", "remaining_ha": "restoration.remaining",
+                  "road_distance_m": "restoration.road_m", "town_distance_m": "restoration.town_m",
+                  "nearest_town": "restoration.town", reasons: "restoration.reasons"}
+        show = [c for c in labels if c in rank.columns]
+        number = {"priority_score": "%g", "remaining_ha": "%.2f", "road_distance_m": "%.0f",
+                  "town_distance_m": "%.0f"}
+        st.dataframe(rank[show].head(20), hide_index=True, width="stretch",
+                     key="priority_table", column_config={
+                         c: (st.column_config.NumberColumn(t(labels[c], lang), format=number[c])
+                             if c in number else st.column_config.Column(t(labels[c], lang)))
+                         for c in show})
         with guard(lang):
             _inspection_form(ws, sites, lang)
 

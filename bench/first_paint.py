@@ -1,0 +1,294 @@
+"""Benchmark of the app in a real browser: first paint of the Map page and bytes per render.
+
+Usage: ``python bench/first_paint.py [--runs 3] [--big /tmp/demo_1e5] [--parcels 100000]``.
+
+For each workspace (the demo in ``data/demo`` and a large demo built with
+``devzone demo --parcels N`` unless it exists) the app is started with
+Streamlit on a free 127.0.0.1 port and the Map page is opened in headless
+Debian Chromium (Playwright, never a downloaded browser; no host name but
+127.0.0.1 resolves, and any request elsewhere is counted):
+
+- **cold**: the first page load after a server start (the readiness and
+  restoration results and the map data are computed then); one server per run;
+- **warm**: a new browser context on a running server (caches hot); the
+  warm runs also time a rerun: a click on the map's zoom-in button until the
+  last WebSocket frame of the rerun it causes (the parcels of the new view);
+- **warm, browser cache**: the same page loaded again in that context (a
+  returning user: Streamlit's and Leaflet's files come from the browser cache).
+
+First paint is the time from navigation to the first visible ``path.leaflet-interactive``
+inside the map iframe. Bytes are counted per page load: HTTP bytes actually
+transferred (Resource Timing ``transferSize`` of the page and its component
+iframes: Streamlit's JavaScript, the map component, Leaflet assets; a returning
+browser gets most of them from its cache), WebSocket frames from the server (the page's
+elements, including the ``st_folium`` payload), and that payload alone (the
+map's script, feature group, layer control and html). The breakdown columns
+split first paint into "server" (navigation → the WebSocket frame carrying the
+map) and "browser" (that frame → first parcel path drawn). Targets (issue #5):
+first paint ≤ 1.5 s, ≤ 5 MB per render, rerun rebuild ≤ 0.3 s, at any size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-domain-reliability",
+                 # an intranet without internet: no host but this one resolves
+                 "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+# bytes received over HTTP by a document (headers + body; 0 when served from the browser cache)
+TRANSFERRED_JS = """() => performance.getEntriesByType('navigation')
+  .concat(performance.getEntriesByType('resource'))
+  .reduce((sum, e) => sum + (e.transferSize || 0), 0)"""
+NOT_LOCAL = re.compile(r"^(?!(?:https?|wss?)://(?:127\.0\.0\.1|localhost)[:/]|data:|blob:"
+                       r"|about:)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def app_server(workspace: Path, log_path: Path) -> Iterator[str]:
+    """The app on a free port over ``workspace``; yields its base URL."""
+    port = _free_port()
+    env = {**os.environ, "DEVZONE_WORKSPACE": str(workspace)}
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"the app did not start; see {log_path}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@dataclass
+class Load:
+    """One measured page load."""
+
+    first_paint: float = 0.0      # s, navigation → first parcel path in the map iframe
+    server: float = 0.0           # s, navigation → WebSocket frame carrying the map
+    http_bytes: int = 0           # HTTP response bodies + headers
+    ws_bytes: int = 0             # WebSocket frames received
+    map_bytes: int = 0            # the largest frame (the st_folium payload and the page)
+    rerender: float | None = None  # s, zoom-in click → parcel layer redrawn
+    rerender_ws_bytes: int | None = None
+    external: list[str] = field(default_factory=list)
+
+
+def measure(browser, url: str, *, rerender: bool, revisit: bool = False
+            ) -> tuple[Load, Load | None]:
+    """Open ``url/map`` in a fresh context and time the first paint.
+
+    With ``rerender`` also time a rerun (zoom-in click → the last WebSocket frame of
+    the rerun); with ``revisit`` load the page a second time in the same context
+    (the browser's HTTP cache hot, as for a returning user).
+    """
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1440, "height": 1000})
+    page = ctx.new_page()
+    external: list[str] = []
+    frames: list[tuple[float, int]] = []
+
+    def _request(req) -> None:
+        if NOT_LOCAL.match(req.url):
+            external.append(req.url)
+
+    def _on_ws(ws) -> None:
+        ws.on("framereceived", lambda payload: frames.append(
+            (time.perf_counter(), len(payload))))
+
+    page.on("request", _request)  # not page.route: routing would disable the HTTP cache
+    page.on("websocket", _on_ws)
+
+    def _load() -> Load:
+        out = Load(external=external)
+        frames.clear()
+        t0 = time.perf_counter()
+        page.goto(f"{url}/map")
+        frame = page.frame_locator(MAP_FRAME).first
+        frame.locator("path.leaflet-interactive:visible").first.wait_for(timeout=120_000)
+        t1 = time.perf_counter()
+        out.first_paint = t1 - t0
+        biggest = max(frames, key=lambda f: f[1]) if frames else (t1, 0)
+        out.server = biggest[0] - t0
+        out.map_bytes = biggest[1]
+        out.ws_bytes = sum(n for _, n in frames)
+        page.wait_for_timeout(1000)  # the stylesheets and images requested after the scripts
+        for fr in page.frames:  # the page and its component iframes; 0 for a cache hit
+            if not fr.is_detached():
+                out.http_bytes += int(fr.evaluate(TRANSFERRED_JS))
+        return out
+
+    first = _load()
+    if rerender:
+        page.wait_for_timeout(2000)  # let the first view report (a rerun) settle
+        n_before = len(frames)
+        t2 = time.perf_counter()
+        page.frame_locator(MAP_FRAME).first.locator(".leaflet-control-zoom-in").click()
+        deadline = t2 + 60
+        while time.perf_counter() < deadline:  # the rerun's frames, then 0.5 s of quiet
+            page.wait_for_timeout(25)
+            if len(frames) > n_before and time.perf_counter() - frames[-1][0] > 0.5:
+                break
+        new = frames[n_before:]
+        first.rerender = (new[-1][0] - t2) if new else None
+        first.rerender_ws_bytes = sum(n for _, n in new)
+    again = _load() if revisit else None
+    ctx.close()
+    return first, again
+
+
+def med(values) -> float:
+    """The median of an iterable of numbers."""
+    return statistics.median(list(values))
+
+
+def ensure_big(path: Path, parcels: int) -> Path:
+    """A demo workspace of ``parcels`` parcels at ``path`` (built once, ~15 s for 1e5)."""
+    if (path / "workspace.toml").is_file():
+        return path
+    devzone = Path(sys.executable).with_name("devzone")
+    print(f"building {path} ({parcels:,} parcels)…", file=sys.stderr)
+    subprocess.run([str(devzone), "demo", "--out", str(path), "--parcels", str(parcels), "-q"],
+                   check=True)
+    return path
+
+
+def ensure_demo() -> Path:
+    demo = ROOT / "data" / "demo"
+    if (demo / "workspace.toml").is_file():
+        return demo
+    return ensure_big(Path(tempfile.gettempdir()) / "devzone_demo_bench", 300)
+
+
+def _private_copy(ws: Path, tmp: Path) -> Path:
+    """A copy of the workspace (the app never writes on a page load, but stay safe)."""
+    dst = tmp / ws.name
+    if not dst.exists():
+        shutil.copytree(ws, dst)
+    return dst
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
+    ap.add_argument("--big", type=Path, default=Path("/tmp/demo_1e5"),
+                    help="large workspace folder (built if missing)")
+    ap.add_argument("--parcels", type=int, default=100_000, help="parcels of the large one")
+    ap.add_argument("--only", choices=["demo", "big"], help="measure one workspace only")
+    args = ap.parse_args()
+    if not Path(CHROMIUM).exists():
+        raise SystemExit(f"no Chromium at {CHROMIUM}: apt-get install chromium fonts-noto-cjk")
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(ROOT))
+    from ui.assets import missing_files
+
+    if missing_files():
+        raise SystemExit("map assets missing: run `make assets` (python -m ui.assets fetch)")
+
+    workspaces = {"demo": ensure_demo, "big": lambda: ensure_big(args.big, args.parcels)}
+    chosen = [args.only] if args.only else list(workspaces)
+    rows = []
+    log_path = Path(tempfile.gettempdir()) / "devzone-first-paint-server.log"
+    log_path.write_bytes(b"")
+    with tempfile.TemporaryDirectory(prefix="devzone-fp-") as tmp, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                     headless=True)
+        for name in chosen:
+            ws = _private_copy(workspaces[name](), Path(tmp))
+            n = _count_parcels(ws)
+            cold: list[Load] = []
+            warm: list[Load] = []
+            revisit: list[Load] = []
+            for _ in range(args.runs):
+                with app_server(ws, log_path) as url:
+                    cold.append(measure(browser, url, rerender=False)[0])
+                    if not warm:  # warm runs on the first server
+                        for _ in range(args.runs):
+                            first, again = measure(browser, url, rerender=True, revisit=True)
+                            warm.append(first)
+                            revisit.append(again)
+            for label, loads in (("cold", cold), ("warm", warm),
+                                 ("warm, browser cache", revisit)):
+                external = sorted({u for ld in loads for u in ld.external})
+                rr = [ld.rerender for ld in loads if ld.rerender is not None]
+                rb = [ld.rerender_ws_bytes for ld in loads if ld.rerender_ws_bytes is not None]
+                rows.append({
+                    "workspace": f"{name} ({n:,} parcels)", "load": label,
+                    "first paint s": f"{med(ld.first_paint for ld in loads):.2f}",
+                    "server s": f"{med(ld.server for ld in loads):.2f}",
+                    "browser s": f"{med(ld.first_paint - ld.server for ld in loads):.2f}",
+                    "HTTP MB": f"{med(ld.http_bytes for ld in loads) / 1e6:.2f}",
+                    "WS MB": f"{med(ld.ws_bytes for ld in loads) / 1e6:.2f}",
+                    "map frame MB": f"{med(ld.map_bytes for ld in loads) / 1e6:.2f}",
+                    "zoom rerun s": f"{statistics.median(rr):.2f}" if rr else "—",
+                    "zoom rerun WS MB": f"{statistics.median(rb) / 1e6:.2f}" if rb else "—",
+                    "external requests": len(external),
+                })
+        browser.close()
+    cols = list(rows[0])
+    print(f"medians of {args.runs} runs; server log: {log_path}")
+    print("| " + " | ".join(cols) + " |")
+    print("|" + "|".join("---" for _ in cols) + "|")
+    for r in rows:
+        print("| " + " | ".join(str(r[c]) for c in cols) + " |")
+
+
+def _count_parcels(ws: Path) -> int:
+    import pyogrio
+
+    from layers.workspace import Workspace
+
+    w = Workspace.load(ws)
+    src = str(w.layers.get("parcels", ""))
+    path, _, layer = src.partition(":")
+    try:
+        return int(pyogrio.read_info(ws / path, layer=layer or None)["features"])
+    except Exception:
+        return -1
+
+
+if __name__ == "__main__":
+    main()

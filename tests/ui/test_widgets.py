@@ -1,0 +1,49 @@
+"""Rule tables as the pages show them: formatted values, words for codes, plain fallback."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ui.widgets import rule_rows
+
+
+def _long() -> pd.DataFrame:
+    return pd.DataFrame({
+        "parcel_id": ["P1"] * 4,
+        "rule_id": ["road", "in_zone", "leveled", "eia"],
+        "status": ["fail", "pass", "unknown", "committed"],
+        "value": [162.0, 0.974, float("nan"), float("nan")],
+        "threshold": [50.0, 0.95, 5.0, float("nan")],
+        "unit": pd.Categorical(["m", "fraction", "°", None]),
+        "gap": [112.0, 0.0, float("nan"), float("nan")],
+        "cost": [336_000.0, float("nan"), float("nan"), float("nan")],
+        "message": ["距道路超过 50 米", "位于开发区内", pd.NA, "已承诺"],
+        "message_en": ["more than 50 m from roads", "inside zones", pd.NA, "committed"],
+    })
+
+
+def test_plain_rows_without_a_rulebook_show_percent_units_and_words() -> None:
+    rows = rule_rows(_long(), "zh", {"road": "通路", "in_zone": "位于开发区内"})
+    assert list(rows["rule_label"]) == ["通路", "位于开发区内", "leveled", "eia"]
+    assert list(rows["status_label"]) == ["不通过", "通过", "未知", "承诺"]
+    assert list(rows["value"]) == ["162 m", "97.4%", "", ""]
+    assert list(rows["threshold"]) == ["50 m", "95%", "5°", ""]
+    assert list(rows["gap"]) == ["112 m", "", "", ""]
+    assert list(rows["cost"]) == ["336,000", "", "", ""]
+    assert list(rows["message"]) == ["距道路超过 50 米", "位于开发区内", "", "已承诺"]
+    en = rule_rows(_long(), "en", {})
+    assert en["message"].iloc[0] == "more than 50 m from roads"
+    assert en["status_label"].iloc[0] == "Fail"
+
+
+def test_rows_with_the_rulebook_follow_the_report_wording() -> None:
+    from layers.readiness import default_rulebook_path, load_rulebook
+
+    rules = load_rulebook(default_rulebook_path())
+    rows = rule_rows(_long(), "zh", {}, rules=rules)
+    by = rows.set_index("rule")
+    assert by.loc["road", "rule_label"] == rules.get("road").label("zh")
+    assert by.loc["road", "threshold"] == "≤ 50 米"
+    assert by.loc["in_zone", "value"] == "97.4%"
+    assert "万元" in by.loc["road", "cost"]  # 33.6 万元
+    assert by.loc["road", "gap"].startswith("112")
