@@ -266,17 +266,18 @@ def restoration(snap: Snapshot, as_of: date) -> Any:
 
 # --------------------------------------------------------------------------- map data
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _map_data(path: str, key: str, text: str | None, as_of: date) -> tuple[MapData, list[str]]:
+def _map_data(path: str, key: str, text: str | None,
+              as_of: date) -> tuple[MapData, list[PlannerError]]:
     from gis.raster import read_raster
 
     ws = _workspace(path, key)
-    notes: list[str] = []
+    notes: list[PlannerError] = []  # shown with exc.text(lang) by the pages
     layers: dict[str, gpd.GeoDataFrame | None] = {}
     for kind in ws.layers:
         try:
             layers[kind] = ws.read(kind)
         except PlannerError as exc:
-            notes.append(str(exc))
+            notes.append(exc)
     overall = progress = None
     if text is not None:
         try:
@@ -284,13 +285,13 @@ def _map_data(path: str, key: str, text: str | None, as_of: date) -> tuple[MapDa
         except EngineMissing:
             pass
         except PlannerError as exc:
-            notes.append(str(exc))
+            notes.append(exc)
     try:
         progress = _restoration(path, key, as_of).sites
     except EngineMissing:
         pass
     except PlannerError as exc:
-        notes.append(str(exc))
+        notes.append(exc)
     rasters = {}
     for name in ("dem", "coverage_5g"):
         p = ws.raster_path(name)
@@ -298,14 +299,15 @@ def _map_data(path: str, key: str, text: str | None, as_of: date) -> tuple[MapDa
             try:
                 rasters[name] = read_raster(p)
             except PlannerError as exc:
-                notes.append(str(exc))
+                notes.append(exc)
     data = prepare_map_data(layers, overall=overall, progress=progress,
                             dem=rasters.get("dem"), coverage=rasters.get("coverage_5g"))
     return data, notes
 
 
-def map_data(snap: Snapshot, text: str | None, as_of: date) -> tuple[MapData, list[str]]:
-    """Display-ready map data and notes about layers that could not be drawn (cached)."""
+def map_data(snap: Snapshot, text: str | None,
+             as_of: date) -> tuple[MapData, list[PlannerError]]:
+    """Display-ready map data and the errors of layers that could not be drawn (cached)."""
     return _map_data(snap.path, snap.key, text, as_of)
 
 

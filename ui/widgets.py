@@ -74,7 +74,7 @@ def guard(lang: str) -> Iterator[None]:
     except uidata.EngineMissing as exc:
         st.info(t("msg.not_yet", lang, what=t(exc.key, lang)))
     except PlannerError as exc:
-        st.error(t("msg.error", lang, message=str(exc)))
+        st.error(t("msg.error", lang, message=exc.text(lang)))
     except Exception as exc:
         log.exception("unexpected error in a page section")
         st.error(t("msg.unexpected", lang, kind=type(exc).__name__))

@@ -47,3 +47,27 @@ def test_rows_with_the_rulebook_follow_the_report_wording() -> None:
     assert by.loc["in_zone", "value"] == "97.4%"
     assert "万元" in by.loc["road", "cost"]  # 33.6 万元
     assert by.loc["road", "gap"].startswith("112")
+
+
+def _guarded_error_page() -> None:  # runs inside AppTest: a section that raises
+    import streamlit as st
+
+    from gis.errors import InputError
+    from ui.widgets import guard
+
+    lang = st.session_state.get("lang", "zh")
+    with guard(lang):
+        raise InputError("x.shp has no CRS.", zh="x.shp 未声明坐标系。")
+    st.write("rest of the page")
+
+
+def test_guard_shows_the_error_in_the_page_language_and_the_page_goes_on() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    for lang, expected in (("zh", "x.shp 未声明坐标系。"), ("en", "x.shp has no CRS.")):
+        at = AppTest.from_function(_guarded_error_page)
+        at.session_state["lang"] = lang
+        at.run()
+        assert not at.exception
+        assert expected in at.error[0].value
+        assert at.markdown[-1].value == "rest of the page"

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from layers.catalog import CATALOG
+from layers.validate import findings_in
 from ui import data as uidata
 from ui.i18n import layer_name, param_label, t, value_label
 from ui.state import get_state
@@ -23,6 +24,7 @@ MIME = {"geojson": "application/geo+json", "gpkg": "application/geopackage+sqlit
 
 
 def _findings_table(findings: pd.DataFrame, lang: str) -> pd.DataFrame:
+    findings = findings_in(findings, lang)
     cols = {"severity": "data.severity", "feature": "data.feature", "column": "data.column",
             "problem": "data.problem", "hint": "data.hint"}
     out = pd.DataFrame({t(key, lang): findings[c] for c, key in cols.items()
@@ -68,7 +70,7 @@ def _upload(ws: object, lang: str) -> None:
         return
     st.markdown(f"**{t('data.report', lang)}** · {file.name} → {layer_name(kind, lang)} · "
                 f"{t('data.features', lang)}: {report.n_features}")
-    for note in report.notes:
+    for note in report.notes_zh if lang == "zh" else report.notes:
         st.caption(note)
     if report.findings.empty:
         st.success(t("data.clean", lang))

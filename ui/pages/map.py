@@ -24,7 +24,7 @@ def main() -> None:
             result = uidata.readiness(snap, text, state.as_of)
         data, notes = uidata.map_data(snap, text, state.as_of)
         for note in notes:
-            st.warning(note)
+            st.warning(note.text(lang))
         labels = rule_labels(text, lang)
         rules = None
         if text is not None:

@@ -73,7 +73,7 @@ def main() -> None:
         st.subheader(layer_name("parcels", lang) + " · " + t("nav.map", lang))
         data, notes = uidata.map_data(snap, text, state.as_of)
         for note in notes:
-            st.warning(note)
+            st.warning(note.text(lang))
         workspace_map("overview_map", data, lang, height=480)
 
 
