@@ -211,13 +211,27 @@ def _md(text: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
+def _rule_lines(rows: pd.DataFrame, lang: str) -> str:
+    """A markdown list: each rule with its status, message, gap and cost."""
+    zh = lang == "zh"
+    lines = []
+    for r in rows.itertuples():
+        extra = ("；" if zh else "; ").join(
+            f"{t(k, lang)} {v}" for k, v in (("gap", r.gap), ("cost_est", r.cost)) if v)
+        status = f"（{r.status_label}）" if zh else f" ({r.status_label})"
+        text = f"{'：' if zh else ': '}{r.message}" if r.message else ""
+        tail = f"{' —— ' if zh else ' — '}{extra}" if extra else ""
+        lines.append(f"- **{_md(r.rule_label)}**{_md(status + text + tail)}")
+    return "\n".join(lines)
+
+
 def rule_details(long: pd.DataFrame, lang: str, labels: dict[str, str], *, key: str,
                  rules: Any = None, industry: Any = None) -> pd.DataFrame:
     """The rule-by-rule result, readable in a narrow column; returns the display rows.
 
     A compact table (rule, status, measured value, requirement), then every rule
     that does not pass with its message, gap and cost as wrapped text, and an
-    expander with all rules' gap, cost and message.
+    expander with the same for all rules.
     """
     rows = rule_rows(long, lang, labels, rules=rules, industry=industry)
     compact = pd.DataFrame({
@@ -229,24 +243,11 @@ def rule_details(long: pd.DataFrame, lang: str, labels: dict[str, str], *, key: 
                                 t("value", lang): st.column_config.TextColumn(width="small")})
     issues = rows[rows["status"] != "pass"]
     if len(issues):
-        zh = lang == "zh"
-        lines = [f"**{_md(t('rules.issues', lang))}**"]
-        for r in issues.itertuples():
-            extra = ("；" if zh else "; ").join(
-                f"{t(k, lang)} {v}" for k, v in (("gap", r.gap), ("cost_est", r.cost)) if v)
-            status = f"（{r.status_label}）：" if zh else f" ({r.status_label}): "
-            lines.append(f"- **{_md(r.rule_label)}**{_md(status)}{_md(r.message)}"
-                         + (f" —— {_md(extra)}" if extra and zh else
-                            f" — {_md(extra)}" if extra else ""))
-        st.markdown("\n".join(lines))
+        st.markdown(f"**{_md(t('rules.issues', lang))}**\n\n" + _rule_lines(issues, lang))
     else:
         st.success(t("rules.all_pass", lang))
-    with st.expander(t("rules.details", lang)):
-        detail = pd.DataFrame({
-            t("rule", lang): rows["rule_label"], t("status", lang): rows["status_label"],
-            t("gap", lang): rows["gap"], t("cost_est", lang): rows["cost"],
-            t("message", lang): rows["message"]})
-        st.table(_status_style(detail, lang).hide(axis="index"))
+    with st.expander(t("rules.details", lang)):  # wrapped text: readable at any width
+        st.markdown(_rule_lines(rows, lang))
     return rows
 
 

@@ -112,14 +112,30 @@ def test_selected_parcel_shows_its_rules(demo_env: Path) -> None:
     rules = tomllib.loads((demo_env / "rules.toml").read_text(encoding="utf-8"))["rule"]
     assert list(table["规则"]) == [r["label"]["zh"] for r in rules]  # labels, not ids
     assert not table["实测值"].str.contains("fraction").any()  # shares shown as %
-    (detail,) = [d.value for d in at.table]  # in the expander: gap, cost, message wrapped
-    assert {"规则", "状态", "差距", "估算费用", "说明"} <= set(detail.columns)
-    assert detail["说明"].str.len().gt(0).all()
-    bad = table[table["状态"] != "通过"]
-    for label in bad["规则"]:  # every rule that does not pass is explained as text
-        assert label in _texts(at), label
+    result = _readiness_of(demo_env)
+    long = result.long[result.long["parcel_id"].astype(str) == pid]
+    (details,) = at.expander  # every rule's message, gap and cost as wrapped text
+    text = "\n".join(str(m.value) for m in details.markdown).replace("\\", "")
+    for rule in rules:
+        assert f"**{rule['label']['zh']}**" in text, rule["id"]
+    for message in long["message"].dropna():
+        assert message in text
+    failing = long[long["status"] != "pass"]
+    listed = _texts(at).replace("\\", "")  # the rules to act on, above the expander
+    assert "需要处理的规则" in listed
+    for message in failing["message"].dropna():
+        assert listed.count(message) >= 2  # in the list to act on and in the expander
     (args,) = _maps(at)
     assert "#00e5ff" in args["feature_group"]  # the highlight outline of the selection
+
+
+def _readiness_of(ws: Path):
+    from layers.readiness import evaluate, inputs_from_workspace, load_rulebook
+    from layers.workspace import Workspace
+
+    w = Workspace.load(ws)
+    rulebook = load_rulebook(w.rules_path)
+    return evaluate(inputs_from_workspace(w, rulebook=rulebook), rulebook, as_of=w.as_of)
 
 
 def test_a_drawn_sketch_is_checked(demo_env: Path) -> None:

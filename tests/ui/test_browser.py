@@ -142,6 +142,11 @@ def test_clicking_a_parcel_shows_its_rules(offline_page, app_server) -> None:
     rules.locator('[role="gridcell"]').filter(has_text="Pass").first.wait_for(state="attached")
     cells = rules.locator('[role="gridcell"]').all_text_contents()
     assert not [c for c in cells if c in ("通过", "不通过", "未知", "承诺")]
+    page.get_by_text("All rules: gap, cost and message").click()  # the wrapped detail table
+    detail = page.locator('[data-testid="stExpander"]').last
+    detail.get_by_text("Road access").first.wait_for()
+    text = detail.inner_text()
+    assert "roads" in text and "距道路" not in text  # the English messages, not the Chinese
     _no_exception(page)
     _shot(page, "map-parcel-rules-en")
 

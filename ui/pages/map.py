@@ -30,7 +30,7 @@ def main() -> None:
         if text is not None:
             with guard(lang):
                 rules = uidata.rulebook(text)
-        left, right = st.columns([3, 2])
+        left, right = st.columns([1, 1])  # the rule table needs ~500 px in English
         with left:
             st.caption(t("map.click_hint", lang))
             workspace_map("main_map", data, lang, height=640)

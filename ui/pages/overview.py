@@ -55,7 +55,8 @@ def main() -> None:
                       f"{summary.get('share_completed_pct', 0):.0f}%")
             c5.metric(t("overview.overdue", lang), int(summary.get("overdue", 0)))
 
-        left, right = st.columns([3, 8])  # the per-zone table has six numeric columns
+        # one above the other: side by side, the English headers did not fit in 1440 px
+        left, _ = st.columns([2, 3])
         with left:
             st.subheader(t("overview.by_readiness", lang))
             by = table.groupby("readiness").agg(n=("parcel_id", "size"),
@@ -66,10 +67,9 @@ def main() -> None:
                 t("count", lang): by["n"].to_numpy(),
                 t("area_ha", lang): by["area"].round(1).to_numpy(),
             }), hide_index=True, width="stretch")
-        with right:
-            st.subheader(t("overview.by_zone", lang))
-            zones = ws.read("zones") if "zones" in ws.layers else None
-            st.dataframe(_zone_table(table, zones, lang), hide_index=True, width="stretch")
+        st.subheader(t("overview.by_zone", lang))
+        zones = ws.read("zones") if "zones" in ws.layers else None
+        st.dataframe(_zone_table(table, zones, lang), hide_index=True, width="stretch")
         st.subheader(layer_name("parcels", lang) + " · " + t("nav.map", lang))
         data, notes = uidata.map_data(snap, text, state.as_of)
         for note in notes:
