@@ -23,7 +23,7 @@ from gis.errors import InputError, WorkspaceError
 from layers.catalog import CATALOG, get_spec
 from layers.schema import normalize
 
-__all__ = ["MANIFEST", "Workspace"]
+__all__ = ["MANIFEST", "Workspace", "to_date"]
 
 MANIFEST = "workspace.toml"
 
@@ -256,16 +256,21 @@ class Workspace:
             self.save()
 
 
-def _as_date(value: object, manifest: Path) -> date | None:
-    """The manifest's optional ``as_of`` (TOML date or ISO string)."""
+def to_date(value: object) -> date | None:
+    """A ``date`` from a date, datetime or ISO text; ``None`` for empty; ``ValueError`` else."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
+    return date.fromisoformat(str(value))
+
+
+def _as_date(value: object, manifest: Path) -> date | None:
+    """The manifest's optional ``as_of`` (TOML date or ISO string)."""
     try:
-        return date.fromisoformat(str(value))
+        return to_date(value)
     except ValueError:
         raise WorkspaceError(f"{manifest}: as_of = {value!r} is not a date.",
                              hint="Use a TOML date such as as_of = 2025-06-30.",

@@ -10,6 +10,7 @@ import pandas as pd
 
 from gis.errors import InputError, PlannerError
 from layers.reports.i18n import check_lang, t
+from layers.workspace import to_date
 
 if TYPE_CHECKING:
     from layers.workspace import Workspace
@@ -22,19 +23,14 @@ Bounds = tuple[float, float, float, float]
 def as_date(value: date | str | None, default: date | None = None) -> date:
     """The check date: a ``date``, an ISO text, or ``default`` (the workspace's
     snapshot date) / today when ``None``."""
-    if value is None:
-        return default or date.today()
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
     try:
-        return date.fromisoformat(str(value))
+        day = to_date(value)
     except ValueError:
         raise InputError(f"The report date {value!r} is not a date.",
                          hint="Use the ISO form YYYY-MM-DD, e.g. 2025-06-30.",
                          zh=f"报告日期 {value!r} 不是有效日期。",
                          hint_zh="请使用 YYYY-MM-DD 格式，如 2025-06-30。") from None
+    return day or default or date.today()
 
 
 def safe_name(text: object) -> str:
