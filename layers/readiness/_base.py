@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from layers.catalog import CATALOG
+from layers.labels import VALUE_LABELS
 from layers.readiness.rulebook import Filter, Rule
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "RuleOutput",
     "filter_frame",
     "filter_text",
+    "filter_text_zh",
     "layer_names",
 ]
 
@@ -124,6 +126,29 @@ def layer_names(kind: str) -> tuple[str, str]:
 def filter_text(flt: Filter) -> str:
     """A filter as short text: ``status=existing, kind=main/branch``."""
     return ", ".join(f"{k}={'/'.join(str(v) for v in vals)}" for k, vals in flt.items())
+
+
+_VALUE_GROUPS: dict[str, tuple[str, ...]] = {
+    "status": ("infra_status", "assessment_status"),
+    "stage": ("stage",),
+    "kind": ("water_kind", "power_kind", "constraint_kind", "zone_kind", "assessment_kind"),
+}
+
+
+def filter_text_zh(flt: Filter) -> str:
+    """A filter in Chinese words for messages: ``现状；干管/支管`` (codes where no label exists)."""
+    parts = []
+    for col, vals in flt.items():
+        words = []
+        for v in vals:
+            pair = next((VALUE_LABELS[g][str(v)] for g in _VALUE_GROUPS.get(col, ())
+                         if str(v) in VALUE_LABELS.get(g, {})), None)
+            words.append(pair[0] if pair else None)
+        if all(words):
+            parts.append("/".join(words))  # type: ignore[arg-type]
+        else:
+            parts.append(f"{col}={'/'.join(str(v) for v in vals)}")
+    return "；".join(parts)
 
 
 def filter_frame(df: pd.DataFrame, flt: Mapping[str, tuple]) -> tuple[pd.DataFrame | None, str]:

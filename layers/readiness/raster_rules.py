@@ -12,7 +12,16 @@ import shapely
 from gis.errors import PlannerError
 from gis.measure import AreaIndex, cell_runs, zonal_share_at_least, zonal_stat
 from gis.raster import Raster, slope_degrees
-from layers.readiness._base import FAIL, PASS, UNKNOWN, Chunk, Evaluator, RuleOutput, filter_text
+from layers.readiness._base import (
+    FAIL,
+    PASS,
+    UNKNOWN,
+    Chunk,
+    Evaluator,
+    RuleOutput,
+    filter_text,
+    filter_text_zh,
+)
 from layers.readiness.rulebook import RASTER_NAMES, RasterCoverageRule, RasterRule
 from layers.readiness.vector_rules import cached_index
 
@@ -233,7 +242,7 @@ class RasterCoverageEvaluator(_RasterBase):
             return
         idx = np.flatnonzero(mask)
         frac = self.circles.fraction(chunk.geoms[idx])
-        flt = f"（{filter_text(rule.fallback_filter)}）" if rule.fallback_filter else ""
+        flt = f"（{filter_text_zh(rule.fallback_filter)}）" if rule.fallback_filter else ""
         fle = f" ({filter_text(rule.fallback_filter)})" if rule.fallback_filter else ""
         for st, cond, zh, en in ((PASS, frac >= rule.min_fraction, "达标", "enough"),
                                  (FAIL, frac < rule.min_fraction, "不足", "not enough")):

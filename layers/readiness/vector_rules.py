@@ -19,6 +19,7 @@ from layers.readiness._base import (
     RuleOutput,
     filter_frame,
     filter_text,
+    filter_text_zh,
     layer_names,
 )
 from layers.readiness.rulebook import DistanceRule, Filter, OverlapRule, WithinRule
@@ -74,7 +75,7 @@ class DistanceEvaluator(Evaluator):
             lambda sub: NearestIndex(sub.geometry.values,
                                      segment_length=max(25.0, min(4 * rule.max_m, 500.0))))
         zh, en = layer_names(rule.layer)
-        what_zh = f"{zh}（{filter_text(rule.filter)}）" if rule.filter else zh
+        what_zh = f"{zh}（{filter_text_zh(rule.filter)}）" if rule.filter else zh
         what_en = f"{en} ({filter_text(rule.filter)})" if rule.filter else en
         m = rule.max_m
         self.msg_pass = self.messages.code(f"距{what_zh}不超过 {m:g} 米",
@@ -82,7 +83,7 @@ class DistanceEvaluator(Evaluator):
         self.msg_fail = self.messages.code(f"距{what_zh}超过 {m:g} 米",
                                            f"more than {m:g} m from {what_en}")
         self.msg_none = self.messages.code(
-            f"图层“{zh}”中没有符合条件（{filter_text(rule.filter) or '全部'}）的要素",
+            f"图层“{zh}”中没有符合条件（{filter_text_zh(rule.filter) or '全部'}）的要素",
             f"no feature of layer {rule.layer} matches {filter_text(rule.filter) or 'any'}")
 
     def run(self, chunk: Chunk) -> RuleOutput:
@@ -122,7 +123,7 @@ class FractionEvaluator(Evaluator):
             lambda sub: AreaIndex(sub.geometry.values))
         self.within = isinstance(rule, WithinRule)
         zh, en = layer_names(rule.layer)
-        what_zh = f"{zh}（{filter_text(rule.filter)}）" if rule.filter else zh
+        what_zh = f"{zh}（{filter_text_zh(rule.filter)}）" if rule.filter else zh
         what_en = f"{en} ({filter_text(rule.filter)})" if rule.filter else en
         if self.within:
             t = rule.min_fraction
@@ -144,7 +145,7 @@ class FractionEvaluator(Evaluator):
         self.msg_no_area = self.messages.code("地块面积为零", "the parcel has no area")
         self.threshold = t
         if self.index is not None and not len(self.index):
-            cond = filter_text(rule.filter) or "全部"
+            cond = filter_text_zh(rule.filter) or "全部"
             self.msg_pass = self.messages.code(
                 f"图层“{zh}”中没有符合条件（{cond}）的要素，视为无重叠",
                 f"no feature of layer {rule.layer} matches {filter_text(rule.filter) or 'any'}, "

@@ -154,3 +154,13 @@ def test_duplicate_ids_and_empty_rulebooks_are_refused() -> None:
 def test_missing_rulebook_file(tmp_path) -> None:
     with pytest.raises(RulebookError, match="does not exist"):
         load_rulebook(tmp_path / "nope.toml")
+
+
+def test_filters_read_as_chinese_words_in_messages():
+    from layers.readiness._base import filter_text, filter_text_zh
+
+    flt = {"status": ("existing",), "kind": ("main", "branch")}
+    assert filter_text_zh(flt) == "现状；干管/支管"
+    assert filter_text(flt) == "status=existing, kind=main/branch"
+    # a value without a label keeps its code, so nothing is hidden
+    assert filter_text_zh({"voltage_kv": (10.0,)}) == "voltage_kv=10.0"
