@@ -286,16 +286,18 @@ class _RuleReader:
                              zh=f"应为 true 或 false，实际为 {v!r}")
         return v
 
-    def layer(self, key: str, allowed: tuple[str, ...], *, required: bool = True) -> str | None:
+    def choice(self, key: str, allowed: tuple[str, ...] | dict[str, Any], what: str,
+               what_zh: str, *, required: bool = True) -> str | None:
+        """A string key that must be one of ``allowed``; the error lists them."""
         name = self.str_(key, required=required)
-        if name is None:
-            return None
-        if name not in allowed:
-            kinds = ", ".join(allowed)
-            raise self.error(key, f"unknown layer {name!r}", f"Use one of: {kinds}.",
-                             zh=f"未知图层 {name!r}",
-                             hint_zh=f"请使用以下之一：{'、'.join(allowed)}。")
-        return name
+        if name is None or name in allowed:
+            return name
+        raise self.error(key, f"unknown {what} {name!r}", f"Use one of: {', '.join(allowed)}.",
+                         zh=f"未知{what_zh} {name!r}",
+                         hint_zh=f"请使用以下之一：{'、'.join(allowed)}。")
+
+    def layer(self, key: str, allowed: tuple[str, ...], *, required: bool = True) -> str | None:
+        return self.choice(key, allowed, "layer", "图层", required=required)
 
     def filter(self, key: str, layer: str | None) -> Filter:
         raw = self.t.get(key, {})
@@ -439,12 +441,7 @@ def _parse_rule(table: Any, pos: int, source: str) -> Rule:
         return OverlapRule(**base, layer=layer, filter=flt,
                            max_fraction=r.num("max_fraction", 0.0, lo=0.0, hi=1.0))
     if kind == "raster":
-        raster = r.str_("raster", required=True)
-        if raster not in RASTER_NAMES:
-            raise r.error("raster", f"unknown raster {raster!r}",
-                          f"Use one of: {', '.join(RASTER_NAMES)}.",
-                          zh=f"未知栅格 {raster!r}",
-                          hint_zh=f"请使用以下之一：{'、'.join(RASTER_NAMES)}。")
+        raster = r.choice("raster", RASTER_NAMES, "raster", "栅格")
         stat = r.str_("stat", "mean")
         m = _STAT_RE.match(stat)
         if not m or (m.group(2) is not None and float(m.group(2)) > 100):
@@ -463,12 +460,7 @@ def _parse_rule(table: Any, pos: int, source: str) -> Rule:
                           fallback_attribute=r.str_("fallback_attribute"),
                           cost_per_unit=r.num("cost_per_unit", lo=0.0))
     if kind == "raster_coverage":
-        raster = r.str_("raster", required=True)
-        if raster not in RASTER_NAMES:
-            raise r.error("raster", f"unknown raster {raster!r}",
-                          f"Use one of: {', '.join(RASTER_NAMES)}.",
-                          zh=f"未知栅格 {raster!r}",
-                          hint_zh=f"请使用以下之一：{'、'.join(RASTER_NAMES)}。")
+        raster = r.choice("raster", RASTER_NAMES, "raster", "栅格")
         fb = r.layer("fallback_layer", _LAYERS, required=False)
         return RasterCoverageRule(
             **base, raster=raster, min_value=r.num("min_value", required=True),
@@ -477,12 +469,7 @@ def _parse_rule(table: Any, pos: int, source: str) -> Rule:
             fallback_filter=r.filter("fallback_filter", fb),
             fallback_radius_m=r.num("fallback_radius_m", lo=0.0))
     if kind == "assessment":
-        a = r.str_("assessment", required=True)
-        if a not in ASSESSMENT_KINDS:
-            raise r.error("assessment", f"unknown assessment kind {a!r}",
-                          f"Use one of: {', '.join(ASSESSMENT_KINDS)}.",
-                          zh=f"未知的评估类型 {a!r}",
-                          hint_zh=f"请使用以下之一：{'、'.join(ASSESSMENT_KINDS)}。")
+        a = r.choice("assessment", ASSESSMENT_KINDS, "assessment kind", "的评估类型")
         return AssessmentRule(**base, assessment=a,
                               commitment_allowed=r.bool_("commitment_allowed", False),
                               zone_layer=r.layer("zone_layer", _POLYGON_LAYERS,
