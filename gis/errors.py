@@ -8,6 +8,7 @@ builtin so callers may catch ``ValueError`` or ``OSError`` as usual.
 from __future__ import annotations
 
 __all__ = [
+    "AccessError",
     "CRSError",
     "GeometryError",
     "InputError",
@@ -86,3 +87,7 @@ class WorkspaceError(PlannerError, OSError):
 
 class RulebookError(InputError):
     """A readiness rulebook cannot be parsed; the message names the rule and the key."""
+
+
+class AccessError(PlannerError, PermissionError):
+    """The caller's role does not allow this action (or nobody is signed in)."""
