@@ -67,11 +67,11 @@ def build_workspace(n: int, workdir: Path, *, rebuild: bool = False) -> Path:
 
 
 def _load(ws_path: Path):
-    from layers.readiness import inputs_from_workspace, load_rulebook
+    from layers.readiness import inputs_from_workspace, rulebook_in_force
     from layers.workspace import Workspace
 
     ws = Workspace.load(ws_path)
-    rb = load_rulebook(ws.rules_path)
+    rb = rulebook_in_force(ws)
     return ws, rb, inputs_from_workspace(ws, rulebook=rb)
 
 

@@ -44,9 +44,9 @@ def _pages(pdf: bytes) -> int:
 
 
 def _costed_parcel(ws: Workspace) -> str:
-    from layers.readiness import evaluate, gap_to_ready, inputs_from_workspace, load_rulebook
+    from layers.readiness import evaluate, gap_to_ready, inputs_from_workspace, rulebook_in_force
 
-    rb = load_rulebook(ws.rules_path)
+    rb = rulebook_in_force(ws)
     gaps = gap_to_ready(evaluate(inputs_from_workspace(ws, rulebook=rb), rb, as_of=AS_OF))
     gaps = gaps[(gaps["uncosted_rules"] == 0) & (gaps["total_cost"] > 0)]
     return str(gaps["parcel_id"].iloc[0])

@@ -45,7 +45,9 @@ def parse_date(text: str | None, *, option: str = "--as-of",
         return date.fromisoformat(text)
     except ValueError:
         raise InputError(f"{option} {text!r} is not a date.",
-                         hint="Use the ISO form YYYY-MM-DD, e.g. 2025-06-30.") from None
+                         hint="Use the ISO form YYYY-MM-DD, e.g. 2025-06-30.",
+                         zh=f"{option} {text!r} 不是有效日期。",
+                         hint_zh="请使用 YYYY-MM-DD 格式，如 2025-06-30。") from None
 
 
 def is_tty() -> bool:

@@ -44,23 +44,21 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Check every parcel's readiness rule by rule and print a summary."""
         from gis import io as gio
-        from layers.readiness import (
-            default_rulebook_path,
-            evaluate,
-            inputs_from_workspace,
-            load_rulebook,
-        )
+        from layers.readiness import evaluate, inputs_from_workspace, rulebook_in_force, summarize
 
         if lang not in ("zh", "en"):
             raise InputError(f"--lang {lang!r} is not a language of the summary.",
-                             hint="Use --lang zh or --lang en.")
+                             hint="Use --lang zh or --lang en.",
+                             zh=f"--lang {lang!r} 不是汇总可用的语言。",
+                             hint_zh="请使用 --lang zh 或 --lang en。")
         if out is not None and out.suffix.lower() not in _SPATIAL | {".csv"}:
             raise InputError(f"--out {out}: unknown format {out.suffix!r}.",
-                             hint="Use .csv (long table), .geojson or .gpkg (parcels).")
+                             hint="Use .csv (long table), .geojson or .gpkg (parcels).",
+                             zh=f"--out {out}：未知的格式 {out.suffix!r}。",
+                             hint_zh="请使用 .csv（长表）、.geojson 或 .gpkg（地块）。")
         ws = load_workspace(workspace)
         day = parse_date(as_of, default=ws.as_of)
-        rules_path = rules or ws.rules_path or default_rulebook_path()
-        rulebook = load_rulebook(Path(rules_path))
+        rulebook = rulebook_in_force(ws, rules)
         t0 = time.perf_counter()
         inputs = inputs_from_workspace(ws, rulebook=rulebook)
         ids = _split_ids(parcel)
@@ -81,7 +79,7 @@ def register(app: typer.Typer) -> None:
         else:
             result = evaluate(inputs, rulebook, as_of=day, parcel_ids=ids)
         seconds = time.perf_counter() - t0
-        summary = result.summary()
+        summary = summarize(result, zones=inputs.layers.get("zones"))
         head = (f"{rulebook.name} {rulebook.version} · 检查日期 {day.isoformat()}"
                 if lang == "zh" else
                 f"{rulebook.name} {rulebook.version} · as of {day.isoformat()}")

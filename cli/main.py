@@ -33,7 +33,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-# command modules, each with register(app); a module not written yet is skipped
+# command modules, each with register(app)
 COMMAND_MODULES = ("cli.data", "cli.demo", "cli.check", "cli.restoration", "cli.report")
 
 
@@ -44,13 +44,7 @@ def _root(debug: bool = typer.Option(False, "--debug", help="Show tracebacks on 
 
 def _register() -> None:
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        module.register(app)
+        importlib.import_module(name).register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

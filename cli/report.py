@@ -49,16 +49,25 @@ def register(app: typer.Typer) -> None:
             raise InputError(
                 "Choose exactly one report: --parcel ID, --zone ID or --restoration"
                 + (f" (got {' and '.join(chosen)})." if chosen else "."),
-                hint="e.g. devzone report data/demo --parcel GX-0105-1 --out report.pdf")
+                hint="e.g. devzone report data/demo --parcel GX-0105-1 --out report.pdf",
+                zh="请只选择一种报告：--parcel 地块编号、--zone 开发区编号或 --restoration"
+                + (f"（收到 {'、'.join(chosen)}）。" if chosen else "。"),
+                hint_zh="例如 devzone report data/demo --parcel GX-0105-1 --out report.pdf")
         if out.suffix.lower() not in FORMATS:
             raise InputError(f"--out {out}: unknown report format {out.suffix!r}.",
-                             hint="Use .html or .pdf.")
+                             hint="Use .html or .pdf.",
+                             zh=f"--out {out}：未知的报告格式 {out.suffix!r}。",
+                             hint_zh="请使用 .html 或 .pdf。")
         if lang not in ("zh", "en"):
             raise InputError(f"--lang {lang!r} is not a report language.",
-                             hint="Use --lang zh or --lang en.")
+                             hint="Use --lang zh or --lang en.",
+                             zh=f"--lang {lang!r} 不是报告可用的语言。",
+                             hint_zh="请使用 --lang zh 或 --lang en。")
         if rules is not None and restoration:
             raise InputError("--rules applies to parcel and zone reports, not to "
-                             "--restoration.", hint="Drop --rules.")
+                             "--restoration.", hint="Drop --rules.",
+                             zh="--rules 只用于地块和开发区报告，不用于 --restoration。",
+                             hint_zh="请去掉 --rules。")
         t0 = time.perf_counter()
         ws = load_workspace(workspace)
         day = parse_date(as_of, default=ws.as_of)

@@ -7,6 +7,8 @@ geometry repaired) lives in :mod:`gis._read`; archive checks in
 
 from __future__ import annotations
 
+from gis._read import *  # noqa: F403  (the reading half)
+from gis._read import __all__ as _read_all
 from gis._write import (
     file_lock,
     write_bytes_atomic,
@@ -23,13 +25,5 @@ __all__ = [
     "write_table",
     "write_text_atomic",
     "write_vector",
+    *_read_all,
 ]
-
-try:  # the reading half is written in gis/_read.py
-    from gis._read import *  # noqa: F403
-    from gis._read import __all__ as _read_all
-
-    __all__ += list(_read_all)
-except ModuleNotFoundError as _exc:  # pragma: no cover - only while _read.py is being written
-    if _exc.name != "gis._read":
-        raise

@@ -16,6 +16,7 @@ __all__ = [
     "AreaIndex",
     "CellRuns",
     "NearestIndex",
+    "area_ha",
     "cell_runs",
     "to_segments",
     "zonal_share_at_least",
@@ -23,6 +24,7 @@ __all__ = [
     "zorder",
 ]
 
+M2_PER_HA = 10_000.0
 _LINES = (shapely.GeometryType.LINESTRING, shapely.GeometryType.LINEARRING)
 _POLYS = (shapely.GeometryType.POLYGON,)
 
@@ -30,6 +32,26 @@ _POLYS = (shapely.GeometryType.POLYGON,)
 def _as_array(geoms: object) -> np.ndarray:
     arr = np.asarray(getattr(geoms, "values", geoms), dtype=object)
     return arr.ravel()
+
+
+def area_ha(geoms: object) -> np.ndarray | float:
+    """Area in hectares (m² / 10 000) of one geometry or of an array / GeoSeries of them.
+
+    The geometries must be in a metric CRS; a GeoSeries or GeoDataFrame in a
+    geographic one is refused. Missing geometries give NaN, empty ones 0.
+
+    >>> float(area_ha(shapely.box(0, 0, 200, 50)))
+    1.0
+    """
+    crs = getattr(geoms, "crs", None)
+    if crs is not None and crs.is_geographic:
+        raise InputError(f"Areas need a metric CRS, not {crs.name}.",
+                         hint="Reproject to the workspace's analysis CRS first.",
+                         zh=f"面积须在米制坐标系中计算，而不是 {crs.name}。",
+                         hint_zh="请先投影到工作区的分析坐标系。")
+    if geoms is None or isinstance(geoms, shapely.Geometry):
+        return float(shapely.area(geoms)) / M2_PER_HA
+    return shapely.area(_as_array(getattr(geoms, "geometry", geoms))) / M2_PER_HA
 
 
 def to_segments(geoms: object, *, max_length: float | None = None

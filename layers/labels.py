@@ -1,4 +1,17 @@
-"""Labels of coded values in zh and en: the one table the app, the CLI and the reports share."""
+"""Labels of coded values in zh and en: the one table the app, the CLI and the reports share.
+
+The bilingual convention, followed by every table, frame and function of the project:
+
+* A pair of texts is always ordered ``(zh, en)``: ``("已就绪", "Ready")``, the string
+  tables of :mod:`ui.i18n` and :mod:`layers.reports.i18n`, the catalogue's column labels.
+* In a table, a text column without a language suffix is Chinese and its English twin
+  carries ``_en``: the readiness long table's ``message`` / ``message_en``, gap-to-ready's
+  ``gaps`` / ``gaps_en``, a counties layer's ``county`` / ``county_en``. Where both are
+  suffixed (``label_zh`` / ``label_en``) there is no unsuffixed text column beside them.
+* Codes (``ready``, ``not_ready``, ``photovoltaic``…) are language-neutral identifiers,
+  stored as they are and shown through :func:`value_label`.
+* Functions choose a language with ``lang`` = ``"zh"`` (the default) or ``"en"``.
+"""
 
 from __future__ import annotations
 

@@ -1,15 +1,15 @@
-"""Standard-land readiness: rulebook, rule evaluation, gap-to-ready and sketch checks."""
+"""Standard-land readiness: rulebook, rule evaluation, summary, gap-to-ready and sketch checks."""
 
 from __future__ import annotations
 
 from layers.readiness._base import STATUSES
 from layers.readiness.evaluate import (
+    FAILING_SEP,
     LONG_COLUMNS,
     OVERALL_LABELS,
     OVERALL_STATUSES,
     STATUS_LABELS,
     ReadinessResult,
-    ReadinessSummary,
     evaluate,
 )
 from layers.readiness.gap import GAP_COLUMNS, gap_to_ready
@@ -32,13 +32,17 @@ from layers.readiness.rulebook import (
     RasterRule,
     Rule,
     Rulebook,
+    RuleParameter,
     WithinRule,
     default_rulebook_path,
     load_rulebook,
+    rulebook_in_force,
 )
 from layers.readiness.sketch import SKETCH_ID, check_sketch
+from layers.readiness.summary import ReadinessSummary, parcel_zones, summarize
 
 __all__ = [
+    "FAILING_SEP",
     "GAP_COLUMNS",
     "LONG_COLUMNS",
     "OVERALL_LABELS",
@@ -62,6 +66,7 @@ __all__ = [
     "ReadinessResult",
     "ReadinessSummary",
     "Rule",
+    "RuleParameter",
     "Rulebook",
     "WithinRule",
     "check_sketch",
@@ -70,4 +75,7 @@ __all__ = [
     "gap_to_ready",
     "inputs_from_workspace",
     "load_rulebook",
+    "parcel_zones",
+    "rulebook_in_force",
+    "summarize",
 ]

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -35,11 +36,14 @@ from layers.readiness.rulebook import (
 )
 from layers.readiness.vector_rules import DistanceEvaluator, FractionEvaluator
 
+if TYPE_CHECKING:
+    from layers.readiness.summary import ReadinessSummary
+
 __all__ = [
+    "FAILING_SEP",
     "LONG_COLUMNS",
     "OVERALL_STATUSES",
     "ReadinessResult",
-    "ReadinessSummary",
     "evaluate",
     "make_evaluator",
 ]
@@ -47,6 +51,8 @@ __all__ = [
 #: Columns of the long results table, in order (``message`` is Chinese, ``message_en`` English).
 LONG_COLUMNS = ["parcel_id", "rule_id", "status", "value", "threshold", "unit", "gap", "cost",
                 "message", "message_en"]
+#: Separator of the rule ids in the overall table's ``failing_rules``.
+FAILING_SEP = ", "
 #: Overall statuses, worst first.
 OVERALL_STATUSES: tuple[str, ...] = ("not_ready", "incomplete", "ready_with_commitments", "ready")
 #: zh/en labels of the overall and per-rule statuses (from the one shared table).
@@ -74,31 +80,6 @@ def make_evaluator(rule: Rule, inputs: ReadinessInputs, as_of: date) -> Evaluato
 
 
 # --------------------------------------------------------------------------- result
-
-@dataclass
-class ReadinessSummary:
-    """Counts per overall status, per rule and status, and the most failed required rules."""
-
-    parcels: int
-    readiness: dict[str, int]
-    rules: pd.DataFrame
-    top_failing: list[tuple[str, int]]
-
-    def text(self, lang: str = "zh") -> str:
-        """A short human-readable summary in ``zh`` or ``en``."""
-        zh = lang != "en"
-        lines = [f"共 {self.parcels} 宗地块" if zh else f"{self.parcels} parcels"]
-        for st in OVERALL_STATUSES:
-            lab = OVERALL_LABELS[st][0 if zh else 1]
-            lines.append(f"  {lab} ({st}): {self.readiness.get(st, 0)}")
-        if self.top_failing:
-            lines.append("未通过最多的必备条件：" if zh else "Most failed required rules:")
-            labels = dict(zip(self.rules["rule_id"], self.rules["label_zh" if zh else "label_en"],
-                              strict=True))
-            for rid, cnt in self.top_failing:
-                lines.append(f"  {labels[rid]} ({rid}): {cnt}")
-        return "\n".join(lines)
-
 
 @dataclass
 class ReadinessResult:
@@ -136,21 +117,10 @@ class ReadinessResult:
                                 geometry=base.geometry.name, crs=base.crs)
 
     def summary(self) -> ReadinessSummary:
-        """Counts per status (overall and per rule) and the top failing required rules."""
-        counts = self.overall["readiness"].value_counts()
-        readiness = {st: int(counts.get(st, 0)) for st in OVERALL_STATUSES}
-        rows = []
-        for r, rule in enumerate(self.rulebook.rules):
-            c = np.bincount(self.status_matrix[r], minlength=len(STATUSES))
-            rows.append({"rule_id": rule.id, "label_zh": rule.label_zh, "label_en": rule.label_en,
-                         "required": rule.required,
-                         **{st: int(c[i]) for i, st in enumerate(STATUSES)}})
-        rules = pd.DataFrame(rows, columns=["rule_id", "label_zh", "label_en", "required",
-                                            *STATUSES])
-        req = rules[rules["required"] & (rules["fail"] > 0)].sort_values(
-            ["fail", "rule_id"], ascending=[False, True])
-        top = list(zip(req["rule_id"].head(5), req["fail"].head(5).astype(int), strict=True))
-        return ReadinessSummary(len(self.overall), readiness, rules, top)
+        """:func:`layers.readiness.summary.summarize` of every parcel evaluated."""
+        from layers.readiness.summary import summarize
+
+        return summarize(self)
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -349,7 +319,7 @@ def _overall(ids: pd.Series, rules: tuple[Rule, ...], status: np.ndarray,
         else:
             key = (fail.astype(object) * np.array(weights, dtype=object)[:, None]).sum(0)
         uniq, inv = np.unique(key, return_inverse=True)
-        text = np.array([", ".join(rid for k, rid in enumerate(req_ids) if int(u) >> k & 1)
+        text = np.array([FAILING_SEP.join(rid for k, rid in enumerate(req_ids) if int(u) >> k & 1)
                          for u in uniq], dtype=object)
         failing = text[inv.ravel()]
     else:

@@ -1,17 +1,28 @@
-"""Parse a readiness rulebook (TOML, DESIGN.md "Readiness rules") into typed, validated rules."""
+"""The readiness rulebook: parse TOML into typed, validated rules; list and override thresholds.
+
+This module is the only one that knows the rulebook's TOML schema: other code reads
+rules through :class:`Rulebook` (``rules``, ``get``, ``parameters``, ``with_overrides``)
+and gets the rulebook that applies from :func:`rulebook_in_force` (the rulebook
+format is described in ``docs/rulebook.md``).
+"""
 
 from __future__ import annotations
 
 import math
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import tomli_w
 
 from gis.errors import RulebookError
 from layers.catalog import ASSESSMENT_KINDS, CATALOG
+
+if TYPE_CHECKING:
+    from layers.workspace import Workspace
 
 __all__ = [
     "RASTER_NAMES",
@@ -25,10 +36,12 @@ __all__ = [
     "RasterCoverageRule",
     "RasterRule",
     "Rule",
+    "RuleParameter",
     "Rulebook",
     "WithinRule",
     "default_rulebook_path",
     "load_rulebook",
+    "rulebook_in_force",
 ]
 
 #: Rasters a rule may name: workspace rasters plus ``slope`` (derived from ``dem``).
@@ -153,13 +166,73 @@ class IndicatorsRule(Rule):
 
 
 @dataclass(frozen=True)
+class RuleParameter:
+    """One numeric threshold or unit cost of a rule, as listed by :meth:`Rulebook.parameters`.
+
+    ``key`` is the dotted key inside the rule's ``[[rule]]`` table (``max_m``,
+    ``by_industry.photovoltaic.far.min``); ``label_zh``/``label_en`` are the
+    rule's label; ``unit`` is ``m``, ``CNY/m``, ``CNY``, ``fraction`` (0–1), the
+    raster's unit or the parcel column's unit (``""`` when unitless).
+    """
+
+    rule_id: str
+    key: str
+    label_zh: str
+    label_en: str
+    value: float
+    unit: str
+    kind: str
+
+    def label(self, lang: str = "zh") -> str:
+        """The rule's label in ``lang`` (``zh`` or ``en``)."""
+        return self.label_en if lang == "en" else self.label_zh
+
+
+#: The scalar parameters of each rule kind: (attribute = TOML key, unit); "@" is the rule's unit.
+_SCALAR_PARAMS: dict[str, tuple[tuple[str, str], ...]] = {
+    "distance": (("max_m", "m"), ("cost_per_m", "CNY/m")),
+    "within": (("min_fraction", "fraction"),),
+    "overlap": (("max_fraction", "fraction"),),
+    "raster": (("min", "@"), ("max", "@"), ("cost_per_unit", "CNY")),
+    "raster_coverage": (("min_value", "@"), ("min_fraction", "fraction"),
+                        ("fallback_radius_m", "m")),
+    "attribute": (("min", ""), ("max", ""), ("cost_per_unit", "CNY")),
+    "assessment": (),
+    "indicators": (),
+}
+
+
+def _rule_parameters(rule: Rule) -> list[RuleParameter]:
+    """The parameters a rule sets (absent optional ones are not listed)."""
+    out: list[RuleParameter] = []
+
+    def add(key: str, value: float | None, unit: str) -> None:
+        if value is not None:
+            out.append(RuleParameter(rule.id, key, rule.label_zh, rule.label_en, float(value),
+                                     unit, rule.kind))
+
+    for key, unit in _SCALAR_PARAMS[rule.kind]:
+        add(key, getattr(rule, key), getattr(rule, "unit", "") if unit == "@" else unit)
+    if isinstance(rule, IndicatorsRule):
+        spec = CATALOG["parcels"]
+        for industry, bounds in rule.by_industry.items():
+            for col, bound in bounds.items():
+                cspec = spec.column(col)
+                unit = cspec.unit if cspec is not None else ""
+                add(f"by_industry.{industry}.{col}.min", bound.min, unit)
+                add(f"by_industry.{industry}.{col}.max", bound.max, unit)
+    return out
+
+
+@dataclass(frozen=True)
 class Rulebook:
-    """A parsed rulebook: ``[meta]`` name and version, and the rules in file order."""
+    """A parsed rulebook: ``[meta]`` name and version, the rules in file order, its TOML text."""
 
     name: str
     version: str
     rules: tuple[Rule, ...]
     source: str = "<text>"
+    text: str = field(default="", repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -178,6 +251,10 @@ class Rulebook:
     def ids(self) -> list[str]:
         return [r.id for r in self.rules]
 
+    def labels(self, lang: str = "zh") -> dict[str, str]:
+        """Rule id → label in ``lang``."""
+        return {r.id: r.label(lang) for r in self.rules}
+
     def layers_needed(self) -> set[str]:
         """Layer and table kinds the rules read (for loading only what is used)."""
         out: set[str] = {"parcels"}
@@ -194,6 +271,60 @@ class Rulebook:
         """Workspace rasters the rules read (``slope`` needs ``dem``)."""
         return {("dem" if r.raster == "slope" else r.raster) for r in self.rules
                 if isinstance(r, RasterRule | RasterCoverageRule)}
+
+    def parameters(self) -> list[RuleParameter]:
+        """Every numeric threshold and unit cost the rules set, in rule order.
+
+        >>> rb = load_rulebook(default_rulebook_path())
+        >>> p = rb.parameters()[0]
+        >>> (p.rule_id, p.key, p.value, p.unit)
+        ('road', 'max_m', 50.0, 'm')
+        """
+        return [p for rule in self.rules for p in _rule_parameters(rule)]
+
+    def with_overrides(self, overrides: Mapping[tuple[str, str], Any]) -> Rulebook:
+        """This rulebook with ``(rule_id, key) -> value`` set, validated like a loaded file.
+
+        ``key`` is a :class:`RuleParameter` key; a rule may also be given a scalar
+        parameter of its kind that it does not set yet (``cost_per_m``). An unknown
+        rule or key, or a value the rule does not accept (a negative distance, a
+        share above 1), raises :class:`~gis.errors.RulebookError` naming the rule
+        and the key. The returned rulebook's ``text`` is the edited TOML (comments
+        are not kept).
+        """
+        if not overrides:
+            return self
+        doc = tomllib.loads(self.text) if self.text else None
+        if doc is None:
+            raise RulebookError(f"{self.source}: the rulebook has no TOML text to edit.",
+                                hint="Load it with load_rulebook.",
+                                zh=f"{_source_zh(self.source)}：规则手册没有可编辑的 TOML 文本。",
+                                hint_zh="请用 load_rulebook 读取规则手册。")
+        tables = {t.get("id"): t for t in doc["rule"]}
+        present = {(p.rule_id, p.key) for p in self.parameters()}
+        for (rule_id, key), value in overrides.items():
+            table = tables.get(rule_id)
+            if table is None:
+                raise RulebookError(
+                    f"{self.source}: rule {rule_id!r} is not in the rulebook, so its key "
+                    f"{key!r} cannot be changed.", hint=f"Rules: {', '.join(self.ids)}.",
+                    zh=f"{_source_zh(self.source)}：规则手册中没有规则 {rule_id!r}，"
+                    f"无法修改其键 {key!r}。", hint_zh=f"现有规则：{'、'.join(self.ids)}。")
+            rule = self.get(rule_id)
+            settable = {k for k, _ in _SCALAR_PARAMS[rule.kind]}
+            if (rule_id, key) not in present and key not in settable:
+                known = [p.key for p in _rule_parameters(rule)] or sorted(settable)
+                raise _RuleReader(table, 0, self.source).error(
+                    key, f"not a numeric parameter of a {rule.kind} rule",
+                    f"Parameters: {', '.join(known) or 'none'}.",
+                    zh=f"不是 {rule.kind} 类规则的数值参数",
+                    hint_zh=f"可修改的参数：{'、'.join(known) or '无'}。")
+            node = table
+            *parents, last = key.split(".")
+            for part in parents:
+                node = node[part]
+            node[last] = value
+        return _parse(tomli_w.dumps(doc), self.source)
 
 
 def default_rulebook_path() -> Path:
@@ -536,6 +667,11 @@ def load_rulebook(source: str | Path) -> Rulebook:
                                 hint_zh="请将规则文件保存为 UTF-8 文本。") from None
     else:
         label, text = _TEXT_SOURCE, source
+    return _parse(text, label)
+
+
+def _parse(text: str, label: str) -> Rulebook:
+    """The rulebook of TOML ``text``; ``label`` names it in errors (a path or the text)."""
     label_zh = _source_zh(label)
     try:
         doc = tomllib.loads(text)
@@ -570,4 +706,22 @@ def load_rulebook(source: str | Path) -> Rulebook:
                                 hint_zh="请为每条规则设置不同的 id。")
         seen.add(rule.id)
     return Rulebook(name=str(meta.get("name", Path(label).stem)),
-                    version=str(meta.get("version", "")), rules=tuple(rules), source=label)
+                    version=str(meta.get("version", "")), rules=tuple(rules), source=label,
+                    text=text)
+
+
+def rulebook_in_force(ws: Workspace | None = None,
+                      override_path: str | Path | None = None) -> Rulebook:
+    """The rulebook that applies: ``override_path`` if given, else the workspace's
+    ``[rules] file``, else the packaged default (:func:`default_rulebook_path`).
+
+    The CLI's ``--rules``, the app and the reports all decide through this function.
+    A named file that is missing or invalid raises :class:`~gis.errors.RulebookError`.
+    """
+    if override_path is not None:
+        path = Path(override_path)
+    elif ws is not None and ws.rules_path is not None:
+        path = ws.rules_path
+    else:
+        path = default_rulebook_path()
+    return load_rulebook(path)

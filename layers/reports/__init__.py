@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from layers.reports._readiness import rule_rows
 from layers.reports.parcel import build_parcel_report
 from layers.reports.render import FORMATS, Report, render_html, to_pdf, write_report
 from layers.reports.restoration import build_restoration_report
@@ -17,6 +18,7 @@ __all__ = [
     "cjk_font",
     "render_html",
     "render_map",
+    "rule_rows",
     "to_pdf",
     "write_report",
 ]

@@ -27,8 +27,8 @@ __all__ = [
     "filtered",
     "measures",
     "missing_inputs",
-    "resolve_rulebook",
     "rule_rows",
+    "rulebook_for",
     "threshold_text",
     "value_text",
 ]
@@ -50,15 +50,17 @@ _LINE_STYLE: dict[str, tuple[str, float]] = {
 MAP_KINDS = ("zones", "constraints", "mines", "roads", "water", "power", "base_stations")
 
 
-def resolve_rulebook(ws: Workspace, rulebook: Rulebook | str | Path | None) -> Rulebook:
-    """The rulebook given, else the workspace's ``[rules] file``, else the default one."""
-    from layers.readiness.rulebook import Rulebook, default_rulebook_path, load_rulebook
+def rulebook_for(ws: Workspace, rulebook: Rulebook | str | Path | None, result: Any = None
+                 ) -> Rulebook:
+    """A report's rulebook: ``rulebook`` (parsed, or a file), else ``result``'s, else the one
+    in force for the workspace (:func:`~layers.readiness.rulebook_in_force`)."""
+    from layers.readiness.rulebook import Rulebook, rulebook_in_force
 
     if isinstance(rulebook, Rulebook):
         return rulebook
-    if rulebook is not None:
-        return load_rulebook(Path(rulebook))
-    return load_rulebook(ws.rules_path or default_rulebook_path())
+    if rulebook is None and result is not None:
+        return result.rulebook
+    return rulebook_in_force(ws, rulebook)
 
 
 def filtered(gdf: gpd.GeoDataFrame | None, flt: dict[str, Any]) -> gpd.GeoDataFrame | None:
@@ -368,10 +370,3 @@ def coverage_overlay(ws: Workspace, rulebook: Rulebook, extent: tuple[float, flo
     flt = rule.fallback_filter if rule is not None else {"status": ("existing",)}
     radius = rule.fallback_radius_m if rule is not None else None
     return [], station_circles(clip(layers.get("base_stations"), extent), flt, radius)
-
-
-def total_cost(rows: Sequence[dict[str, Any]]) -> float:
-    """Sum of the costs of the failing required rules (NaN when none has a cost)."""
-    costs = [r["cost_cny"] for r in rows if r["required"] and r["status"] == "fail"
-             and r["cost_cny"] is not None and math.isfinite(r["cost_cny"])]
-    return float(sum(costs)) if costs else float("nan")

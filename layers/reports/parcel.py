@@ -14,6 +14,7 @@ import pandas as pd
 import shapely
 
 from gis.errors import InputError
+from gis.measure import area_ha
 from layers.catalog import ASSESSMENT_KINDS, CATALOG
 from layers.reports import _gather
 from layers.reports import _readiness as rd
@@ -231,8 +232,7 @@ def build_parcel_report(ws: Workspace, parcel_id: str, *, lang: str = "zh",
     t0 = time.perf_counter()
     lang = check_lang(lang)
     day = as_date(as_of, ws.as_of)
-    rb = result.rulebook if result is not None and rulebook is None else \
-        rd.resolve_rulebook(ws, rulebook)
+    rb = rd.rulebook_for(ws, rulebook, result)
     inputs = inputs_from_workspace(ws, rulebook=rb)
     parcels = inputs.parcels
     pos = find_parcel(parcels, parcel_id, where=f" of workspace {ws.root}",
@@ -242,8 +242,9 @@ def build_parcel_report(ws: Workspace, parcel_id: str, *, lang: str = "zh",
     if result is None or pid not in set(result.overall["parcel_id"].astype(str)):
         result = evaluate(inputs, rb, as_of=day, parcel_ids=[pid])
     long = result.long[result.long["parcel_id"].astype(str) == pid]
-    overall = result.overall[result.overall["parcel_id"].astype(str) == pid]
-    status = str(overall["readiness"].iloc[0]) if len(overall) else "incomplete"
+    # the engine's overall row: status, failing required rules, their number and cost
+    ov = result.overall[result.overall["parcel_id"].astype(str) == pid].iloc[0]
+    status = str(ov["readiness"])
 
     layers: dict[str, gpd.GeoDataFrame | None] = dict(inputs.layers)
     notes: list[str] = []
@@ -264,11 +265,10 @@ def build_parcel_report(ws: Workspace, parcel_id: str, *, lang: str = "zh",
     png = parcel_map(ws, geom, status, parcels=parcels, layers=layers, rulebook=rb,
                      values=values, lang=lang if font else "en", font=font)
 
-    area_ha = float(geom.area) / 10_000.0 if geom is not None else math.nan
+    ha = area_ha(geom)
     declared = attrs.get("area_ha")
-    area_text = t("parcel.area_value", lang, ha=fmt_num(area_ha, 2),
-                  mu=fmt_num(area_ha * MU_PER_HA, 1))
-    if not is_missing(declared) and abs(float(declared) - area_ha) > max(0.01 * area_ha, 0.01):
+    area_text = t("parcel.area_value", lang, ha=fmt_num(ha, 2), mu=fmt_num(ha * MU_PER_HA, 1))
+    if not is_missing(declared) and abs(float(declared) - ha) > max(0.01 * ha, 0.01):
         area_text += t("parcel.declared", lang, ha=fmt_num(declared, 2))
     industry = attrs.get("industry")
     facts = [
@@ -288,10 +288,7 @@ def build_parcel_report(ws: Workspace, parcel_id: str, *, lang: str = "zh",
         (t("parcel.supply_status", lang), value_label("supply_status",
                                                       attrs.get("supply_status"), lang) or "—"),
     ]
-    n_fail = sum(1 for r in rows if r["required"] and r["status"] == "fail")
-    n_unknown = sum(1 for r in rows if r["required"] and r["status"] == "unknown")
-    cost = (float(overall["total_cost"].iloc[0]) if len(overall) and "total_cost" in overall
-            and not is_missing(overall["total_cost"].iloc[0]) else rd.total_cost(rows))
+    n_fail, n_unknown, cost = int(ov["n_fail"]), int(ov["n_unknown"]), float(ov["total_cost"])
     counts = {k: len(v) for k, v in layers.items() if v is not None}
     counts["parcels"] = len(parcels)
     if inputs.assessments is not None:

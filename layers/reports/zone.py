@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from gis.errors import InputError
+from gis.measure import area_ha
 from layers.reports import _gather
 from layers.reports import _readiness as rd
 from layers.reports._common import as_date, base_context, grow, is_missing, safe_name
@@ -21,45 +22,25 @@ from layers.reports.render import Report, render_html
 from layers.reports.staticmap import MapLayer, cjk_font, data_uri, render_map
 
 if TYPE_CHECKING:
+    from layers.readiness import ReadinessSummary
     from layers.readiness.rulebook import Rulebook
     from layers.workspace import Workspace
 
-__all__ = ["READINESS_ORDER", "build_zone_report", "cheapest_parcels", "failing_rules",
-           "zone_parcels"]
+__all__ = ["READINESS_ORDER", "build_zone_report", "cheapest_parcels", "failing_rules"]
 
 READINESS_ORDER = ("ready", "ready_with_commitments", "not_ready", "incomplete")
 
 
-def zone_parcels(parcels: gpd.GeoDataFrame, zone_id: str, zone_geom: Any) -> np.ndarray:
-    """Positions of the parcels of a zone: by their ``zone_id`` attribute, and for parcels
-    without one, by a point inside the parcel lying in the zone polygon."""
-    n = len(parcels)
-    attr = (parcels["zone_id"].astype("string").str.strip() if "zone_id" in parcels.columns
-            else pd.Series(pd.NA, index=parcels.index, dtype="string"))
-    member = attr.eq(str(zone_id)).fillna(False).to_numpy(bool)
-    blank = attr.isna().to_numpy() | attr.eq("").fillna(False).to_numpy(bool)
-    if blank.any() and zone_geom is not None:
-        cand = np.flatnonzero(blank)
-        pts = parcels.geometry.iloc[cand].representative_point()
-        inside = pts.within(zone_geom).to_numpy(bool)
-        member[cand[inside]] = True
-    return np.flatnonzero(member[:n])
-
-
-def failing_rules(long: pd.DataFrame, rulebook: Rulebook, lang: str, top: int = 8
-                  ) -> list[dict[str, Any]]:
+def failing_rules(summary: ReadinessSummary, lang: str, top: int = 8) -> list[dict[str, Any]]:
     """Rules sorted by the number of parcels failing them (then unknown), with total cost."""
     rows = []
-    for rule in rulebook.rules:
-        part = long[long["rule_id"].astype(str) == rule.id]
-        fail = part["status"].astype(str).eq("fail")
-        n_fail, n_unknown = int(fail.sum()), int(part["status"].astype(str).eq("unknown").sum())
-        if n_fail == 0 and n_unknown == 0:
+    for r in summary.rules.to_dict("records"):
+        if r["fail"] == 0 and r["unknown"] == 0:
             continue
-        cost = pd.to_numeric(part.loc[fail.to_numpy(), "cost"], errors="coerce")
-        rows.append({"label": rule.label(lang), "required": rule.required, "fail": n_fail,
-                     "unknown": n_unknown,
-                     "cost": fmt_money(cost.sum(), lang) if cost.notna().any() else ""})
+        rows.append({"label": r["label_zh" if lang == "zh" else "label_en"],
+                     "required": bool(r["required"]), "fail": int(r["fail"]),
+                     "unknown": int(r["unknown"]),
+                     "cost": "" if is_missing(r["cost"]) else fmt_money(r["cost"], lang)})
     rows.sort(key=lambda r: (-r["fail"], -r["unknown"], r["label"]))
     return rows[:top]
 
@@ -144,13 +125,12 @@ def build_zone_report(ws: Workspace, zone_id: str, *, lang: str = "zh",
     top
         Length of the cheapest-parcels list.
     """
-    from layers.readiness import evaluate, inputs_from_workspace
+    from layers.readiness import evaluate, inputs_from_workspace, parcel_zones, summarize
 
     t0 = time.perf_counter()
     lang = check_lang(lang)
     day = as_date(as_of, ws.as_of)
-    rb = result.rulebook if result is not None and rulebook is None else \
-        rd.resolve_rulebook(ws, rulebook)
+    rb = rd.rulebook_for(ws, rulebook, result)
     inputs = inputs_from_workspace(ws, rulebook=rb)
     notes: list[str] = []
     layers: dict[str, gpd.GeoDataFrame | None] = dict(inputs.layers)
@@ -170,28 +150,21 @@ def build_zone_report(ws: Workspace, zone_id: str, *, lang: str = "zh",
     zid = str(zrow["zone_id"]).strip()
     zgeom = zrow.geometry
     parcels = inputs.parcels
-    members = parcels.iloc[zone_parcels(parcels, zid, zgeom)]
+    members = parcels[parcel_zones(parcels, zones).eq(zid).fillna(False).to_numpy()]
     ids = members["parcel_id"].astype(str).str.strip().tolist()
     if ids and (result is None or not set(ids) <= set(result.overall["parcel_id"].astype(str))):
         result = evaluate(inputs, rb, as_of=day, parcel_ids=ids)
-    if ids:
-        long = result.long[result.long["parcel_id"].astype(str).isin(ids)]
-        overall = result.overall[result.overall["parcel_id"].astype(str).isin(ids)]
-    else:
-        long = pd.DataFrame(columns=["parcel_id", "rule_id", "status", "cost"])
-        overall = pd.DataFrame(columns=["parcel_id", "readiness"])
+    summary = summarize(result, members, zones=zones)
+    overall = result.overall if ids else pd.DataFrame(columns=["parcel_id", "readiness"])
+    overall = overall[overall["parcel_id"].astype(str).isin(ids)]
     readiness = pd.Series(overall["readiness"].astype(str).to_numpy(),
                           index=overall["parcel_id"].astype(str).to_numpy())
-    areas = dict(zip(members["parcel_id"].astype(str).str.strip(),
-                     members.geometry.area.to_numpy() / 10_000.0, strict=True))
-    total_area = float(sum(areas.values()))
-    by = []
-    for code in READINESS_ORDER:
-        pids = readiness.index[readiness.eq(code).to_numpy()]
-        a = float(sum(areas.get(p, 0.0) for p in pids))
-        by.append({"code": code, "label": value_label("readiness", code, lang),
-                   "count": len(pids), "area": fmt_num(a, 2),
-                   "share": fmt_num(100 * a / total_area, 1, unit="%") if total_area else "—"})
+    areas = dict(zip(ids, np.asarray(area_ha(members.geometry), dtype=float), strict=True))
+    total_area = summary.total_ha
+    by = [{"code": code, "label": value_label("readiness", code, lang),
+           "count": summary.readiness[code], "area": fmt_num(summary.hectares[code], 2),
+           "share": fmt_num(100 * summary.hectares[code] / total_area, 1, unit="%")
+           if total_area else "—"} for code in READINESS_ORDER]
     cheap = cheapest_parcels(result, ids, areas, lang, top=top) if ids else []
     pts = members.set_index(members["parcel_id"].astype(str).str.strip()).geometry
     labels = [(pts[c["parcel_id"]].representative_point().x,
@@ -207,7 +180,7 @@ def build_zone_report(ws: Workspace, zone_id: str, *, lang: str = "zh",
     facts = [
         (t("zone.id", lang), zid), (t("zone.name", lang), zname),
         (t("zone.kind", lang), value_label("zone_kind", zrow.get("kind"), lang) or "—"),
-        (t("zone.area", lang), f"{fmt_num(zgeom.area / 10_000.0, 1)} {t('unit.ha', lang)}"),
+        (t("zone.area", lang), f"{fmt_num(area_ha(zgeom), 1)} {t('unit.ha', lang)}"),
         (t("zone.parcels", lang), f"{len(members)} · {fmt_num(total_area, 2)} "
          f"{t('unit.ha', lang)}"),
     ]
@@ -220,7 +193,7 @@ def build_zone_report(ws: Workspace, zone_id: str, *, lang: str = "zh",
                        notes=notes, rulebook=f"{rb.name} v{rb.version}")
     ctx.update(facts=facts, by_readiness=by, total={"count": len(members),
                                                       "area": fmt_num(total_area, 2)},
-               failing=failing_rules(long, rb, lang), cheapest=cheap,
+               failing=failing_rules(summary, lang), cheapest=cheap,
                map_uri=data_uri(png), map_note=t("map.note", lang, crs=ctx["meta"]["crs"]))
     html = render_html("zone.html", **ctx)
     return Report(html=html, title=f"{title} {zid}", filename=f"zone_{safe_name(zid)}",

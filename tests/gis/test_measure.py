@@ -208,3 +208,18 @@ def test_share_at_least_ignores_nodata() -> None:
     runs = cell_runs([shapely.box(0, 0, 4, 1)], Affine(1, 0, 0, 0, -1, 1), arr.shape)
     share, count = zonal_share_at_least(runs, arr, -105.0)
     assert count.tolist() == [3] and share.tolist() == [2 / 3]
+
+
+def test_area_ha_of_one_geometry_an_array_and_a_geoseries() -> None:
+    import geopandas as gpd
+
+    from gis.errors import InputError
+    from gis.measure import area_ha
+
+    assert area_ha(shapely.box(0, 0, 200, 50)) == pytest.approx(1.0)
+    arr = area_ha(np.array([shapely.box(0, 0, 100, 100), None, shapely.Polygon()]))
+    assert arr[0] == pytest.approx(1.0) and np.isnan(arr[1]) and arr[2] == 0
+    series = gpd.GeoSeries([shapely.box(0, 0, 300, 100)], crs="EPSG:4547")
+    assert area_ha(series).tolist() == pytest.approx([3.0])
+    with pytest.raises(InputError, match="metric CRS"):
+        area_ha(series.to_crs(4326))

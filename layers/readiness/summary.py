@@ -1,0 +1,205 @@
+"""Readiness in numbers: parcels and hectares per overall status, per zone and per rule.
+
+:func:`summarize` is the one place these are counted; the app's Overview, the zone
+report and ``devzone check`` all show its :class:`ReadinessSummary`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from gis.errors import InputError
+from gis.measure import area_ha
+from layers.labels import value_label
+from layers.readiness._base import FAIL, STATUSES
+from layers.readiness.evaluate import OVERALL_STATUSES, ReadinessResult
+
+__all__ = ["READY_STATUSES", "UNCHECKED", "ReadinessSummary", "parcel_zones", "summarize"]
+
+#: Overall statuses under which a parcel can be supplied.
+READY_STATUSES: tuple[str, ...] = ("ready", "ready_with_commitments")
+#: Status of a parcel that the result does not cover.
+UNCHECKED = "unchecked"
+_RULE_COLUMNS = ["rule_id", "label_zh", "label_en", "required", *STATUSES, "cost"]
+
+
+@dataclass(frozen=True)
+class ReadinessSummary:
+    """Counts and hectares of parcels per overall status, per zone and per rule.
+
+    Attributes
+    ----------
+    parcels, total_ha
+        Number and area (ha) of the parcels summarised.
+    readiness, hectares
+        Parcels and hectares per overall status: every status of
+        ``OVERALL_STATUSES``, plus ``unchecked`` when some parcels were not evaluated.
+    zones
+        One row per zone (``zone_id``; ``""`` for parcels in none, last): ``name``,
+        ``parcels``, ``area_ha``, and per status ``<status>`` (count) and
+        ``<status>_ha``.
+    rules
+        One row per rule: ``rule_id, label_zh, label_en, required``, the number of
+        parcels per rule status (``pass, fail, unknown, committed``) and ``cost``
+        (CNY, sum over the failing parcels; NaN when none has an estimate).
+    top_failing
+        Up to five required rules failed by most parcels: ``(rule_id, parcels)``.
+    """
+
+    parcels: int
+    total_ha: float
+    readiness: dict[str, int]
+    hectares: dict[str, float]
+    zones: pd.DataFrame
+    rules: pd.DataFrame
+    top_failing: list[tuple[str, int]]
+
+    @property
+    def n_ready(self) -> int:
+        """Parcels ready, with or without commitments."""
+        return sum(self.readiness.get(s, 0) for s in READY_STATUSES)
+
+    @property
+    def ready_ha(self) -> float:
+        """Hectares ready, with or without commitments."""
+        return float(sum(self.hectares.get(s, 0.0) for s in READY_STATUSES))
+
+    def text(self, lang: str = "zh") -> str:
+        """A short plain-text summary in ``zh`` or ``en`` (what ``devzone check`` prints)."""
+        zh = lang != "en"
+        lines = [f"共 {self.parcels} 宗地块，{self.total_ha:,.2f} 公顷" if zh
+                 else f"{self.parcels} parcels, {self.total_ha:,.2f} ha"]
+        for st in self.readiness:
+            lab = value_label("readiness", st, lang)
+            n, ha = self.readiness[st], self.hectares[st]
+            lines.append(f"  {lab} ({st}): {n} 宗 · {ha:,.2f} 公顷" if zh
+                         else f"  {lab} ({st}): {n} · {ha:,.2f} ha")
+        if len(self.zones) > 1 or (len(self.zones) == 1 and self.zones["zone_id"].iloc[0]):
+            lines.append("按开发区：" if zh else "By zone:")
+            for z in self.zones.to_dict("records"):
+                name = z["name"] or z["zone_id"] or ("不在开发区内" if zh else "in no zone")
+                ready = sum(z[s] for s in READY_STATUSES)
+                lines.append(f"  {name}: {z['parcels']} 宗 · {z['area_ha']:,.2f} 公顷，"
+                             f"就绪 {ready} 宗" if zh else
+                             f"  {name}: {z['parcels']} · {z['area_ha']:,.2f} ha, "
+                             f"{ready} ready")
+        if self.top_failing:
+            lines.append("未通过最多的必备条件：" if zh else "Most failed required rules:")
+            labels = dict(zip(self.rules["rule_id"], self.rules["label_zh" if zh else "label_en"],
+                              strict=True))
+            for rid, cnt in self.top_failing:
+                lines.append(f"  {labels[rid]} ({rid}): {cnt}")
+        return "\n".join(lines)
+
+
+def parcel_zones(parcels: gpd.GeoDataFrame, zones: gpd.GeoDataFrame | None = None
+                 ) -> pd.Series:
+    """The zone of each parcel: its ``zone_id``, else the zone holding a point inside it.
+
+    Parcels without a ``zone_id`` attribute are placed by a representative point in
+    the ``zones`` polygons (same CRS); ``<NA>`` where neither says. Index: ``parcels``'.
+    """
+    attr = (parcels["zone_id"].astype("string").str.strip() if "zone_id" in parcels.columns
+            else pd.Series(pd.NA, index=parcels.index, dtype="string"))
+    attr = attr.mask(attr.eq("").fillna(False))
+    blank = np.flatnonzero(attr.isna().to_numpy())
+    if len(blank) and zones is not None and len(zones) and "zone_id" in zones.columns:
+        pts = parcels.geometry.iloc[blank].representative_point()
+        hit_pt, hit_zone = zones.sindex.query(pts.to_numpy(), predicate="within")
+        first = pd.Series(hit_zone, index=hit_pt).groupby(level=0).min()
+        ids = zones["zone_id"].astype("string").str.strip().to_numpy()
+        attr.iloc[blank[first.index.to_numpy()]] = ids[first.to_numpy()]
+    return attr
+
+
+def _statuses(result: ReadinessResult | None, ids: pd.Series) -> np.ndarray:
+    if result is None:
+        return np.full(len(ids), UNCHECKED, dtype=object)
+    status = pd.Series(result.overall["readiness"].astype(str).to_numpy(),
+                       index=result.overall["parcel_id"].astype(str).to_numpy())
+    return status.reindex(ids.to_numpy()).fillna(UNCHECKED).to_numpy(dtype=object)
+
+
+def _rule_table(result: ReadinessResult | None, ids: pd.Series) -> pd.DataFrame:
+    """Per-rule status counts and failing costs over the parcels ``ids`` that were evaluated."""
+    if result is None:
+        return pd.DataFrame(columns=_RULE_COLUMNS)
+    order = pd.Series(np.arange(len(result.overall)),
+                      index=result.overall["parcel_id"].astype(str).to_numpy())
+    pos = order.reindex(ids.to_numpy()).dropna().to_numpy(dtype=np.int64)
+    rules = result.rulebook.rules
+    cost = result.long["cost"].to_numpy(dtype=float).reshape(len(order), len(rules))[pos].T
+    rows = []
+    for r, rule in enumerate(rules):
+        st = result.status_matrix[r, pos]
+        c = np.bincount(st, minlength=len(STATUSES))
+        fail_cost = cost[r][(st == FAIL) & np.isfinite(cost[r])]
+        rows.append({"rule_id": rule.id, "label_zh": rule.label_zh, "label_en": rule.label_en,
+                     "required": rule.required,
+                     **{name: int(c[i]) for i, name in enumerate(STATUSES)},
+                     "cost": float(fail_cost.sum()) if len(fail_cost) else np.nan})
+    return pd.DataFrame(rows, columns=_RULE_COLUMNS)
+
+
+def _zone_table(zone: pd.Series, status: np.ndarray, ha: np.ndarray, keys: list[str],
+                names: dict[str, str]) -> pd.DataFrame:
+    frame = pd.DataFrame({"zone_id": zone.fillna("").to_numpy(dtype=object), "status": status,
+                          "ha": ha})
+    groups = dict(tuple(frame.groupby("zone_id", sort=False)))
+    rows = []
+    for zid in sorted(groups, key=lambda z: (z == "", z)):  # parcels in no zone last
+        part = groups[zid]
+        row: dict[str, object] = {"zone_id": zid, "name": names.get(zid, ""),
+                                  "parcels": len(part), "area_ha": float(part["ha"].sum())}
+        for s in keys:
+            sel = part["status"].eq(s).to_numpy()
+            row[s] = int(sel.sum())
+            row[f"{s}_ha"] = float(part["ha"].to_numpy()[sel].sum())
+        rows.append(row)
+    cols = ["zone_id", "name", "parcels", "area_ha", *keys, *(f"{s}_ha" for s in keys)]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def summarize(result: ReadinessResult | None, parcels: gpd.GeoDataFrame | None = None, *,
+              zones: gpd.GeoDataFrame | None = None) -> ReadinessSummary:
+    """Counts and hectares of ``parcels`` per overall status, per zone and per rule.
+
+    Parameters
+    ----------
+    result
+        The readiness result; ``None`` counts every parcel as ``unchecked``.
+    parcels
+        The parcels to summarise (metric CRS, ``parcel_id``); default the parcels
+        ``result`` evaluated. Parcels the result does not cover are ``unchecked``.
+    zones
+        The zones layer: names the zones and places parcels without a ``zone_id``
+        (:func:`parcel_zones`).
+    """
+    if parcels is None:
+        if result is None:
+            raise InputError("A readiness summary needs a result or the parcels.",
+                             hint="Pass the parcels layer.",
+                             zh="准备状态汇总需要评估结果或地块图层。", hint_zh="请传入地块图层。")
+        parcels = result.parcels
+    ids = parcels["parcel_id"].astype("string").str.strip().fillna("")
+    status = _statuses(result, ids)
+    ha = np.asarray(area_ha(parcels.geometry), dtype=float)
+    ha = np.where(np.isfinite(ha), ha, 0.0)
+    keys = [*OVERALL_STATUSES, *([UNCHECKED] if (status == UNCHECKED).any() else [])]
+    readiness = {s: int((status == s).sum()) for s in keys}
+    hectares = {s: float(ha[status == s].sum()) for s in keys}
+    names: dict[str, str] = {}
+    if zones is not None and {"zone_id", "name"} <= set(zones.columns):
+        names = dict(zip(zones["zone_id"].astype("string").str.strip().fillna(""),
+                         zones["name"].astype("string").fillna(""), strict=True))
+    zone_table = _zone_table(parcel_zones(parcels, zones), status, ha, keys, names)
+    rules = _rule_table(result, ids)
+    req = rules[rules["required"].astype(bool) & (rules["fail"] > 0)].sort_values(
+        ["fail", "rule_id"], ascending=[False, True])
+    top = list(zip(req["rule_id"].head(5), req["fail"].head(5).astype(int), strict=True))
+    return ReadinessSummary(parcels=len(parcels), total_ha=float(ha.sum()), readiness=readiness,
+                            hectares=hectares, zones=zone_table, rules=rules, top_failing=top)

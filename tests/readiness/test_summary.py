@@ -1,0 +1,96 @@
+"""The readiness summary: parcels and hectares per status, per zone and per rule."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from readiness_helpers import AS_OF, box, gdf, inputs, line, parcels, rulebook
+
+from gis.errors import InputError
+from layers.readiness import evaluate, parcel_zones, summarize
+
+RULES = ['''id = "road"
+kind = "distance"
+label = { zh = "通路", en = "Road access" }
+layer = "roads"
+max_m = 50.0
+cost_per_m = 3000.0''', '''id = "net_land"
+kind = "attribute"
+label = { zh = "净地", en = "Net land" }
+attribute = "net_land"
+equals = true''', '''id = "near_road"
+kind = "distance"
+label = { zh = "紧邻道路", en = "Next to a road" }
+layer = "roads"
+max_m = 5.0
+required = false''']
+
+
+def _case():
+    """Four parcels: 1 ha ready (Z1), 2 ha not ready (Z1, road 150 m short), 0.5 ha
+    incomplete (no zone_id, inside Z2's polygon), 3 ha ready (in no zone)."""
+    ps = parcels([box(0, 10, 100, 110), box(0, 200, 200, 300), box(500, 20, 600, 70),
+                  box(1000, 10, 1300, 110)],
+                 zone_id=["Z1", "Z1", None, None], net_land=[True, True, None, True])
+    zones = gdf([box(-50, -50, 250, 350), box(400, 0, 700, 400)], zone_id=["Z1", "Z2"],
+                name=["高新区", "经开区"])
+    ins = inputs(ps, layers={"roads": gdf([line((0, 0), (2000, 0))])})
+    return ps, zones, ins
+
+
+def test_counts_and_hectares_per_status_zone_and_rule() -> None:
+    ps, zones, ins = _case()
+    s = summarize(evaluate(ins, rulebook(*RULES), as_of=AS_OF), ps, zones=zones)
+    assert s.parcels == 4 and s.total_ha == pytest.approx(6.5)
+    assert s.readiness == {"not_ready": 1, "incomplete": 1, "ready_with_commitments": 0,
+                           "ready": 2}
+    assert s.hectares == pytest.approx({"not_ready": 2.0, "incomplete": 0.5,
+                                        "ready_with_commitments": 0.0, "ready": 4.0})
+    assert s.n_ready == 2 and s.ready_ha == pytest.approx(4.0)
+    z = s.zones.set_index("zone_id")
+    assert list(z.index) == ["Z1", "Z2", ""]  # parcels in no zone last
+    assert list(z["name"]) == ["高新区", "经开区", ""]
+    assert list(z["parcels"]) == [2, 1, 1]
+    assert list(z["area_ha"]) == pytest.approx([3.0, 0.5, 3.0])
+    assert (z.loc["Z1", "ready"], z.loc["Z1", "not_ready"]) == (1, 1)
+    assert (z.loc["Z1", "ready_ha"], z.loc["Z1", "not_ready_ha"]) == pytest.approx((1.0, 2.0))
+    assert z.loc["Z2", "incomplete"] == 1 and z.loc["Z2", "incomplete_ha"] == pytest.approx(0.5)
+    assert z.loc["", "ready"] == 1 and z.loc["", "ready_ha"] == pytest.approx(3.0)
+    r = s.rules.set_index("rule_id")
+    assert (r.loc["road", "pass"], r.loc["road", "fail"]) == (3, 1)
+    assert r.loc["road", "cost"] == pytest.approx(150 * 3000.0)
+    assert (r.loc["net_land", "pass"], r.loc["net_land", "unknown"]) == (3, 1)
+    assert r.loc["near_road", "fail"] == 4 and math.isnan(r.loc["near_road", "cost"])
+    assert s.top_failing == [("road", 1)]  # the advisory rule is not among them
+    zh, en = s.text("zh"), s.text("en")
+    assert "共 4 宗地块，6.50 公顷" in zh and "已就绪 (ready): 2 宗 · 4.00 公顷" in zh
+    assert "高新区: 2 宗 · 3.00 公顷，就绪 1 宗" in zh and "通路 (road): 1" in zh
+    assert "4 parcels, 6.50 ha" in en and "in no zone: 1 · 3.00 ha, 1 ready" in en
+
+
+def test_parcels_the_result_does_not_cover_are_unchecked() -> None:
+    ps, zones, ins = _case()
+    result = evaluate(ins, rulebook(*RULES), as_of=AS_OF, parcel_ids=["P1", "P2"])
+    s = summarize(result, ps, zones=zones)
+    assert s.readiness["unchecked"] == 2 and s.hectares["unchecked"] == pytest.approx(3.5)
+    assert s.readiness["ready"] == 1 and s.readiness["not_ready"] == 1
+    assert s.rules.set_index("rule_id").loc["road", ["pass", "fail"]].tolist() == [1, 1]
+    assert "unchecked" not in summarize(result).readiness  # default: the evaluated parcels
+    nothing = summarize(None, ps, zones=zones)
+    assert nothing.readiness == {"not_ready": 0, "incomplete": 0, "ready_with_commitments": 0,
+                                 "ready": 0, "unchecked": 4}
+    assert nothing.rules.empty and nothing.top_failing == []
+    assert result.summary().parcels == 2  # ReadinessResult.summary() is summarize(result)
+
+
+def test_zone_of_a_parcel_is_its_attribute_else_the_polygon_holding_it() -> None:
+    ps, zones, _ = _case()
+    assert parcel_zones(ps, zones).fillna("").tolist() == ["Z1", "Z1", "Z2", ""]
+    assert parcel_zones(ps).fillna("").tolist() == ["Z1", "Z1", "", ""]
+
+
+def test_areas_need_a_metric_crs() -> None:
+    ps, _, _ = _case()
+    with pytest.raises(InputError, match="metric CRS"):
+        summarize(None, ps.to_crs(4326))
