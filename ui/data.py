@@ -3,36 +3,37 @@
 Pages call these functions only: each result is computed once per workspace
 state (path + modification times of its files + rulebook text + date) and
 shared by every session (``st.cache_resource``; treat results as read-only).
-An engine that is not installed yet raises :class:`EngineMissing`, which the
-pages show as a "not yet available" note.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
 import logging
 import os
 import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from gis import io as gio
 from gis.errors import PlannerError, WorkspaceError
+from gis.measure import area_ha
+from gis.raster import read_raster
+from layers import readiness as rd
+from layers import reports as rp
+from layers import restoration as rs
+from layers.workspace import Workspace
 from ui.map import MapData, prepare_map_data
 
 __all__ = [
-    "EngineMissing",
     "Snapshot",
     "apply_overrides",
     "check_sketch",
-    "engine",
     "export_bytes",
     "load",
     "map_data",
@@ -40,6 +41,7 @@ __all__ = [
     "parcel_report",
     "parcel_table",
     "readiness",
+    "readiness_summary",
     "report_pdf",
     "restoration",
     "rulebook",
@@ -52,27 +54,6 @@ __all__ = [
 
 log = logging.getLogger("devzone.ui")
 APP_ROOT = Path(__file__).resolve().parent.parent
-
-
-class EngineMissing(RuntimeError):
-    """An engine module (readiness, restoration, reports…) is not available yet."""
-
-    def __init__(self, key: str, module: str) -> None:
-        super().__init__(f"{module} is not available yet")
-        self.key = key
-        self.module = module
-
-
-def engine(module: str, key: str, *names: str) -> ModuleType:
-    """Import ``module`` and check it has ``names``; else :class:`EngineMissing` (i18n ``key``)."""
-    try:
-        mod = importlib.import_module(module)
-    except ImportError as exc:  # not written yet, or half-written
-        log.info("engine %s unavailable: %s", module, exc)
-        raise EngineMissing(key, module) from None
-    if any(not hasattr(mod, n) for n in names):
-        raise EngineMissing(key, module)
-    return mod
 
 
 def workspace_path() -> Path:
@@ -114,13 +95,11 @@ def snapshot() -> Snapshot:
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _workspace(path: str, key: str) -> Any:
-    from layers.workspace import Workspace
-
+def _workspace(path: str, key: str) -> Workspace:
     return Workspace.load(path)
 
 
-def load(snap: Snapshot | None = None) -> Any:
+def load(snap: Snapshot | None = None) -> Workspace:
     """The workspace (``layers.workspace.Workspace``) of ``snap`` (default: current)."""
     snap = snap or snapshot()
     return _workspace(snap.path, snap.key)
@@ -135,31 +114,24 @@ def default_as_of() -> date:
 
 
 # --------------------------------------------------------------------------- rulebook
-def saved_rules_text(ws: Any) -> str:
-    """The rulebook TOML text on disk: the workspace's file, else the engine's default."""
-    path = ws.rules_path
-    if path is None:
-        rd = engine("layers.readiness", "engine.readiness", "default_rulebook_path")
-        path = rd.default_rulebook_path()
-    return Path(path).read_text(encoding="utf-8")
+def saved_rules_text(ws: Workspace) -> str:
+    """The TOML text of the rulebook in force (:func:`layers.readiness.rulebook_in_force`)."""
+    return rd.rulebook_in_force(ws).text
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def rulebook(text: str) -> Any:
-    """The parsed rulebook (``layers.readiness.Rulebook``) of a rulebook text (cached)."""
-    rd = engine("layers.readiness", "engine.readiness", "load_rulebook")
+def rulebook(text: str) -> rd.Rulebook:
+    """The parsed rulebook of a rulebook text (cached)."""
     return rd.load_rulebook(text)
 
 
-def rules_text(ws: Any, overrides: dict[tuple[str, str], Any] | None = None) -> str:
-    """The rulebook text in force: the saved one with this session's unsaved edits applied."""
-    return apply_overrides(saved_rules_text(ws), overrides or {})
+def rules_text(ws: Workspace, overrides: dict[tuple[str, str], Any] | None = None) -> str:
+    """The rulebook text in force with this session's unsaved edits applied (validated)."""
+    return rd.rulebook_in_force(ws).with_overrides(overrides or {}).text
 
 
-def save_rules(ws: Any, text: str) -> Path:
+def save_rules(ws: Workspace, text: str) -> Path:
     """Write the rulebook into the workspace atomically (adding it to the manifest if needed)."""
-    from gis import io as gio
-
     path = ws.rules_path
     if path is None:
         ws.rules = "rules.toml"
@@ -172,89 +144,58 @@ def save_rules(ws: Any, text: str) -> Path:
 
 
 def apply_overrides(text: str, overrides: dict[tuple[str, str], Any]) -> str:
-    """The rulebook text with ``(rule_id, dotted.key) -> value`` replaced (unknown ones ignored)."""
-    if not overrides:
-        return text
-    import tomllib
-
-    import tomli_w
-
-    doc = tomllib.loads(text)
-    for (rule_id, key), value in overrides.items():
-        for rule in doc.get("rule", []):
-            if rule.get("id") != rule_id:
-                continue
-            node = rule
-            *parents, last = key.split(".")
-            for part in parents:
-                node = node.setdefault(part, {})
-            node[last] = value
-    return tomli_w.dumps(doc)
+    """The rulebook text with ``(rule_id, key) -> value`` set (:meth:`Rulebook.with_overrides`)."""
+    return rulebook(text).with_overrides(overrides).text
 
 
 def numeric_parameters(text: str) -> list[tuple[str, str, float]]:
-    """Every numeric threshold of a rulebook as ``(rule_id, dotted.key, value)``."""
-    import tomllib
-
-    out: list[tuple[str, str, float]] = []
-
-    def walk(rule_id: str, prefix: str, node: dict[str, Any]) -> None:
-        for k, v in node.items():
-            if k in ("id", "label", "filter", "required"):
-                continue
-            if isinstance(v, bool):
-                continue
-            if isinstance(v, int | float):
-                out.append((rule_id, prefix + k, float(v)))
-            elif isinstance(v, dict):
-                walk(rule_id, prefix + k + ".", v)
-
-    for rule in tomllib.loads(text).get("rule", []):
-        walk(str(rule.get("id", "?")), "", rule)
-    return out
+    """Every numeric threshold of a rulebook as ``(rule_id, key, value)``
+    (:meth:`Rulebook.parameters`)."""
+    return [(p.rule_id, p.key, p.value) for p in rulebook(text).parameters()]
 
 
 # --------------------------------------------------------------------------- readiness
 @st.cache_resource(max_entries=6, show_spinner=False)
-def _readiness(path: str, key: str, text: str, as_of: date) -> Any:
-    rd = engine("layers.readiness", "engine.readiness", "load_rulebook",
-                "inputs_from_workspace", "evaluate")
+def _readiness(path: str, key: str, text: str, as_of: date) -> rd.ReadinessResult:
     ws = _workspace(path, key)
-    rulebook = rd.load_rulebook(text)
-    try:
-        inputs = rd.inputs_from_workspace(ws, rulebook=rulebook)
-    except TypeError:
-        inputs = rd.inputs_from_workspace(ws)
-    return rd.evaluate(inputs, rulebook, as_of=as_of)
+    rules = rulebook(text)
+    return rd.evaluate(rd.inputs_from_workspace(ws, rulebook=rules), rules, as_of=as_of)
 
 
-def readiness(snap: Snapshot, text: str, as_of: date) -> Any:
+def readiness(snap: Snapshot, text: str, as_of: date) -> rd.ReadinessResult:
     """The ``ReadinessResult`` for the workspace, rulebook text and date (cached)."""
     return _readiness(snap.path, snap.key, text, as_of)
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _inputs(path: str, key: str, text: str) -> Any:
-    rd = engine("layers.readiness", "engine.readiness", "load_rulebook", "inputs_from_workspace")
+@st.cache_resource(max_entries=6, show_spinner=False)
+def _summary(path: str, key: str, text: str | None, as_of: date) -> rd.ReadinessSummary:
     ws = _workspace(path, key)
-    rulebook = rd.load_rulebook(text)
-    try:
-        return rd.inputs_from_workspace(ws, rulebook=rulebook), rulebook
-    except TypeError:
-        return rd.inputs_from_workspace(ws), rulebook
+    result = _readiness(path, key, text, as_of) if text is not None else None
+    zones = ws.read("zones") if ws.has("zones") else None
+    return rd.summarize(result, ws.read("parcels"), zones=zones)
+
+
+def readiness_summary(snap: Snapshot, text: str | None, as_of: date) -> rd.ReadinessSummary:
+    """Parcels and hectares per readiness status and per zone (every parcel ``unchecked``
+    when ``text`` is ``None``) (cached)."""
+    return _summary(snap.path, snap.key, text, as_of)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _inputs(path: str, key: str, text: str) -> tuple[rd.ReadinessInputs, rd.Rulebook]:
+    rules = rulebook(text)
+    return rd.inputs_from_workspace(_workspace(path, key), rulebook=rules), rules
 
 
 def check_sketch(snap: Snapshot, text: str, geometry_wgs84: Any, as_of: date) -> pd.DataFrame:
-    """Readiness of a drawn polygon (long table), via the engine's ``check_sketch``."""
-    rd = engine("layers.readiness", "engine.readiness", "check_sketch")
-    inputs, rulebook = _inputs(snap.path, snap.key, text)
-    return rd.check_sketch(inputs, geometry_wgs84, rulebook, as_of=as_of)
+    """Readiness of a drawn polygon (long table), via :func:`layers.readiness.check_sketch`."""
+    inputs, rules = _inputs(snap.path, snap.key, text)
+    return rd.check_sketch(inputs, geometry_wgs84, rules, as_of=as_of)
 
 
 # --------------------------------------------------------------------------- restoration
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _restoration(path: str, key: str, as_of: date) -> Any:
-    rs = engine("layers.restoration", "engine.restoration", "inputs_from_workspace", "evaluate")
     ws = _workspace(path, key)
     return rs.evaluate(rs.inputs_from_workspace(ws), as_of=as_of)
 
@@ -268,8 +209,6 @@ def restoration(snap: Snapshot, as_of: date) -> Any:
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _map_data(path: str, key: str, text: str | None,
               as_of: date) -> tuple[MapData, list[PlannerError]]:
-    from gis.raster import read_raster
-
     ws = _workspace(path, key)
     notes: list[PlannerError] = []  # shown with exc.text(lang) by the pages
     layers: dict[str, gpd.GeoDataFrame | None] = {}
@@ -282,14 +221,10 @@ def _map_data(path: str, key: str, text: str | None,
     if text is not None:
         try:
             overall = _readiness(path, key, text, as_of).overall
-        except EngineMissing:
-            pass
         except PlannerError as exc:
             notes.append(exc)
     try:
         progress = _restoration(path, key, as_of).sites
-    except EngineMissing:
-        pass
     except PlannerError as exc:
         notes.append(exc)
     rasters = {}
@@ -312,48 +247,40 @@ def map_data(snap: Snapshot, text: str | None,
 
 
 # --------------------------------------------------------------------------- tables
-def parcel_table(ws: Any, result: Any | None) -> pd.DataFrame:
+def parcel_table(ws: Workspace, result: rd.ReadinessResult | None) -> pd.DataFrame:
     """One row per parcel: id, name, zone, industry, area (ha), readiness and failing rules.
 
-    Area is the geometric area in the workspace's metric CRS; ``failing`` lists
-    the required rules that failed (``;``-joined).
+    Area is the geometric area in the workspace's metric CRS; ``failing_rules`` is
+    the engine's (the failing required rules, ``", "``-joined; advisory rules are
+    not listed). Without a result every parcel is ``unchecked``.
     """
     parcels = ws.read("parcels")
     if parcels is None:
-        return pd.DataFrame(columns=["parcel_id", "readiness"])
+        return pd.DataFrame(columns=["parcel_id", "readiness", "failing_rules"])
     cols = [c for c in ("parcel_id", "name", "zone_id", "industry", "supply_status")
             if c in parcels.columns]
     table = pd.DataFrame(parcels[cols]).copy()
     table["parcel_id"] = table["parcel_id"].astype(str)
-    table["area_ha"] = (parcels.geometry.area / 10_000).round(2).to_numpy()
+    table["area_ha"] = area_ha(parcels.geometry).round(2)
     if result is None:
         table["readiness"] = "unchecked"
-        table["failing"] = ""
+        table["failing_rules"] = ""
         return table
-    overall = result.overall.copy()
-    overall["parcel_id"] = overall["parcel_id"].astype(str)
-    table = table.merge(overall[["parcel_id", "readiness"]], on="parcel_id", how="left")
+    overall = pd.DataFrame({
+        "parcel_id": result.overall["parcel_id"].astype(str).to_numpy(),
+        "readiness": result.overall["readiness"].astype(str).to_numpy(),
+        "failing_rules": result.overall["failing_rules"].astype(str).to_numpy()})
+    table = table.merge(overall, on="parcel_id", how="left")
     table["readiness"] = table["readiness"].fillna("unchecked")
-    long = result.long
-    fails = long[long["status"] == "fail"].copy()
-    fails["parcel_id"] = fails["parcel_id"].astype(str)
-    failing = fails.groupby("parcel_id")["rule_id"].agg(lambda s: ";".join(map(str, s)))
-    table["failing"] = table["parcel_id"].map(failing).fillna("")
+    table["failing_rules"] = table["failing_rules"].fillna("")
     return table
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _parcel_report(path: str, key: str, text: str, parcel_id: str, lang: str,
-                   as_of: date) -> Any:
-    rp = engine("layers.reports", "engine.reports", "build_parcel_report")
-    rd = engine("layers.readiness", "engine.readiness", "load_rulebook")
-    ws = _workspace(path, key)
-    try:
-        result = _readiness(path, key, text, as_of)
-    except EngineMissing:
-        result = None
-    return rp.build_parcel_report(ws, parcel_id, lang=lang, as_of=as_of,
-                                  rulebook=rd.load_rulebook(text), result=result)
+                   as_of: date) -> rp.Report:
+    return rp.build_parcel_report(_workspace(path, key), parcel_id, lang=lang, as_of=as_of,
+                                  result=_readiness(path, key, text, as_of))
 
 
 def parcel_report(snap: Snapshot, text: str, parcel_id: str, lang: str, as_of: date) -> Any:
@@ -364,7 +291,6 @@ def parcel_report(snap: Snapshot, text: str, parcel_id: str, lang: str, as_of: d
 @st.cache_data(max_entries=8, show_spinner=False)
 def report_pdf(html_text: str) -> bytes:
     """A report's HTML as an A4 PDF (WeasyPrint, no network)."""
-    rp = engine("layers.reports", "engine.reports", "to_pdf")
     return rp.to_pdf(html_text)
 
 
@@ -374,8 +300,6 @@ def export_bytes(data: pd.DataFrame, fmt: str, *, layer: str = "layer") -> bytes
     Written through :mod:`gis.io` (the one place that writes files) into a
     temporary folder, then read back for ``st.download_button``.
     """
-    from gis import io as gio
-
     with tempfile.TemporaryDirectory(prefix="devzone-export-") as tmp:
         path = Path(tmp) / f"{layer}.{fmt}"
         if isinstance(data, gpd.GeoDataFrame):  # CSV: geometry as WKT in EPSG:4326

@@ -32,16 +32,17 @@ class AppState:
         sidebar sets it to the workspace's snapshot date (``as_of``), else today.
     selected_parcel
         Parcel whose rule table is shown beside the map (clicked or chosen in a table).
-    focus_parcel
-        Parcel the map should zoom to once (Parcels page).
     sketch
         The last drawn polygon as WKT (WGS84), checked like a parcel.
     views
         Last reported view (bounds + zoom) per map widget key.
     rule_overrides
         Unsaved rulebook edits: ``(rule_id, key) -> value``.
-    last_click
-        The last map click handled, so a rerun does not handle it twice.
+    last_click, last_drawing
+        The last map click and drawn polygon (WKT) handled, so a rerun does not
+        handle them twice.
+    upload_result
+        The Data page's last upload, kept until it is accepted or discarded.
     """
 
     lang: str | None = None
@@ -49,7 +50,6 @@ class AppState:
     tianditu_key: str = field(default_factory=lambda: os.environ.get("DEVZONE_TIANDITU_KEY", ""))
     as_of: date | None = None
     selected_parcel: str | None = None
-    focus_parcel: str | None = None
     sketch: str | None = None
     views: dict[str, View] = field(default_factory=dict)
     rule_overrides: dict[tuple[str, str], Any] = field(default_factory=dict)

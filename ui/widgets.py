@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import logging
 import re
-import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -15,6 +14,8 @@ import pandas as pd
 import streamlit as st
 
 from gis.errors import PlannerError
+from layers.readiness import Rulebook
+from layers.reports import rule_rows as report_rule_rows
 from ui import data as uidata
 from ui.assets import missing_files
 from ui.i18n import html_lang, lang_from_locale, t, value_label
@@ -66,13 +67,11 @@ def current_lang() -> str:
 def guard(lang: str) -> Iterator[None]:
     """Show an error inside the block as one readable message; the rest of the page goes on.
 
-    ``PlannerError`` → its sentence; a missing engine → "not yet available";
-    anything else → a short note (the traceback goes to the server log only).
+    ``PlannerError`` → its sentence; anything else → a short note (the traceback
+    goes to the server log only).
     """
     try:
         yield
-    except uidata.EngineMissing as exc:
-        st.info(t("msg.not_yet", lang, what=t(exc.key, lang)))
     except PlannerError as exc:
         st.error(t("msg.error", lang, message=exc.text(lang)))
     except Exception as exc:
@@ -114,81 +113,26 @@ def sidebar(state: AppState) -> str:
 
 # --------------------------------------------------------------------------- rules
 def rule_labels(text: str | None, lang: str) -> dict[str, str]:
-    """Rule id → label in ``lang``, read from the rulebook TOML text."""
-    if not text:
-        return {}
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        return {}
-    out = {}
-    for rule in doc.get("rule", []):
-        label = rule.get("label", {})
-        out[str(rule.get("id"))] = (label.get(lang) or label.get("zh") or str(rule.get("id"))) \
-            if isinstance(label, dict) else str(label)
-    return out
+    """Rule id → label in ``lang`` of the rulebook TOML ``text`` (``{}`` without one)."""
+    return uidata.rulebook(text).labels(lang) if text else {}
 
 
-def _missing(value: Any) -> bool:
-    """None, NaN or pd.NA (a scalar)."""
-    return value is None or bool(pd.isna(value))
-
-
-def _plain_value(value: Any, unit: str) -> str:
-    """A number with its unit (fractions as %), when the report formatter is unavailable."""
-    if _missing(value):
-        return ""
-    v = float(value)
-    if unit == "fraction":
-        return f"{100 * v:.4g}%"
-    if unit in ("°", "count", ""):
-        return f"{v:.4g}°" if unit == "°" else f"{v:.4g}"
-    return f"{v:.4g} {unit}"
-
-
-def rule_rows(long: pd.DataFrame, lang: str, labels: dict[str, str], *, rules: Any = None,
+def rule_rows(long: pd.DataFrame, lang: str, labels: dict[str, str], *, rules: Rulebook,
               industry: Any = None) -> pd.DataFrame:
-    """Display rows of a long result table, one per rule.
+    """Display rows of a long result table, one per rule, formatted as in the printable report.
 
-    Columns ``rule, rule_label, status, status_label, value, threshold, gap,
-    cost, message`` (all text). Values are formatted as in the printable report
-    (``layers.reports``: fractions as %, metres, costs in 万元 / CNY, the
-    requirement in words) when that module and the parsed rulebook ``rules``
-    are available; else as plain numbers with their unit.
+    Columns ``rule, rule_label, status, status_label, value, threshold, gap, cost,
+    message`` (all text, from :func:`layers.reports.rule_rows`: fractions as %,
+    metres, costs in 万元 / CNY, the requirement in words). ``rules`` is the
+    rulebook the results came from; ``labels`` may rename rules.
     """
-    msg_col = "message" if lang == "zh" or "message_en" not in long.columns else "message_en"
-    formatter = None
-    if rules is not None:
-        try:
-            formatter = uidata.engine("layers.reports._readiness", "engine.reports", "rule_rows")
-        except uidata.EngineMissing:
-            formatter = None
-    if formatter is not None:
-        rows = formatter.rule_rows(long, rules, lang, industry=industry)
-        out = pd.DataFrame(rows, columns=["id", "label", "status", "status_label", "value",
-                                          "threshold", "gap", "cost", "message"])
-        out = out.rename(columns={"id": "rule", "label": "rule_label"})
-        out["rule_label"] = [labels.get(r, lbl) for r, lbl in zip(out["rule"], out["rule_label"],
-                                                                     strict=True)]
-        return out.reset_index(drop=True)
-
-    def col(name: str) -> list[Any]:
-        return list(long[name]) if name in long.columns else [None] * len(long)
-
-    units = ["" if _missing(u) else str(u) for u in col("unit")]
-    msgs = col(msg_col)
-    return pd.DataFrame({
-        "rule": [str(r) for r in long["rule_id"]],
-        "rule_label": [labels.get(str(r), str(r)) for r in long["rule_id"]],
-        "status": [str(v) for v in long["status"]],
-        "status_label": [value_label("rule_status", v, lang) for v in long["status"]],
-        "value": [_plain_value(v, u) for v, u in zip(col("value"), units, strict=True)],
-        "threshold": [_plain_value(v, u) for v, u in zip(col("threshold"), units, strict=True)],
-        "gap": [_plain_value(g, u) if not _missing(g) and g != 0 else ""
-                for g, u in zip(col("gap"), units, strict=True)],
-        "cost": ["" if _missing(c) or c == 0 else f"{c:,.0f}" for c in col("cost")],
-        "message": ["" if _missing(m) else str(m) for m in msgs],
-    })
+    rows = report_rule_rows(long, rules, lang, industry=industry)
+    out = pd.DataFrame(rows, columns=["id", "label", "status", "status_label", "value",
+                                      "threshold", "gap", "cost", "message"])
+    out = out.rename(columns={"id": "rule", "label": "rule_label"})
+    out["rule_label"] = [labels.get(r, lbl) for r, lbl in zip(out["rule"], out["rule_label"],
+                                                                 strict=True)]
+    return out.reset_index(drop=True)
 
 
 def readiness_label(status: str, lang: str) -> str:
@@ -226,7 +170,7 @@ def _rule_lines(rows: pd.DataFrame, lang: str) -> str:
 
 
 def rule_details(long: pd.DataFrame, lang: str, labels: dict[str, str], *, key: str,
-                 rules: Any = None, industry: Any = None) -> pd.DataFrame:
+                 rules: Rulebook, industry: Any = None) -> pd.DataFrame:
     """The rule-by-rule result, readable in a narrow column; returns the display rows.
 
     A compact table (rule, status, measured value, requirement), then every rule

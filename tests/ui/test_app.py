@@ -212,20 +212,18 @@ def test_missing_workspace_is_a_readable_error_on_every_page(tmp_path: Path,
         assert at.radio(key="sidebar_lang")  # the rest of the page still works
 
 
-def test_a_missing_engine_says_not_yet(demo_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ui import data as uidata
+def test_a_failing_readiness_check_is_a_readable_error(demo_env: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import layers.readiness
+    from gis.errors import InputError
 
-    real = uidata.engine
+    def broken(*_a: object, **_k: object):
+        raise InputError("The parcels cannot be checked.", zh="无法检查这些地块。")
 
-    def fake(module: str, key: str, *names: str):
-        if module == "layers.readiness":
-            raise uidata.EngineMissing(key, module)
-        return real(module, key, *names)
-
-    monkeypatch.setattr(uidata, "engine", fake)
+    monkeypatch.setattr(layers.readiness, "evaluate", broken)
     # an unsaved threshold makes a rulebook text no cached result was computed for
     at = _run(PAGES["parcels"], rule_overrides={("road", "max_m"): 49.5})
-    assert any("尚未提供" in i.value for i in at.info)
+    assert any("无法检查这些地块。" in e.value for e in at.error)
     (args,) = _maps(at)  # the map still shows, its parcels unchecked
     assert '"readiness":"unchecked"' in args["feature_group"]
 

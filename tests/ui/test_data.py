@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from gis.errors import RulebookError
 from ui.data import apply_overrides, export_bytes, numeric_parameters
 
 RULES = """
@@ -46,13 +47,15 @@ def test_numeric_parameters_lists_thresholds_including_nested_ones() -> None:
 
 def test_overrides_change_only_the_named_threshold() -> None:
     text = apply_overrides(RULES, {("road", "max_m"): 80.0,
-                                   ("indicators", "by_industry.photovoltaic.far.min"): 1.2,
-                                   ("nope", "max_m"): 1.0})
+                                   ("indicators", "by_industry.photovoltaic.far.min"): 1.2})
     doc = tomllib.loads(text)
     road, ind = doc["rule"]
     assert road["max_m"] == 80.0 and road["label"]["zh"] == "通路"
     assert ind["by_industry"]["photovoltaic"]["far"]["min"] == 1.2
     assert apply_overrides(RULES, {}) == RULES
+    # an override of a rule the rulebook lacks is refused, naming it (no longer ignored)
+    with pytest.raises(RulebookError, match="'nope'"):
+        apply_overrides(RULES, {("nope", "max_m"): 1.0})
 
 
 @pytest.fixture
@@ -83,3 +86,25 @@ def test_gpkg_export_round_trips(named_parcels: gpd.GeoDataFrame, tmp_path: Path
     path.write_bytes(export_bytes(named_parcels, "gpkg", layer="parcels"))
     back = gpd.read_file(path, layer="parcels")
     assert list(back["name"]) == ["光伏地块", "芯片地块"] and back.crs.to_epsg() == 4547
+
+
+def test_parcel_table_failing_rules_are_the_engines_required_ones(demo_ws: Path) -> None:
+    """The g5 5G rule (telecom) is advisory in the default rulebook: never listed as failing."""
+    from layers.readiness import evaluate, inputs_from_workspace, rulebook_in_force
+    from layers.workspace import Workspace
+    from ui.data import parcel_table
+
+    ws = Workspace.load(demo_ws)
+    rb = rulebook_in_force(ws)
+    assert rb.get("telecom").required is False
+    result = evaluate(inputs_from_workspace(ws, rulebook=rb), rb, as_of=ws.as_of)
+    long = result.long
+    advisory_fails = long[(long["rule_id"] == "telecom") & (long["status"] == "fail")]
+    assert len(advisory_fails)  # the demo has parcels without 5G: the case is exercised
+    table = parcel_table(ws, result).set_index("parcel_id")
+    assert not table["failing_rules"].str.contains("telecom").any()
+    engine = result.overall.set_index(result.overall["parcel_id"].astype(str))
+    assert table["failing_rules"].to_dict() == engine["failing_rules"].astype(str).to_dict()
+    assert table.loc[table["readiness"] == "not_ready", "failing_rules"].ne("").all()
+    assert table["area_ha"].sum() == pytest.approx(
+        result.summary().total_ha, abs=0.01 * len(table))

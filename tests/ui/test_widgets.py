@@ -1,4 +1,4 @@
-"""Rule tables as the pages show them: formatted values, words for codes, plain fallback."""
+"""Rule tables as the pages show them: formatted values and words for codes."""
 
 from __future__ import annotations
 
@@ -22,18 +22,23 @@ def _long() -> pd.DataFrame:
     })
 
 
-def test_plain_rows_without_a_rulebook_show_percent_units_and_words() -> None:
-    rows = rule_rows(_long(), "zh", {"road": "通路", "in_zone": "位于开发区内"})
-    assert list(rows["rule_label"]) == ["通路", "位于开发区内", "leveled", "eia"]
-    assert list(rows["status_label"]) == ["不通过", "通过", "未知", "承诺"]
-    assert list(rows["value"]) == ["162 m", "97.4%", "", ""]
-    assert list(rows["threshold"]) == ["50 m", "95%", "5°", ""]
-    assert list(rows["gap"]) == ["112 m", "", "", ""]
-    assert list(rows["cost"]) == ["336,000", "", "", ""]
-    assert list(rows["message"]) == ["距道路超过 50 米", "位于开发区内", "", "已承诺"]
-    en = rule_rows(_long(), "en", {})
-    assert en["message"].iloc[0] == "more than 50 m from roads"
-    assert en["status_label"].iloc[0] == "Fail"
+def test_rows_show_percent_units_and_words_in_both_languages() -> None:
+    from layers.readiness import rulebook_in_force
+
+    rules = rulebook_in_force()
+    rows = rule_rows(_long(), "zh", {"road": "通路", "in_zone": "位于开发区内"}, rules=rules)
+    by = rows.set_index("rule").loc[["road", "in_zone", "leveled", "eia"]]
+    assert list(by["rule_label"]) == ["通路", "位于开发区内", "场地平整", "环境影响评价"]
+    assert list(by["status_label"]) == ["不通过", "通过", "未知", "承诺"]
+    assert list(by["value"]) == ["162 米", "97.4%", "—", "—"]
+    assert list(by["threshold"]) == ["≤ 50 米", "区内比例 ≥ 95%", "≤ 5°", "已批复且有效"]
+    assert list(by["gap"]) == ["112 米", "", "", ""]
+    assert list(by["cost"]) == ["33.6 万元", "", "", ""]
+    assert list(by["message"]) == ["距道路超过 50 米", "位于开发区内", "", "已承诺"]
+    en = rule_rows(_long(), "en", {}, rules=rules).set_index("rule")
+    assert en.loc["road", "message"] == "more than 50 m from roads"
+    assert en.loc["road", "status_label"] == "Fail"
+    assert en.loc["road", "cost"] == "CNY 336,000"
 
 
 def test_rows_with_the_rulebook_follow_the_report_wording() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from layers.readiness import FAILING_SEP
 from ui import data as uidata
 from ui.i18n import column_label, t, value_label
 from ui.map import READINESS_ORDER
@@ -13,6 +14,11 @@ from ui.widgets import guard, readiness_label, rule_labels, workspace_map
 
 FORMATS = {"geojson": "application/geo+json", "gpkg": "application/geopackage+sqlite3",
            "csv": "text/csv"}
+
+
+def _failing(text: object) -> list[str]:
+    """Rule ids of the engine's ``failing_rules`` text (required rules, in rulebook order)."""
+    return [r for r in str(text).split(FAILING_SEP) if r]
 
 
 def _filters(table: pd.DataFrame, labels: dict[str, str], zone_names: dict[str, str],
@@ -40,11 +46,11 @@ def _filters(table: pd.DataFrame, labels: dict[str, str], zone_names: dict[str, 
                                format_func=lambda s: value_label("readiness", s, lang))
     if pick:
         mask &= table["readiness"].isin(pick)
-    rules = sorted({r for f in table["failing"] for r in str(f).split(";") if r})
+    rules = sorted(set().union(*table["failing_rules"].map(_failing)))
     pick = cols[3].multiselect(t("parcels.filter_rule", lang), rules, key="f_rule",
                                placeholder=anything, format_func=lambda r: labels.get(r, r))
     if pick:
-        mask &= table["failing"].map(lambda f: bool(set(str(f).split(";")) & set(pick)))
+        mask &= table["failing_rules"].map(lambda f: bool(set(_failing(f)) & set(pick)))
     return mask
 
 
@@ -72,14 +78,14 @@ def main() -> None:
             column_label("parcels", c, lang): (
                 shown[c].map(lambda v, g=coded[c]: value_label(g, v, lang)) if c in coded
                 else shown[c])
-            for c in shown.columns if c not in ("readiness", "failing", "zone_id")})
+            for c in shown.columns if c not in ("readiness", "failing_rules", "zone_id")})
         if "zone_id" in shown.columns:  # the zone's name, not its code
             view.insert(min(2, len(view.columns)), t("parcels.zone_name", lang), [
                 t("overview.no_zone", lang) if pd.isna(z) else zone_names.get(str(z), str(z))
                 for z in shown["zone_id"]])
         view[t("readiness", lang)] = shown["readiness"].map(lambda s: readiness_label(s, lang))
-        view[t("parcels.filter_rule", lang)] = shown["failing"].map(
-            lambda f: "、".join(labels.get(r, r) for r in str(f).split(";") if r))
+        view[t("parcels.filter_rule", lang)] = shown["failing_rules"].map(
+            lambda f: "、".join(labels.get(r, r) for r in _failing(f)))
         event = st.dataframe(view, hide_index=True, width="stretch", height=320,
                              on_select="rerun", selection_mode="single-row", key="parcel_table")
         rows = event.selection.rows if event is not None else []
@@ -98,8 +104,8 @@ def main() -> None:
                 parcels = ws.read("parcels")
                 parcels["parcel_id"] = parcels["parcel_id"].astype(str)
                 out = parcels[parcels["parcel_id"].isin(set(shown["parcel_id"]))]
-                out = out.merge(shown[["parcel_id", "readiness", "failing"]], on="parcel_id",
-                                how="left")
+                out = out.merge(shown[["parcel_id", "readiness", "failing_rules"]],
+                                on="parcel_id", how="left")
                 fmt = st.radio(t("data.format", lang), list(FORMATS), horizontal=True,
                                format_func=lambda f: t(f"format.{f}", lang), key="parcels_fmt")
                 st.download_button(

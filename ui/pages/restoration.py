@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from layers.catalog import MINE_STAGES
+from layers.restoration import flag_label
 from ui import data as uidata
 from ui.i18n import column_label, t, value_label
 from ui.state import get_state
@@ -13,10 +14,6 @@ from ui.widgets import guard
 
 
 def _flag_text(flags: object, lang: str) -> str:
-    try:
-        from layers.restoration import flag_label
-    except ImportError:  # engine mid-edit: show the codes
-        return str(flags or "")
     sep = "、" if lang == "zh" else "; "
     return sep.join(flag_label(f, lang) for f in str(flags or "").split(";") if f)
 
