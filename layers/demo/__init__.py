@@ -1,7 +1,7 @@
 """The Changzhi demo workspace: real county boundaries, everything else synthetic.
 
 ``make_demo`` builds every layer, table and raster in memory (pure, seeded);
-``build_demo`` writes them as a workspace folder (DESIGN.md, "The workspace").
+``build_demo`` writes them as a workspace folder (docs/workspace.md).
 Only the 12 county boundaries are real (``layers/data/changzhi_counties.geojson``,
 see ``ATTRIBUTION.md``); zones, parcels, infrastructure, constraints, mines,
 inspections and rasters are invented but placed plausibly: the three zones at
@@ -14,7 +14,7 @@ content. Parcels are cut from a jittered grid of blocks between the zone roads;
 ``N`` above the zones' capacity adds a grid of parcels in the surrounding basin
 (for benchmarks; they sit away from the designed infrastructure).
 
-What the default rulebook (``data/rules/changzhi.toml``) finds, and why:
+What the default rulebook (``layers/readiness/rules/changzhi.toml``) finds, and why:
 
 - **ready** — most of 长治高新区 (CZGX): every road, water branch and 10 kV
   feeder is existing, the ground is levelled (DEM flattened), all six regional

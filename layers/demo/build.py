@@ -32,11 +32,12 @@ from layers.demo.networks import _power, _roads, _stations, _tourism_road, _wate
 from layers.demo.parcels import _parcels, _priority, _zone_parcel_candidates, indicator_bounds
 from layers.demo.rasters import NDVI_EPOCHS, _dem, _ndvi, _rsrp
 from layers.demo.zones import _zone_grids, _zone_polygons, _zones_layer
+from layers.readiness.rulebook import default_rulebook_path
 
 WORKSPACE_NAME = "长治市开发区 (demo, synthetic data)"
 MARKER = ".devzone-demo"  # identifies a folder built by build_demo (safe to overwrite)
 COUNTIES_FILE = Path(__file__).parent.parent / "data" / "changzhi_counties.geojson"
-DEFAULT_RULES = Path(__file__).resolve().parents[2] / "data" / "rules" / "changzhi.toml"
+DEFAULT_RULES = default_rulebook_path()  # package data; its absence fails the import loudly
 GPKG_DATE = "2025-06-30T00:00:00Z"  # fixed GeoPackage timestamps: same seed, same bytes
 
 LAYER_ORDER = ("counties", "zones", "roads", "water", "power", "tourism_road", "constraints",
@@ -68,7 +69,7 @@ def make_demo(counties: gpd.GeoDataFrame, *, parcels: int = DEFAULT_PARCELS,
         Seed of every random stream; the same seed gives the same content.
     rules_text : str, optional
         The rulebook copied into the workspace; its indicator floors shape the
-        parcels' indicators (defaults mirror ``data/rules/changzhi.toml``).
+        parcels' indicators (defaults mirror the default rulebook, :data:`DEFAULT_RULES`).
     """
     if parcels < 1:
         raise InputError(f"--parcels must be at least 1, got {parcels}.",
@@ -240,28 +241,14 @@ def write_demo(data: DemoData, folder: Path, *, seed: int, parcels: int) -> None
     Path(str(gpkg) + ".lock").unlink(missing_ok=True)
     for r in data.rasters.values():
         _write_raster(r, folder / r.path)
-    rules = data.rules_text if data.rules_text is not None else PLACEHOLDER_RULES
+    rules = (data.rules_text if data.rules_text is not None
+             else DEFAULT_RULES.read_text(encoding="utf-8"))
     gio.write_text_atomic(folder / "rules.toml", rules)
     manifest = _manifest(data, with_counties="counties" in CATALOG)
     gio.write_text_atomic(folder / "workspace.toml", tomli_w.dumps(manifest))
     gio.write_text_atomic(folder / "README.txt", README.format(
         seed=seed, parcels=parcels, as_of=AS_OF.isoformat()))
     gio.write_text_atomic(folder / MARKER, f"devzone demo seed={seed} parcels={parcels}\n")
-
-
-PLACEHOLDER_RULES = """# Placeholder rulebook: data/rules/changzhi.toml was missing at build time.
-[meta]
-name = "长治市标准地出让前置条件 (placeholder)"
-version = "0"
-
-[[rule]]
-id = "road"
-kind = "distance"
-label = { zh = "通路", en = "Road access" }
-layer = "roads"
-filter = { status = "existing" }
-max_m = 50.0
-"""
 
 
 def _usual_permissions(folder: Path) -> None:
@@ -306,21 +293,26 @@ def summary_lines(data: DemoData) -> list[tuple[str, str]]:
 
 
 def build_demo(out: str | Path = "data/demo", *, parcels: int = DEFAULT_PARCELS,
-               seed: int = DEFAULT_SEED, rules: str | Path | None = DEFAULT_RULES,
+               seed: int = DEFAULT_SEED, rules: str | Path = DEFAULT_RULES,
                progress: Callable[[str], None] | None = None) -> DemoSummary:
     """Build the demo workspace into ``out`` atomically (temporary folder, then rename).
 
     An existing demo workspace at ``out`` is replaced; any other non-empty folder is
-    refused with :class:`InputError`. The default rulebook is copied as ``rules.toml``
-    (a minimal placeholder if it is missing).
+    refused with :class:`InputError`. ``rules`` (default: the packaged Changzhi
+    rulebook) is copied as ``rules.toml``; an unreadable one is an :class:`InputError`.
     """
     t0 = time.perf_counter()
     out = Path(out)
     _check_out(out)
     say = progress or (lambda _msg: None)
-    rules_path = Path(rules) if rules is not None else None
-    rules_text = (rules_path.read_text(encoding="utf-8")
-                  if rules_path is not None and rules_path.is_file() else None)
+    rules_path = Path(rules)
+    try:
+        rules_text = rules_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"Cannot read the rulebook {rules_path} for the demo: {exc}.",
+                         hint="Give the path of a readable UTF-8 TOML rulebook.",
+                         zh=f"无法读取演示所用的规则文件 {rules_path}：{exc}。",
+                         hint_zh="请给出可读取的 UTF-8 编码 TOML 规则文件路径。") from exc
     say("reading the county boundaries")
     counties = load_counties()
     say(f"generating layers (parcels={parcels}, seed={seed})")
@@ -341,7 +333,5 @@ def build_demo(out: str | Path = "data/demo", *, parcels: int = DEFAULT_PARCELS,
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    lines = summary_lines(data)
-    if rules_text is None:
-        lines.append(("rules", "placeholder rules.toml (data/rules/changzhi.toml not found)"))
+    lines = [*summary_lines(data), ("rules", f"rules.toml copied from {rules_path}")]
     return DemoSummary(out, lines, time.perf_counter() - t0, _size(out))

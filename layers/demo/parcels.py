@@ -20,7 +20,7 @@ INDUSTRY_LAND_USE = {"semiconductor": "100101", "it_innovation": "100101",
                      "equipment": "100102", "coal_chemical": "100103"}
 LEGACY_LAND_USE = {"100101": "M1", "100102": "M2", "100103": "M3"}
 
-# Indicator bounds used when the rulebook cannot be read (mirrors data/rules/changzhi.toml).
+# Indicator bounds used when no rulebook text is given (mirror the default rulebook).
 DEFAULT_INDICATORS: dict[str, dict[str, dict[str, float]]] = {
     "photovoltaic": {"invest_intensity": {"min": 300.0}, "far": {"min": 1.0},
                      "building_coverage": {"min": 30.0}, "tax_per_mu": {"min": 15.0},

@@ -328,8 +328,17 @@ class Rulebook:
 
 
 def default_rulebook_path() -> Path:
-    """The default Changzhi rulebook, ``data/rules/changzhi.toml`` in the repository."""
-    return Path(__file__).resolve().parents[2] / "data" / "rules" / "changzhi.toml"
+    """The default Changzhi rulebook, package data ``layers/readiness/rules/changzhi.toml``.
+
+    Raises ``FileNotFoundError`` when the installed package lacks it (a packaging bug).
+    """
+    from importlib.resources import files
+
+    path = Path(str(files("layers.readiness") / "rules" / "changzhi.toml"))
+    if not path.is_file():
+        raise FileNotFoundError(f"the packaged default rulebook {path} is missing: the "
+                                "devzone-planner installation is incomplete; reinstall it")
+    return path
 
 
 # --------------------------------------------------------------------------- parsing

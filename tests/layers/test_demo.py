@@ -426,6 +426,23 @@ def test_refuses_a_foreign_folder(tmp_path: Path) -> None:
     assert "not a demo workspace" in result.output and "Traceback" not in result.output
 
 
+def test_an_unreadable_rulebook_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    out = tmp_path / "ws"
+    with pytest.raises(InputError, match="Cannot read the rulebook") as err:
+        build_demo(out, rules=tmp_path / "missing.toml")
+    assert "missing.toml" in str(err.value) and "规则文件" in err.value.zh
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_the_default_rulebook_is_package_data() -> None:
+    from layers.readiness import default_rulebook_path, load_rulebook
+
+    path = default_rulebook_path()
+    assert path == demo_mod.DEFAULT_RULES
+    assert path.parent.parent == Path(demo_mod.__file__).resolve().parent.parent / "readiness"
+    assert len(load_rulebook(path).rules) == 18
+
+
 def test_cli_rejects_bad_parcel_count() -> None:
     result = CliRunner().invoke(_cli_app(), ["demo", "--parcels", "0"])
     assert result.exit_code == 2
