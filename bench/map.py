@@ -9,7 +9,7 @@ opened, a district at zoom 12, and a street block at zoom 16 — it times what
 the app does on every rerun: ``build_map(dynamic=True)`` + ``parcel_layer`` +
 the serialisation ``st_folium`` performs (render, script, feature group,
 layer control, hash), and counts the bytes sent to the browser (script +
-feature group + layer control + html + header). Targets (DESIGN.md): rebuild
+feature group + layer control + html + header). Targets (docs/notes.md): rebuild
 ≤ 0.3 s and ≤ 5 MB at any size. For comparison, the naive folium map
 (``GeoJson`` of every parcel with a ``style_function``) is measured up to
 ``--naive-max`` parcels.

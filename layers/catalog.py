@@ -1,7 +1,7 @@
 """The layer catalogue: what each layer kind is, its columns, allowed values, labels and style.
 
-This is the one place that describes the workspace's layers (DESIGN.md, "Layer
-schemas"). Loaders, validation, the demo, the map and the reports all read it.
+This is the one place that describes the workspace's layers (docs/workspace.md,
+"Layer schemas"). Loaders, validation, the demo, the map and the reports all read it.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The workspace: a folder with a ``workspace.toml`` manifest naming layers, tables, rasters, rules.
 
-See DESIGN.md ("The workspace"). Every layer is optional; a file the manifest
+See docs/workspace.md. Every layer is optional; a file the manifest
 names but that does not exist is a :class:`WorkspaceError`. Layers are read
 through :mod:`gis.io`, normalised to the catalogue, and returned in the
 workspace's metric analysis CRS.

@@ -88,7 +88,7 @@ CSS_ASSETS: dict[str, Asset | None] = {
     "Control.FullScreen.css": Asset("leaflet.fullscreen", "Control.FullScreen.css"),
     "leaflet_measure_css": Asset("leaflet-measure", "dist/leaflet-measure.css"),
     "Control_MousePosition_css": Asset("leaflet-mouse-position", "src/L.Control.MousePosition.css"),
-    # not used by any layer we draw (NOTES.md): dropped rather than fetched
+    # not used by any layer we draw (docs/notes.md): dropped rather than fetched
     "glyphicons_css": None,
     "awesome_rotate_css": None,
 }

@@ -87,7 +87,7 @@ def brute_cells(geom: shapely.Geometry, r: Raster) -> np.ndarray:
 
 
 def reference_overall(status: np.ndarray, required: np.ndarray) -> np.ndarray:
-    """DESIGN.md's precedence, written plainly, parcel by parcel."""
+    """The precedence of docs/rulebook.md, written plainly, parcel by parcel."""
     out = []
     for col in status.T:
         req = [s for s, r in zip(col, required, strict=True) if r]

@@ -128,7 +128,7 @@ def base_url() -> None:
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    """Debian's Chromium, never a downloaded browser (NOTES.md)."""
+    """Debian's Chromium, never a downloaded browser (docs/notes.md)."""
     if not CHROMIUM.exists():
         pytest.fail(f"CI is set but {CHROMIUM} is missing: .ci/run must install chromium.")
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM),
