@@ -109,6 +109,18 @@ def test_uv_lock_matches_the_declared_dependencies() -> None:
         "pyproject.toml's dependencies changed since uv.lock was made: run `make lock`"
 
 
+def test_a_missing_packaged_rulebook_fails_loudly(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.resources
+
+    from gis.errors import RulebookError
+
+    monkeypatch.setattr(importlib.resources, "files", lambda _package: tmp_path)
+    with pytest.raises(RulebookError, match="incomplete") as err:
+        default_rulebook_path()
+    assert str(tmp_path / "rules" / "changzhi.toml") in str(err.value) and "缺失" in err.value.zh
+
+
 @pytest.mark.slow
 def test_the_wheel_holds_every_source_file_of_the_packages(dist: Path) -> None:
     sources = [p for p in _source_files() if p.split("/")[0] in PACKAGES

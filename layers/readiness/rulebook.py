@@ -330,14 +330,18 @@ class Rulebook:
 def default_rulebook_path() -> Path:
     """The default Changzhi rulebook, package data ``layers/readiness/rules/changzhi.toml``.
 
-    Raises ``FileNotFoundError`` when the installed package lacks it (a packaging bug).
+    Raises :class:`RulebookError` when the installed package lacks it (a packaging bug).
     """
     from importlib.resources import files
 
     path = Path(str(files("layers.readiness") / "rules" / "changzhi.toml"))
     if not path.is_file():
-        raise FileNotFoundError(f"the packaged default rulebook {path} is missing: the "
-                                "devzone-planner installation is incomplete; reinstall it")
+        raise RulebookError(
+            f"The packaged default rulebook {path} is missing: this installation of "
+            "devzone-planner is incomplete.",
+            hint="Reinstall the package (make setup in a checkout).",
+            zh=f"软件包自带的默认规则文件 {path} 缺失：devzone-planner 安装不完整。",
+            hint_zh="请重新安装该软件包（在源码目录中运行 make setup）。")
     return path
 
 
