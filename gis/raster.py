@@ -249,8 +249,8 @@ class RasterSource:
         step = 1
         if max_cells is not None and h * w > max_cells:
             step = int(np.ceil(np.sqrt(h * w / max_cells)))
-        if self.raster is not None:
-            arr = self.raster.array[::step, ::step]
+        if self.raster is not None:  # the same cell count as the file's decimated read
+            arr = self.raster.array[::step, ::step][:max(h // step, 1), :max(w // step, 1)]
         elif step == 1:
             arr = self.read().array
         else:

@@ -151,6 +151,7 @@ def test_inspect_appends_and_restoration_sees_it(ws_root: Path, run) -> None:
      "--date '30/05/2025' is not a date"),
     (("restoration", "{ws}", "--as-of", "tomorrow"), "--as-of 'tomorrow' is not a date"),
     (("restoration", "{ws}", "--out", "{ws}/x.txt"), "unknown format '.txt'"),
+    (("restoration", "{ws}", "--ring-inner", "600"), "Reference ring 600–500 m is not a band"),
 ])
 def test_errors_are_one_sentence_and_exit_2(ws_root: Path, run, args: tuple[str, ...],
                                             needle: str) -> None:
