@@ -26,6 +26,7 @@ from gis.raster import read_raster
 from layers import readiness as rd
 from layers import reports as rp
 from layers import restoration as rs
+from layers.settings import DeploymentSettings
 from layers.workspace import Workspace
 from ui.map import MapData, prepare_map_data
 
@@ -57,8 +58,6 @@ APP_ROOT = Path(__file__).resolve().parent.parent
 
 def workspace_path() -> Path:
     """``DEVZONE_WORKSPACE`` if set, else ``data/demo`` next to ``app.py``."""
-    from layers.settings import DeploymentSettings
-
     return DeploymentSettings.from_env().workspace or APP_ROOT / "data" / "demo"
 
 
