@@ -19,10 +19,10 @@ import pandas as pd
 import shapely
 from affine import Affine
 
+from gis.raster import RasterSource
 from layers.restoration import (
     RestorationInputs,
     evaluate,
-    file_source,
     inputs_from_workspace,
     progress,
 )
@@ -81,8 +81,9 @@ def main() -> None:
             _raster(paths[str(2020 + 5 * e)], size, args.cell, rng)
         mines = _sites(args.sites, extent, rng)
         inputs = RestorationInputs(mines=mines,
-                                   ndvi={k: file_source(p) for k, p in paths.items()})
-        t_prog, out = _time(lambda: progress(inputs, as_of="2025-06-30"))
+                                   ndvi={k: RasterSource.from_file(p) for k, p in paths.items()})
+        t_prog, res = _time(lambda: progress(inputs, as_of="2025-06-30"))
+        out = res.sites
         t_eval, _ = _time(lambda: evaluate(inputs, as_of="2025-06-30"))
         print(f"synthetic: {args.sites} sites × {args.epochs} epochs, rasters {size}×{size} "
               f"({args.cell:g} m): progress {t_prog:.2f} s, evaluate {t_eval:.2f} s "

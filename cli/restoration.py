@@ -11,10 +11,12 @@ import typer
 
 from cli._common import echo_err, load_workspace, parse_date
 from gis.errors import InputError
+from layers.settings import RestorationSettings
 
 __all__ = ["format_kpis", "register"]
 
 _SPATIAL = {".geojson", ".json", ".gpkg"}
+_DEFAULTS = RestorationSettings()
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -76,27 +78,30 @@ def register(app: typer.Typer) -> None:
                                   "(default: the workspace's as_of, else today)."),
         out: Path = typer.Option(None, "--out", help="Write the per-site table: .csv "
                                  "(utf-8-sig) or .geojson / .gpkg."),
-        ring_inner: float = typer.Option(200.0, "--ring-inner", help="Reference ring inner "
-                                         "distance (m)."),
-        ring_outer: float = typer.Option(500.0, "--ring-outer", help="Reference ring outer "
-                                         "distance (m)."),
-        stale_days: int = typer.Option(180, "--stale-days", help="Flag live sites not "
-                                       "inspected for this many days."),
-        road_m: float = typer.Option(2000.0, "--road-m", help="Priority: distance to the "
-                                     "tourism road (m)."),
-        town_m: float = typer.Option(5000.0, "--town-m", help="Priority: distance to a "
-                                     "town (m)."),
+        ring_inner: float = typer.Option(_DEFAULTS.ring_inner_m, "--ring-inner",
+                                         help="Reference ring inner distance (m)."),
+        ring_outer: float = typer.Option(_DEFAULTS.ring_outer_m, "--ring-outer",
+                                         help="Reference ring outer distance (m)."),
+        stale_days: int = typer.Option(_DEFAULTS.stale_days, "--stale-days",
+                                       help="Flag live sites not inspected for this many days."),
+        road_m: float = typer.Option(_DEFAULTS.road_distance_m, "--road-m",
+                                     help="Priority: distance to the tourism road (m)."),
+        town_m: float = typer.Option(_DEFAULTS.town_distance_m, "--town-m",
+                                     help="Priority: distance to a town (m)."),
         top: int = typer.Option(10, "--top", help="How many priorities to print."),
     ) -> None:
         """Per-site restoration progress, priorities and city KPIs."""
+        from dataclasses import replace
+
         from layers.restoration import evaluate, inputs_from_workspace
 
         t0 = time.perf_counter()
+        settings = replace(_DEFAULTS, ring_inner_m=ring_inner, ring_outer_m=ring_outer,
+                           stale_days=stale_days, road_distance_m=road_m,
+                           town_distance_m=town_m)
         ws = load_workspace(workspace)
         day = parse_date(as_of, default=ws.as_of)
-        result = evaluate(inputs_from_workspace(ws), as_of=day, ring=(ring_inner, ring_outer),
-                          stale_days=stale_days, road_distance_m=road_m,
-                          town_distance_m=town_m)
+        result = evaluate(inputs_from_workspace(ws), as_of=day, settings=settings)
         if out is not None:
             _write(result, out)
         elapsed = time.perf_counter() - t0

@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["DeploymentSettings"]
+from gis.errors import InputError
+
+__all__ = ["DeploymentSettings", "RestorationSettings"]
 
 
 @dataclass(frozen=True)
@@ -40,3 +42,75 @@ class DeploymentSettings:
             workspace=Path(ws).expanduser().resolve() if ws else None,
             tianditu_key=env.get("DEVZONE_TIANDITU_KEY", "").strip(),
         )
+
+
+@dataclass(frozen=True)
+class RestorationSettings:
+    """Defaults of the restoration tracker, shared by the engine, the CLI, the app and reports.
+
+    Attributes
+    ----------
+    ring_inner_m, ring_outer_m
+        The reference ring: the band this far (m) outside each site whose NDVI
+        stands for the undisturbed surroundings.
+    stale_days
+        A live site (approved … maintenance) not inspected for this many days is flagged.
+    low_veg_ratio
+        An accepted/maintained/closed site whose vegetation cover is below this
+        share of its ring's cover is flagged ``low_vegetation``.
+    road_distance_m, town_distance_m
+        Priorities: a site this close (m) to the tourism road / a town counts as visible.
+    tile_m
+        NDVI rasters are read in blocks of this size (m) around groups of sites.
+    endmember_low, endmember_high
+        Percentiles of a scene's NDVI taken as bare soil and full vegetation.
+    min_endmember_spread
+        Below this NDVI spread between the two endmembers the cover model is noise.
+    scene_sample_cells
+        Endmember percentiles are taken from at most this many cells (a decimated read).
+
+    Examples
+    --------
+    >>> RestorationSettings().ring
+    (200.0, 500.0)
+    >>> RestorationSettings(stale_days=90).stale_days
+    90
+    """
+
+    ring_inner_m: float = 200.0
+    ring_outer_m: float = 500.0
+    stale_days: int = 180
+    low_veg_ratio: float = 0.5
+    road_distance_m: float = 2000.0
+    town_distance_m: float = 5000.0
+    tile_m: float = 10_000.0
+    endmember_low: float = 5.0
+    endmember_high: float = 95.0
+    min_endmember_spread: float = 0.25
+    scene_sample_cells: int = 1_000_000
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.ring_inner_m < self.ring_outer_m:
+            raise InputError(
+                f"Reference ring {self.ring_inner_m:g}–{self.ring_outer_m:g} m is not a band "
+                "outside the site.", hint="Use 0 ≤ inner < outer, e.g. 200 and 500 m.",
+                zh=f"参照环带 {self.ring_inner_m:g}–{self.ring_outer_m:g} 米不是图斑外的一圈环带。",
+                hint_zh="请满足 0 ≤ 内径 < 外径，如 200 米和 500 米。")
+        for name in ("stale_days", "road_distance_m", "town_distance_m", "tile_m",
+                     "scene_sample_cells"):
+            if not getattr(self, name) > 0:
+                raise InputError(f"Restoration setting {name} = {getattr(self, name)!r} must be "
+                                 "positive.", hint=f"Give {name} a value above 0.",
+                                 zh=f"修复跟踪设置 {name} = {getattr(self, name)!r} 必须为正数。",
+                                 hint_zh=f"请将 {name} 设为大于 0 的值。")
+        if not 0 <= self.endmember_low < self.endmember_high <= 100:
+            raise InputError(
+                f"Endmember percentiles {self.endmember_low:g}/{self.endmember_high:g} are not "
+                "0 ≤ low < high ≤ 100.", hint="Use e.g. 5 and 95.",
+                zh=f"端元百分位数 {self.endmember_low:g}/{self.endmember_high:g} 不满足 "
+                "0 ≤ 低 < 高 ≤ 100。", hint_zh="请使用如 5 和 95。")
+
+    @property
+    def ring(self) -> tuple[float, float]:
+        """``(inner, outer)`` distance (m) of the reference ring."""
+        return self.ring_inner_m, self.ring_outer_m

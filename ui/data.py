@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import tempfile
 from dataclasses import dataclass
 from datetime import date
@@ -27,6 +26,7 @@ from gis.raster import read_raster
 from layers import readiness as rd
 from layers import reports as rp
 from layers import restoration as rs
+from layers.settings import DeploymentSettings
 from layers.workspace import Workspace
 from ui.map import MapData, prepare_map_data
 
@@ -58,8 +58,7 @@ APP_ROOT = Path(__file__).resolve().parent.parent
 
 def workspace_path() -> Path:
     """``DEVZONE_WORKSPACE`` if set, else ``data/demo`` next to ``app.py``."""
-    env = os.environ.get("DEVZONE_WORKSPACE")
-    return Path(env).expanduser().resolve() if env else APP_ROOT / "data" / "demo"
+    return DeploymentSettings.from_env().workspace or APP_ROOT / "data" / "demo"
 
 
 def _signature(root: Path) -> tuple[tuple[str, int, int], ...]:
@@ -187,8 +186,9 @@ def _inputs(path: str, key: str, text: str) -> tuple[rd.ReadinessInputs, rd.Rule
     return rd.inputs_from_workspace(_workspace(path, key), rulebook=rules), rules
 
 
-def check_sketch(snap: Snapshot, text: str, geometry_wgs84: Any, as_of: date) -> pd.DataFrame:
-    """Readiness of a drawn polygon (long table), via :func:`layers.readiness.check_sketch`."""
+def check_sketch(snap: Snapshot, text: str, geometry_wgs84: Any, as_of: date
+                 ) -> rd.SketchResult:
+    """A drawn polygon's long table and overall status (:func:`layers.readiness.check_sketch`)."""
     inputs, rules = _inputs(snap.path, snap.key, text)
     return rd.check_sketch(inputs, geometry_wgs84, rules, as_of=as_of)
 

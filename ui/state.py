@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import streamlit as st
 
+from layers.settings import DeploymentSettings
 from ui.map import View
 
 __all__ = ["KEY", "AppState", "get_state"]
@@ -47,7 +47,7 @@ class AppState:
 
     lang: str | None = None
     basemap: str = "hillshade"
-    tianditu_key: str = field(default_factory=lambda: os.environ.get("DEVZONE_TIANDITU_KEY", ""))
+    tianditu_key: str = field(default_factory=lambda: DeploymentSettings.from_env().tianditu_key)
     as_of: date | None = None
     selected_parcel: str | None = None
     sketch: str | None = None

@@ -13,13 +13,7 @@ from layers.readiness.evaluate import (
     evaluate,
 )
 from layers.readiness.gap import GAP_COLUMNS, gap_to_ready
-from layers.readiness.inputs import (
-    ArrayRaster,
-    FileRaster,
-    RasterSource,
-    ReadinessInputs,
-    inputs_from_workspace,
-)
+from layers.readiness.inputs import ReadinessInputs, inputs_from_workspace
 from layers.readiness.rulebook import (
     RULE_KINDS,
     AssessmentRule,
@@ -38,7 +32,7 @@ from layers.readiness.rulebook import (
     load_rulebook,
     rulebook_in_force,
 )
-from layers.readiness.sketch import SKETCH_ID, check_sketch
+from layers.readiness.sketch import SKETCH_ID, SketchResult, check_sketch
 from layers.readiness.summary import ReadinessSummary, parcel_zones, summarize
 
 __all__ = [
@@ -51,23 +45,21 @@ __all__ = [
     "SKETCH_ID",
     "STATUSES",
     "STATUS_LABELS",
-    "ArrayRaster",
     "AssessmentRule",
     "AttributeRule",
     "Bound",
     "DistanceRule",
-    "FileRaster",
     "IndicatorsRule",
     "OverlapRule",
     "RasterCoverageRule",
     "RasterRule",
-    "RasterSource",
     "ReadinessInputs",
     "ReadinessResult",
     "ReadinessSummary",
     "Rule",
     "RuleParameter",
     "Rulebook",
+    "SketchResult",
     "WithinRule",
     "check_sketch",
     "default_rulebook_path",

@@ -2,97 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pyproj
-from affine import Affine
-from rasterio.windows import from_bounds
 
 from gis.errors import CRSError, InputError, WorkspaceError
-from gis.raster import Raster, read_raster
+from gis.raster import RasterSource
 
-__all__ = [
-    "ArrayRaster",
-    "FileRaster",
-    "RasterSource",
-    "ReadinessInputs",
-    "inputs_from_workspace",
-]
-
-Bounds = tuple[float, float, float, float]
-
-
-class RasterSource(Protocol):
-    """Anything that reads the window of a raster covering ``bounds`` (analysis CRS).
-
-    The window should reach one cell beyond ``bounds`` (as :func:`gis.raster.read_raster`
-    does) so slopes at its edge see their neighbours.
-    """
-
-    def read(self, bounds: Bounds) -> Raster: ...
-
-
-@dataclass(frozen=True)
-class ArrayRaster:
-    """An in-memory raster; ``read`` returns the window covering ``bounds`` plus one cell."""
-
-    raster: Raster
-
-    def read(self, bounds: Bounds) -> Raster:
-        r = self.raster
-        h, w = r.shape
-        win = from_bounds(*bounds, transform=r.transform)
-        c0 = max(int(np.floor(win.col_off)) - 1, 0)
-        r0 = max(int(np.floor(win.row_off)) - 1, 0)
-        c1 = min(int(np.ceil(win.col_off + win.width)) + 1, w)
-        r1 = min(int(np.ceil(win.row_off + win.height)) + 1, h)
-        if c1 <= c0 or r1 <= r0:
-            return Raster(np.full((0, 0), np.nan), r.transform, r.crs, r.nodata)
-        a, b, c, d, e, f = tuple(r.transform)[:6]
-        t = Affine(a, b, c + c0 * a + r0 * b, d, e, f + c0 * d + r0 * e)
-        return Raster(r.array[r0:r1, c0:c1], t, r.crs, r.nodata)
-
-
-@dataclass(frozen=True)
-class FileRaster:
-    """A raster file read window by window (:func:`gis.raster.read_raster`)."""
-
-    path: Path
-
-    def read(self, bounds: Bounds) -> Raster:
-        return read_raster(self.path, bounds=bounds)
-
-    def __str__(self) -> str:
-        return str(self.path)
-
-
-@dataclass(frozen=True)
-class _CallableRaster:
-    func: Callable[[Bounds], Raster]
-
-    def read(self, bounds: Bounds) -> Raster:
-        return self.func(bounds)
-
-
-def _as_source(obj: Any, name: str) -> RasterSource:
-    if isinstance(obj, Raster):
-        return ArrayRaster(obj)
-    if isinstance(obj, str | Path):
-        return FileRaster(Path(obj))
-    if hasattr(obj, "read"):
-        return obj
-    if callable(obj):
-        return _CallableRaster(obj)
-    raise InputError(f"Raster {name!r} must be a Raster, a path or an object with read(bounds), "
-                     f"not {type(obj).__name__}.",
-                     zh=f"栅格 {name!r} 应为 Raster、文件路径或带 read(bounds) 方法的对象，"
-                     f"而不是 {type(obj).__name__}。")
+__all__ = ["ReadinessInputs", "inputs_from_workspace"]
 
 
 @dataclass
@@ -109,8 +29,9 @@ class ReadinessInputs:
     assessments : DataFrame, optional
         The regional-assessments table, or ``None`` when the workspace has none.
     rasters : dict
-        Raster sources by name (``dem``, ``coverage_5g``): a :class:`gis.raster.Raster`,
-        a file path, a callable ``read(bounds) -> Raster`` or an object with ``read``.
+        Rasters by name (``dem``, ``coverage_5g``): :class:`gis.raster.RasterSource` s,
+        or anything :meth:`RasterSource.of <gis.raster.RasterSource.of>` takes (an
+        in-memory :class:`gis.raster.Raster`, a file path).
     crs : str, optional
         The analysis CRS; defaults to the parcels' CRS.
     """
@@ -154,7 +75,8 @@ class ReadinessInputs:
                 gdf = gdf.to_crs(pcrs)
             layers[kind] = gdf
         self.layers = layers
-        self.rasters = {k: _as_source(v, k) for k, v in self.rasters.items() if v is not None}
+        self.rasters = {k: RasterSource.of(v, name=k) for k, v in self.rasters.items()
+                        if v is not None}
 
     def layer(self, kind: str) -> gpd.GeoDataFrame | None:
         """A layer by kind (``parcels`` included), or ``None``."""
@@ -204,7 +126,8 @@ def inputs_from_workspace(ws: Any, *, rulebook: Any = None) -> ReadinessInputs:
     layers = {k: ws.read(k) for k in kinds if k not in ("parcels", "assessments")}
     assessments = ws.read("assessments") if "assessments" in kinds else None
     names = rulebook.rasters_needed() if rulebook is not None else {"dem", "coverage_5g"}
-    rasters = {n: FileRaster(p) for n in names if (p := ws.raster_path(n)) is not None}
+    rasters = {n: RasterSource.from_file(p) for n in names
+               if (p := ws.raster_path(n)) is not None}
     return ReadinessInputs(parcels=parcels, layers={k: v for k, v in layers.items()
                                                     if v is not None},
                            assessments=assessments, rasters=rasters, crs=ws.analysis_crs)

@@ -84,7 +84,7 @@ def _read(ev: _RasterBase, chunk: Chunk, name: str) -> tuple[Raster | None, tupl
     if key in chunk.cache:
         return chunk.cache[key]
     try:
-        r = ev.source.read(chunk.bounds)
+        r = ev.source.read(chunk.bounds, pad_cells=1)  # slopes at the edge see neighbours
     except PlannerError as exc:
         res: tuple[Raster | None, tuple[str, str] | None] = None, (
             f"无法读取栅格 {name}：{exc}", f"the {name} raster cannot be read: {exc}")

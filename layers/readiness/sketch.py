@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -15,10 +16,18 @@ from layers.readiness.evaluate import evaluate
 from layers.readiness.inputs import ReadinessInputs
 from layers.readiness.rulebook import AttributeRule, IndicatorsRule, Rulebook
 
-__all__ = ["SKETCH_ID", "check_sketch", "sketch_geometry"]
+__all__ = ["SKETCH_ID", "SketchResult", "check_sketch", "sketch_geometry"]
 
 SKETCH_ID = "sketch"
 _NO_ATTRS = ("草图没有属性，无法检查此项", "a sketch has no attributes, so this cannot be checked")
+
+
+@dataclass(frozen=True)
+class SketchResult:
+    """The check of one drawn polygon: its long results table and its overall status."""
+
+    long: pd.DataFrame
+    readiness: str
 
 
 def sketch_geometry(geometry: Any) -> shapely.Geometry:
@@ -62,13 +71,12 @@ def sketch_geometry(geometry: Any) -> shapely.Geometry:
 
 
 def check_sketch(inputs: ReadinessInputs, geometry_wgs84: Any, rulebook: Rulebook, *,
-                 as_of: date) -> pd.DataFrame:
-    """The long results table for one drawn polygon (``parcel_id`` = ``"sketch"``).
+                 as_of: date) -> SketchResult:
+    """Check one drawn polygon (``parcel_id`` ``"sketch"``): long results and overall status.
 
     The polygon is reprojected to the analysis CRS and checked against the same rules
     as the parcels; attribute and indicator rules are ``unknown`` (a sketch has no
     attributes). Layer indexes are cached on ``inputs``, so repeated checks are fast.
-    The overall status is in ``result.attrs["readiness"]``.
     """
     geom = sketch_geometry(geometry_wgs84)
     gs = gpd.GeoSeries([geom], crs="EPSG:4326").to_crs(inputs.crs)
@@ -81,5 +89,4 @@ def check_sketch(inputs: ReadinessInputs, geometry_wgs84: Any, rulebook: Ruleboo
     sel = long["rule_id"].isin(no_attr)
     long.loc[sel, "message"] = _NO_ATTRS[0]
     long.loc[sel, "message_en"] = _NO_ATTRS[1]
-    long.attrs["readiness"] = str(res.overall["readiness"].iloc[0])
-    return long
+    return SketchResult(long=long, readiness=str(res.overall["readiness"].iloc[0]))

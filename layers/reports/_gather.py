@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from gis.errors import PlannerError
+from gis.raster import Raster, RasterSource, hillshade
 from layers.reports.staticmap import MapRaster
 
 if TYPE_CHECKING:
@@ -33,71 +34,24 @@ def read_kind(ws: Workspace, kind: str, notes: list[str]) -> pd.DataFrame | None
         return None
 
 
-def _window(path: Path, extent: Bounds, crs: str, max_px: int) -> tuple[np.ndarray, Bounds,
-                                                                           tuple[float, float]]:
-    """Band 1 of ``path`` over ``extent`` (in ``crs``), at most ``max_px`` cells a side.
-
-    Returns the array (nan for nodata) in ``crs``, its extent and its cell size.
-    """
-    import rasterio
-    from affine import Affine
-    from rasterio.enums import Resampling
-    from rasterio.warp import reproject, transform_bounds
-    from rasterio.windows import Window, from_bounds
-
-    minx, miny, maxx, maxy = extent
-    with rasterio.open(path) as src:
-        src_crs = src.crs
-        same = src_crs is None or src_crs == rasterio.crs.CRS.from_user_input(crs)
-        b = extent if same else transform_bounds(crs, src_crs, *extent, densify_pts=11)
-        win = from_bounds(*b, transform=src.transform)
-        col0, row0 = max(int(np.floor(win.col_off)), 0), max(int(np.floor(win.row_off)), 0)
-        col1 = min(int(np.ceil(win.col_off + win.width)), src.width)
-        row1 = min(int(np.ceil(win.row_off + win.height)), src.height)
-        if col1 <= col0 or row1 <= row0:
-            return np.full((0, 0), np.nan), extent, (1.0, 1.0)
-        window = Window(col0, row0, col1 - col0, row1 - row0)
-        step = max(1.0, max(window.width, window.height) / max_px)
-        shape = (max(int(window.height / step), 1), max(int(window.width / step), 1))
-        data = src.read(1, window=window, out_shape=shape, masked=True,
-                        resampling=Resampling.bilinear if step > 1 else Resampling.nearest)
-        arr = np.asarray(data.astype("float64").filled(np.nan))
-        # the window's transform (rasterio's window_transform uses affine's deprecated `*`)
-        wt = (src.transform @ Affine.translation(col0, row0)
-              @ Affine.scale(window.width / shape[1], window.height / shape[0]))
-        if same:
-            x0, y0 = wt @ (0, 0)
-            x1, y1 = wt @ (shape[1], shape[0])
-            return arr, (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)), (
-                abs(wt.a), abs(wt.e))
-        cell = max(maxx - minx, maxy - miny) / max_px
-        w = max(int(np.ceil((maxx - minx) / cell)), 1)
-        h = max(int(np.ceil((maxy - miny) / cell)), 1)
-        dst_t = Affine(cell, 0, minx, 0, -cell, maxy)
-        dst = np.full((h, w), np.nan)
-        reproject(arr, dst, src_transform=wt, src_crs=src_crs, dst_transform=dst_t,
-                  dst_crs=crs, src_nodata=np.nan, dst_nodata=np.nan,
-                  resampling=Resampling.bilinear)
-        return dst, (minx, maxy - h * cell, minx + w * cell, maxy), (cell, cell)
+def _window(path: Path, extent: Bounds, crs: str, max_px: int) -> Raster:
+    """Band 1 of ``path`` over ``extent`` (in ``crs``), at most ``max_px`` cells a side."""
+    return RasterSource.from_file(path).read_resampled(extent, crs=crs, max_px=max_px)
 
 
 def hillshade_backdrop(ws: Workspace, extent: Bounds, *, max_px: int = 500) -> MapRaster | None:
     """A grey hillshade of the workspace DEM over ``extent``, or ``None`` without a DEM."""
-    from affine import Affine
-
-    from gis.raster import Raster, hillshade
-
     path = ws.raster_path("dem")
     if path is None or not path.exists():
         return None
     try:
-        arr, (x0, y0, x1, y1), (cx, cy) = _window(path, extent, ws.analysis_crs, max_px)
+        dem = _window(path, extent, ws.analysis_crs, max_px)
     except (OSError, ValueError, PlannerError):
         return None
-    if arr.size == 0 or np.isnan(arr).all() or max(arr.shape) < MIN_SHADE_CELLS:
+    if dem.array.size == 0 or np.isnan(dem.array).all() or max(dem.shape) < MIN_SHADE_CELLS:
         return None  # a DEM coarser than the map would only draw blocks
-    shade = hillshade(Raster(arr, Affine(cx, 0, x0, 0, -cy, y1), ws.analysis_crs))
-    return MapRaster(shade, (x0, x1, y0, y1), kind="hillshade", alpha=0.45)
+    x0, y0, x1, y1 = dem.bounds
+    return MapRaster(hillshade(dem), (x0, x1, y0, y1), kind="hillshade", alpha=0.45)
 
 
 def mask_overlay(ws: Workspace, name: str, extent: Bounds, *, min_value: float, label: str,
@@ -107,13 +61,14 @@ def mask_overlay(ws: Workspace, name: str, extent: Bounds, *, min_value: float, 
     if path is None or not path.exists():
         return None
     try:
-        arr, (x0, y0, x1, y1), _ = _window(path, extent, ws.analysis_crs, max_px)
+        r = _window(path, extent, ws.analysis_crs, max_px)
     except (OSError, ValueError, PlannerError):
         return None
-    if arr.size == 0:
+    if r.array.size == 0:
         return None
+    x0, y0, x1, y1 = r.bounds
     with np.errstate(invalid="ignore"):
-        mask = arr >= min_value
+        mask = r.array >= min_value
     return MapRaster(mask, (x0, x1, y0, y1), kind="mask", color=color, alpha=0.13, label=label,
                      zorder=1)
 

@@ -19,6 +19,7 @@ from layers.reports.staticmap import MapLayer, cjk_font, data_uri, render_map
 
 if TYPE_CHECKING:
     from layers.restoration import RestorationResult
+    from layers.settings import RestorationSettings
     from layers.workspace import Workspace
 
 __all__ = ["STAGE_COLORS", "build_restoration_report", "restoration_map"]
@@ -182,7 +183,8 @@ def _priority_rows(ranking: pd.DataFrame, sites: pd.DataFrame, lang: str, top: i
 
 def build_restoration_report(ws: Workspace, *, lang: str = "zh",
                              as_of: date | str | None = None,
-                             result: RestorationResult | None = None, top: int = 15) -> Report:
+                             result: RestorationResult | None = None, top: int = 15,
+                             settings: RestorationSettings | None = None) -> Report:
     """The restoration progress report of ``ws`` as of ``as_of`` (default today).
 
     Parameters
@@ -199,6 +201,9 @@ def build_restoration_report(ws: Workspace, *, lang: str = "zh",
         same date (the app passes its own); computed here when ``None``.
     top
         Length of the priority list.
+    settings
+        Restoration settings when ``result`` is computed here (default
+        :class:`~layers.settings.RestorationSettings`).
     """
     from layers.restoration import evaluate, inputs_from_workspace
 
@@ -207,7 +212,7 @@ def build_restoration_report(ws: Workspace, *, lang: str = "zh",
     day = as_date(as_of, ws.as_of)
     inputs = inputs_from_workspace(ws)
     if result is None:
-        result = evaluate(inputs, as_of=day)
+        result = evaluate(inputs, as_of=day, settings=settings)
     sites = result.sites
     # the engine's notes on absent inputs are said (translated) in the missing-data list
     notes = [n.message(lang) for n in result.notes if n.code not in _SAID_IN_MISSING]

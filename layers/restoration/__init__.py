@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from layers.restoration.evaluate import RestorationResult, evaluate, export_frame
-from layers.restoration.inputs import RestorationInputs, file_source, inputs_from_workspace
+from layers.restoration.inputs import RestorationInputs, inputs_from_workspace
 from layers.restoration.inspections import (
+    History,
     Problem,
     append_inspection,
     normalize_history,
@@ -12,15 +13,13 @@ from layers.restoration.inspections import (
 )
 from layers.restoration.kpis import kpis
 from layers.restoration.ndvi import (
-    RasterSource,
-    array_source,
     endmembers,
     reference_rings,
     vegetation_cover,
     zonal_ndvi,
 )
-from layers.restoration.priority import DEFAULT_WEIGHTS, priorities
-from layers.restoration.progress import LEAD_COLUMNS, progress
+from layers.restoration.priority import DEFAULT_WEIGHTS, PriorityResult, priorities
+from layers.restoration.progress import LEAD_COLUMNS, ProgressResult, progress
 from layers.restoration.stages import (
     FLAG_CODES,
     FLAG_LABELS,
@@ -40,16 +39,16 @@ __all__ = [
     "LEAD_COLUMNS",
     "MINE_STAGES",
     "STAGE_LABELS",
+    "History",
+    "PriorityResult",
     "Problem",
-    "RasterSource",
+    "ProgressResult",
     "RestorationInputs",
     "RestorationResult",
     "append_inspection",
-    "array_source",
     "endmembers",
     "evaluate",
     "export_frame",
-    "file_source",
     "flag_label",
     "inputs_from_workspace",
     "is_backwards",

@@ -12,6 +12,7 @@ from layers.restoration.inputs import Note, RestorationInputs
 from layers.restoration.kpis import kpis
 from layers.restoration.priority import priorities
 from layers.restoration.progress import progress
+from layers.settings import RestorationSettings
 
 __all__ = ["RestorationResult", "evaluate", "export_frame"]
 
@@ -22,6 +23,7 @@ class RestorationResult:
 
     ``notes`` are bilingual :class:`~layers.restoration.inputs.Note` s: ``code``,
     ``message_en``, ``message_zh``; ``note.message(lang)`` picks the language.
+    ``endmembers`` are the soil and vegetation NDVI of each epoch's scene.
     """
 
     sites: gpd.GeoDataFrame
@@ -29,34 +31,30 @@ class RestorationResult:
     kpis: dict[str, pd.DataFrame]
     notes: list[Note] = field(default_factory=list)
     as_of: str = ""
+    endmembers: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 def evaluate(inputs: RestorationInputs, *, as_of: date | str | pd.Timestamp,
-             ring: tuple[float, float] = (200.0, 500.0), stale_days: int = 180,
-             low_veg_ratio: float = 0.5, road_distance_m: float = 2000.0,
-             town_distance_m: float = 5000.0) -> RestorationResult:
-    """Run :func:`progress`, :func:`priorities` and :func:`kpis` with one set of options.
+             settings: RestorationSettings | None = None) -> RestorationResult:
+    """Run :func:`progress`, :func:`priorities` and :func:`kpis` with one set of settings.
 
     The per-site table gains ``priority_rank``, ``priority_score``,
     ``road_distance_m``, ``town_distance_m``, ``nearest_town`` and the reasons
     (``priority_reasons_zh`` / ``priority_reasons_en``) after the lead columns.
     """
-    prog = progress(inputs, as_of=as_of, ring=ring, stale_days=stale_days,
-                    low_veg_ratio=low_veg_ratio)
-    rank = priorities(prog, inputs, road_distance_m=road_distance_m,
-                      town_distance_m=town_distance_m)
-    extra = rank.drop(columns=["remaining_ha"]).rename(
+    prog = progress(inputs, as_of=as_of, settings=settings)
+    rank = priorities(prog.sites, inputs, settings=settings)
+    extra = rank.ranking.drop(columns=["remaining_ha"]).rename(
         columns={"reasons_zh": "priority_reasons_zh", "reasons_en": "priority_reasons_en"})
-    geom = prog.geometry.name
-    merged = prog.drop(columns=geom).merge(extra, on="site_id", how="left", validate="1:1")
+    table = prog.sites
+    geom = table.geometry.name
+    merged = table.drop(columns=geom).merge(extra, on="site_id", how="left", validate="1:1")
     last = ["notes_zh", "notes"]
     cols = [c for c in merged.columns if c not in last] + last
-    sites = gpd.GeoDataFrame(merged[cols], geometry=prog.geometry.to_numpy(), crs=prog.crs)
-    notes = list(dict.fromkeys([*prog.attrs.get("notes", []), *rank.attrs.get("notes", [])]))
-    sites.attrs.update(prog.attrs)
-    sites.attrs["notes"] = notes
-    return RestorationResult(sites=sites, ranking=rank, kpis=kpis(prog), notes=notes,
-                             as_of=prog.attrs.get("as_of", ""))
+    sites = gpd.GeoDataFrame(merged[cols], geometry=table.geometry.to_numpy(), crs=table.crs)
+    notes = list(dict.fromkeys([*prog.notes, *rank.notes]))
+    return RestorationResult(sites=sites, ranking=rank.ranking, kpis=kpis(table), notes=notes,
+                             as_of=prog.as_of, endmembers=prog.endmembers)
 
 
 def export_frame(sites: gpd.GeoDataFrame, *, spatial: bool) -> pd.DataFrame:

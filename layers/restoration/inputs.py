@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from gis.errors import InputError
 from gis.io import Note
-from layers.restoration.ndvi import Bounds, RasterSource
+from gis.raster import RasterSource
 
 if TYPE_CHECKING:
-    from gis.raster import Raster
     from layers.workspace import Workspace
 
-__all__ = ["Note", "RestorationInputs", "file_source", "inputs_from_workspace"]
-
-# Endmember percentiles are taken from at most this many cells of a scene (a decimated read).
-SCENE_SAMPLE_CELLS = 1_000_000
+__all__ = ["Note", "RestorationInputs", "inputs_from_workspace"]
 
 
 @dataclass
@@ -43,7 +37,10 @@ class RestorationInputs:
     counties
         County polygons with a ``county`` column, used to fill a site's missing county.
     ndvi
-        NDVI raster sources by epoch label (``"2020"``, ``"2025"``), in any order.
+        NDVI rasters by epoch label (``"2020"``, ``"2025"``), in any order:
+        :class:`~gis.raster.RasterSource` s, or what :meth:`RasterSource.of
+        <gis.raster.RasterSource.of>` takes (an in-memory :class:`~gis.raster.Raster`,
+        a file path).
     notes
         What was missing when gathering the inputs (shown with the results), as
         bilingual :class:`~gis.io.Note` s (``code``, ``message_en``, ``message_zh``;
@@ -55,39 +52,11 @@ class RestorationInputs:
     tourism_road: gpd.GeoDataFrame | None = None
     towns: gpd.GeoDataFrame | None = None
     counties: gpd.GeoDataFrame | None = None
-    ndvi: dict[str, RasterSource] = field(default_factory=dict)
+    ndvi: dict[str, Any] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
 
-
-def file_source(path: str | Path, *, max_sample_cells: int = SCENE_SAMPLE_CELLS
-                ) -> RasterSource:
-    """A :class:`RasterSource` reading windows of a GeoTIFF through :func:`gis.raster.read_raster`.
-
-    The scene sample for the endmember percentiles is a decimated read of at most
-    ``max_sample_cells`` cells, so a city-wide raster is never loaded whole.
-    """
-    from gis.raster import raster_info, read_raster
-
-    path = Path(path)
-    info = raster_info(path)
-
-    def read(bounds: Bounds | None) -> Raster:
-        return read_raster(path, bounds=bounds, pad_cells=0)
-
-    def sample() -> np.ndarray:
-        width, height = int(info["width"]), int(info["height"])  # type: ignore[call-overload]
-        if width * height <= max_sample_cells:
-            return read_raster(path).array
-        import rasterio  # decimated read; gis.raster has no overview reader (yet)
-
-        step = int(np.ceil(np.sqrt(width * height / max_sample_cells)))
-        with rasterio.open(path) as src:
-            data = src.read(1, out_shape=(max(height // step, 1), max(width // step, 1)),
-                            masked=True)
-        return np.asarray(data.astype("float64").filled(np.nan))
-
-    return RasterSource(read=read, crs=info["crs"], sample=sample,  # type: ignore[arg-type]
-                        label=path.name)
+    def __post_init__(self) -> None:
+        self.ndvi = {e: RasterSource.of(r, name=e) for e, r in self.ndvi.items()}
 
 
 def _optional(ws: Workspace, kind: str) -> gpd.GeoDataFrame | None:
@@ -138,7 +107,7 @@ def inputs_from_workspace(ws: Workspace) -> RestorationInputs:
             "info", "towns_approximated",
             "towns: county seats approximated by a point inside each county",
             "城镇：县城位置以各县域内的一个代表点近似"))
-    ndvi = {epoch: file_source(path) for epoch, path in ws.ndvi_paths().items()}
+    ndvi = {epoch: RasterSource.from_file(path) for epoch, path in ws.ndvi_paths().items()}
     if not ndvi:
         notes.append(Note("info", "no_ndvi", "no NDVI rasters: vegetation columns are empty",
                           "无 NDVI 栅格：植被相关各列为空"))

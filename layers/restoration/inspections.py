@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AREA_TOLERANCE_HA",
     "INSPECTION_COLUMNS",
+    "History",
     "Problem",
     "append_inspection",
     "empty_history",
@@ -61,32 +62,43 @@ def _to_ts(value: Any) -> pd.Timestamp | None:
     return None if pd.isna(ts) else ts.normalize()
 
 
+@dataclass(frozen=True)
+class History:
+    """Normalised inspections (:func:`normalize_history`) and how many rows were dropped."""
+
+    frame: pd.DataFrame
+    dropped: int = 0
+
+    @classmethod
+    def of(cls, df: pd.DataFrame | None) -> History:
+        """Normalise ``df``; rows without a site, a date or a known stage are dropped, counted."""
+        if df is None:
+            df = pd.DataFrame({c: [] for c in INSPECTION_COLUMNS})
+        out = pd.DataFrame(df).copy()
+        for col in INSPECTION_COLUMNS:
+            if col not in out.columns:
+                out[col] = pd.NA
+        out["_row"] = range(len(out))
+        out["site_id"] = out["site_id"].astype("string").str.strip()
+        out["date"] = pd.to_datetime(out["date"], errors="coerce", format="mixed"
+                                     ).astype("datetime64[ns]").dt.normalize()
+        out["stage"] = out["stage"].map(parse_stage).astype("string")
+        for col in ("restored_area_ha", "veg_cover_pct"):
+            out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
+        ok = out["site_id"].notna() & (out["site_id"] != "") & out["date"].notna() \
+            & out["stage"].notna()
+        frame = out[ok].sort_values(["site_id", "date", "_row"], kind="stable")
+        return cls(frame=frame.reset_index(drop=True), dropped=int((~ok).sum()))
+
+
 def normalize_history(df: pd.DataFrame | None) -> pd.DataFrame:
     """Inspections with ``site_id`` as text, ``date`` as datetime64, known stages only.
 
     Rows keep their original order in ``_row`` (a later row wins a tie on date)
     and are sorted by site, date and that order. Rows without a site, a date or
-    a known stage are dropped; their count is in ``attrs["dropped"]``.
+    a known stage are dropped; :meth:`History.of` also counts them.
     """
-    if df is None:
-        df = pd.DataFrame({c: [] for c in INSPECTION_COLUMNS})
-    out = pd.DataFrame(df).copy()
-    for col in INSPECTION_COLUMNS:
-        if col not in out.columns:
-            out[col] = pd.NA
-    out["_row"] = range(len(out))
-    out["site_id"] = out["site_id"].astype("string").str.strip()
-    out["date"] = pd.to_datetime(out["date"], errors="coerce", format="mixed"
-                                 ).astype("datetime64[ns]").dt.normalize()
-    out["stage"] = out["stage"].map(parse_stage).astype("string")
-    for col in ("restored_area_ha", "veg_cover_pct"):
-        out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
-    ok = out["site_id"].notna() & (out["site_id"] != "") & out["date"].notna() \
-        & out["stage"].notna()
-    dropped = int((~ok).sum())
-    out = out[ok].sort_values(["site_id", "date", "_row"], kind="stable").reset_index(drop=True)
-    out.attrs["dropped"] = dropped
-    return out
+    return History.of(df).frame
 
 
 def site_area_ha(geometry: object) -> float:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -13,98 +10,25 @@ from affine import Affine
 from pyproj import CRS
 
 from gis.errors import InputError
-from gis.raster import Raster
+from gis.raster import Raster, RasterSource
+from layers.settings import RestorationSettings
 
 __all__ = [
     "NDVI_COLUMNS",
-    "RasterSource",
-    "array_source",
     "endmembers",
     "reference_rings",
     "vegetation_cover",
     "zonal_ndvi",
 ]
 
-Bounds = tuple[float, float, float, float]
+_DEFAULTS = RestorationSettings()
 NDVI_COLUMNS = ("ndvi", "cells", "veg_cover", "ref_ndvi", "ref_cells", "ref_veg_cover", "note",
                 "note_zh")
 
 
-@dataclass(frozen=True)
-class RasterSource:
-    """Where one NDVI epoch comes from, without touching disk here.
-
-    Parameters
-    ----------
-    read
-        ``read(bounds)`` returns the cells covering ``bounds`` (in ``crs``) as a
-        :class:`~gis.raster.Raster`; ``read(None)`` returns the whole raster. An
-        empty array means the bounds lie outside the raster.
-    crs
-        CRS of the raster (and of ``bounds``); ``None`` means the analysis CRS.
-    sample
-        Optional: the scene's valid values (or a representative subsample) for
-        the endmember percentiles; default ``read(None)``.
-    label
-        Shown in messages, e.g. the file name.
-    """
-
-    read: Callable[[Bounds | None], Raster]
-    crs: str | None = None
-    sample: Callable[[], np.ndarray] | None = None
-    label: str = ""
-
-    def scene_values(self) -> np.ndarray:
-        """The valid (non-nan) values of the whole scene, flattened."""
-        values = self.sample() if self.sample is not None else self.read(None).array
-        values = np.asarray(values, dtype="float64").ravel()
-        return values[~np.isnan(values)]
-
-
-def _window(transform: object, shape: tuple[int, int], bounds: Bounds
-            ) -> tuple[int, int, int, int]:
-    """Rows/cols ``(r0, r1, c0, c1)`` of the cells of a north-up grid that touch ``bounds``."""
-    t = transform
-    if t.b != 0 or t.d != 0 or t.a <= 0 or t.e >= 0:  # type: ignore[attr-defined]
-        raise InputError("Rotated or south-up rasters are not supported for NDVI.",
-                         hint="Warp the raster to a north-up grid (gdalwarp) first.",
-                         zh="NDVI 不支持旋转或南向朝上的栅格。",
-                         hint_zh="请先用 gdalwarp 将栅格重采样为北向朝上的格网。")
-    x0, y0, a, e = t.c, t.f, t.a, t.e  # type: ignore[attr-defined]
-    minx, miny, maxx, maxy = bounds
-    c0 = max(int(np.floor((minx - x0) / a)), 0)
-    c1 = min(int(np.ceil((maxx - x0) / a)), shape[1])
-    r0 = max(int(np.floor((maxy - y0) / e)), 0)
-    r1 = min(int(np.ceil((miny - y0) / e)), shape[0])
-    return r0, max(r1, r0), c0, max(c1, c0)
-
-
-def array_source(raster: Raster, *, label: str = "array") -> RasterSource:
-    """A :class:`RasterSource` serving windows of an in-memory raster (tests, callers).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from affine import Affine
-    >>> src = array_source(Raster(np.ones((4, 4)), Affine(10, 0, 0, 0, -10, 40), "EPSG:4547"))
-    >>> src.read((0, 0, 20, 20)).shape
-    (2, 2)
-    """
-
-    def read(bounds: Bounds | None) -> Raster:
-        if bounds is None:
-            return raster
-        r0, r1, c0, c1 = _window(raster.transform, raster.shape, bounds)
-        if r1 <= r0 or c1 <= c0:
-            return Raster(np.full((0, 0), np.nan), raster.transform, raster.crs, raster.nodata)
-        tr = raster.transform @ Affine.translation(c0, r0)
-        return Raster(raster.array[r0:r1, c0:c1], tr, raster.crs, raster.nodata)
-
-    return RasterSource(read=read, crs=raster.crs, label=label)
-
-
-def endmembers(values: np.ndarray, *, low: float = 5.0, high: float = 95.0,
-               label: str = "NDVI") -> tuple[float, float]:
+def endmembers(values: np.ndarray, *, low: float = _DEFAULTS.endmember_low,
+               high: float = _DEFAULTS.endmember_high, label: str = "NDVI"
+               ) -> tuple[float, float]:
     """Soil and vegetation NDVI: the ``low`` / ``high`` percentiles of the scene's valid cells.
 
     Raises :class:`InputError` when the values are not NDVI (outside −1…1), which
@@ -146,7 +70,8 @@ def vegetation_cover(ndvi: np.ndarray | float, soil: float, veg: float) -> np.nd
     return np.clip((arr - soil) / (veg - soil), 0.0, 1.0)
 
 
-def reference_rings(sites: gpd.GeoSeries, *, inner: float = 200.0, outer: float = 500.0,
+def reference_rings(sites: gpd.GeoSeries, *, inner: float = _DEFAULTS.ring_inner_m,
+                    outer: float = _DEFAULTS.ring_outer_m,
                     exclude: gpd.GeoSeries | None = None) -> gpd.GeoSeries:
     """The band ``inner``–``outer`` metres outside each site, minus every site in ``exclude``.
 
@@ -188,7 +113,7 @@ def _mask(geom: object, shape: tuple[int, int], transform: Affine) -> np.ndarray
 
 
 def zonal_ndvi(sites: gpd.GeoSeries, rings: gpd.GeoSeries, source: RasterSource, *,
-               soil_veg: tuple[float, float] | None = None, tile: float = 10_000.0,
+               soil_veg: tuple[float, float] | None = None, tile: float = _DEFAULTS.tile_m,
                label: str = "", mask_cache: dict | None = None) -> pd.DataFrame:
     """Mean NDVI and cover of each site and of its reference ring, for one epoch.
 
@@ -202,9 +127,10 @@ def zonal_ndvi(sites: gpd.GeoSeries, rings: gpd.GeoSeries, source: RasterSource,
     sites, rings
         Polygons in the analysis CRS, same index.
     source
-        The epoch's raster.
+        The epoch's raster (in any CRS; the sites are reprojected to it).
     soil_veg
-        Endmembers for the cover model; default: 5 % / 95 % of the scene.
+        Endmembers for the cover model; default: the 5 % / 95 % percentiles of the scene
+        (:class:`~layers.settings.RestorationSettings`).
     mask_cache
         A dict shared between epochs on the same grid, so each site's cell
         masks are computed once.
@@ -216,8 +142,10 @@ def zonal_ndvi(sites: gpd.GeoSeries, rings: gpd.GeoSeries, source: RasterSource,
     ``note``, Chinese ``note_zh``; empty when there is nothing to say).
     """
     label = label or source.label
-    soil, veg = soil_veg if soil_veg is not None else endmembers(source.scene_values(),
-                                                                 label=label)
+    if soil_veg is None:
+        soil_veg = endmembers(source.values(max_cells=_DEFAULTS.scene_sample_cells),
+                              label=label)
+    soil, veg = soil_veg
     if not _same_crs(sites.crs, source.crs):
         sites_r, rings_r = sites.to_crs(source.crs), rings.to_crs(source.crs)
     else:
@@ -260,16 +188,11 @@ def zonal_ndvi(sites: gpd.GeoSeries, rings: gpd.GeoSeries, source: RasterSource,
 def _one_site(pos: int, block: Raster, site: object, ring: object, bounds: np.ndarray,
               soil: float, veg: float, out: dict[str, np.ndarray], notes: np.ndarray,
               label: str, cache: dict) -> None:
-    arr = block.array
-    if arr.size == 0:
+    window = block.window(tuple(bounds))  # type: ignore[arg-type]
+    win, win_tr = window.array, window.transform
+    if win.size == 0:
         notes[pos] = (f"outside NDVI {label}", f"位于 NDVI {label} 范围之外")
         return
-    r0, r1, c0, c1 = _window(block.transform, arr.shape, tuple(bounds))  # type: ignore[arg-type]
-    if r1 <= r0 or c1 <= c0:
-        notes[pos] = (f"outside NDVI {label}", f"位于 NDVI {label} 范围之外")
-        return
-    win = arr[r0:r1, c0:c1]
-    win_tr = block.transform @ Affine.translation(c0, r0)
     key = (pos, tuple(win_tr)[:6], win.shape)
     if key not in cache:
         cache[key] = (_mask(site, win.shape, win_tr),
@@ -279,10 +202,10 @@ def _one_site(pos: int, block: Raster, site: object, ring: object, bounds: np.nd
     inside = inside.copy()
     if not inside.any():  # smaller than a cell: the cell under the site
         p = shapely.point_on_surface(site)
-        c = int(np.floor((shapely.get_x(p) - block.transform.c) / block.transform.a))
-        r = int(np.floor((shapely.get_y(p) - block.transform.f) / block.transform.e))
-        if r0 <= r < r1 and c0 <= c < c1:
-            inside[r - r0, c - c0] = True
+        c = int(np.floor((shapely.get_x(p) - win_tr.c) / win_tr.a))
+        r = int(np.floor((shapely.get_y(p) - win_tr.f) / win_tr.e))
+        if 0 <= r < win.shape[0] and 0 <= c < win.shape[1]:
+            inside[r, c] = True
     vals = win[inside]
     vals = vals[~np.isnan(vals)]
     if vals.size:

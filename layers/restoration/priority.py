@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -9,8 +11,9 @@ import shapely
 
 from layers.restoration.inputs import Note, RestorationInputs
 from layers.restoration.stages import DONE_STAGES
+from layers.settings import RestorationSettings
 
-__all__ = ["DEFAULT_WEIGHTS", "PRIORITY_COLUMNS", "priorities"]
+__all__ = ["DEFAULT_WEIGHTS", "PRIORITY_COLUMNS", "PriorityResult", "priorities"]
 
 # Points per criterion; a city changes them with ``weights=``.
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -55,23 +58,35 @@ def _distances(sites: gpd.GeoSeries, layer: gpd.GeoDataFrame | None, *, points: 
     return np.asarray(dist, dtype="float64"), np.asarray(idx)
 
 
+@dataclass(frozen=True)
+class PriorityResult:
+    """The ranking (:data:`PRIORITY_COLUMNS`) and the criteria dropped for missing layers."""
+
+    ranking: pd.DataFrame
+    notes: list[Note] = field(default_factory=list)
+
+
 def priorities(progress_df: gpd.GeoDataFrame, inputs: RestorationInputs, *,
-               road_distance_m: float = 2000.0, town_distance_m: float = 5000.0,
-               weights: dict[str, float] | None = None) -> pd.DataFrame:
+               settings: RestorationSettings | None = None,
+               weights: dict[str, float] | None = None) -> PriorityResult:
     """Rank the sites: visible ones (near the tourism road or a town) and open problems first.
 
-    Points (:data:`DEFAULT_WEIGHTS`) add up: within ``road_distance_m`` of the
-    Taihang tourism road, within ``town_distance_m`` of a town, works not yet
+    Points (:data:`DEFAULT_WEIGHTS`) add up: within ``settings.road_distance_m`` of
+    the Taihang tourism road, within ``settings.town_distance_m`` of a town (default
+    :class:`~layers.settings.RestorationSettings`), works not yet
     completed, and each open flag. Visibility counts only for a site with
     something to do: a completed site without open flags scores 0. Ties are
     broken by the unrestored area (larger first), then by distance to the road.
-    A missing road or town layer drops that criterion (``attrs["notes"]``, a list of
-    bilingual :class:`~layers.restoration.inputs.Note` s, says so).
+    A missing road or town layer drops that criterion (a bilingual
+    :class:`~layers.restoration.inputs.Note` in ``notes`` says so).
 
     Returns
     -------
-    DataFrame sorted by rank with :data:`PRIORITY_COLUMNS`; reasons are ``；``/``; ``-joined.
+    :class:`PriorityResult`: ``ranking``, a DataFrame sorted by rank with
+    :data:`PRIORITY_COLUMNS` (reasons ``；``/``; ``-joined), and ``notes``.
     """
+    cfg = settings if settings is not None else RestorationSettings()
+    road_distance_m, town_distance_m = cfg.road_distance_m, cfg.town_distance_m
     w = {**DEFAULT_WEIGHTS, **(weights or {})}
     notes: list[Note] = []
     sites = progress_df.geometry
@@ -148,6 +163,4 @@ def priorities(progress_df: gpd.GeoDataFrame, inputs: RestorationInputs, *,
                           ascending=[False, False, True, True], kind="stable")
     out = out.drop(columns="_road").reset_index(drop=True)
     out.insert(0, "priority_rank", np.arange(1, len(out) + 1))
-    out = out[list(PRIORITY_COLUMNS)]
-    out.attrs["notes"] = notes
-    return out
+    return PriorityResult(ranking=out[list(PRIORITY_COLUMNS)], notes=notes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -11,7 +12,7 @@ import pandas as pd
 
 from gis.errors import InputError
 from layers.restoration.inputs import Note, RestorationInputs
-from layers.restoration.inspections import AREA_TOLERANCE_HA, normalize_history
+from layers.restoration.inspections import AREA_TOLERANCE_HA, History
 from layers.restoration.ndvi import endmembers, reference_rings, zonal_ndvi
 from layers.restoration.stages import (
     ACCEPTED_STAGES,
@@ -22,12 +23,11 @@ from layers.restoration.stages import (
     parse_stage,
     stage_index,
 )
+from layers.settings import RestorationSettings
 
-__all__ = ["LEAD_COLUMNS", "progress"]
+__all__ = ["LEAD_COLUMNS", "ProgressResult", "progress"]
 
 LEAD_COLUMNS = ("site_id", "stage", "progress_pct", "days_overdue")
-# Below this NDVI spread between the soil and vegetation endmembers the cover model is noise.
-MIN_ENDMEMBER_SPREAD = 0.25
 _IN_PROGRESS = stage_index("in_progress")
 _COMPLETED = stage_index("completed")
 
@@ -173,9 +173,30 @@ def _site(row: dict[str, Any], hist: pd.DataFrame, area: float, as_of: pd.Timest
     }
 
 
+@dataclass(frozen=True)
+class ProgressResult:
+    """The per-site progress table and what was learnt computing it.
+
+    Attributes
+    ----------
+    sites
+        One row per site (see :func:`progress`).
+    notes
+        What was missing or unreliable, as bilingual :class:`~gis.io.Note` s.
+    endmembers
+        The soil and vegetation NDVI of each epoch's scene.
+    as_of
+        The evaluation date, ``YYYY-MM-DD``.
+    """
+
+    sites: gpd.GeoDataFrame
+    notes: list[Note] = field(default_factory=list)
+    endmembers: dict[str, tuple[float, float]] = field(default_factory=dict)
+    as_of: str = ""
+
+
 def progress(inputs: RestorationInputs, *, as_of: date | str | pd.Timestamp,
-             ring: tuple[float, float] = (200.0, 500.0), stale_days: int = 180,
-             low_veg_ratio: float = 0.5, tile: float = 10_000.0) -> gpd.GeoDataFrame:
+             settings: RestorationSettings | None = None) -> ProgressResult:
     """Progress of each restoration site as of ``as_of`` (DESIGN.md, "Restoration").
 
     Only inspections dated on or before ``as_of`` count. The current stage and
@@ -188,25 +209,20 @@ def progress(inputs: RestorationInputs, *, as_of: date | str | pd.Timestamp,
         Sites, inspections and NDVI sources (see :class:`RestorationInputs`).
     as_of
         The evaluation date.
-    ring
-        Inner and outer distance (m) of the reference ring around each site.
-    stale_days
-        A live site (approved … maintenance) not inspected for this many days is flagged.
-    low_veg_ratio
-        An accepted/maintained/closed site whose vegetation cover (last epoch) is
-        below this share of its ring's cover is flagged ``low_vegetation``.
-    tile
-        Block size (m) in which NDVI rasters are read.
+    settings
+        Reference ring, days without inspection, low-vegetation ratio, NDVI
+        block size and endmembers (default :class:`~layers.settings.RestorationSettings`).
 
     Returns
     -------
-    GeoDataFrame, one row per site, columns ``site_id, stage, progress_pct,
-    days_overdue, ndvi_<epoch>…, ndvi_change, flags`` first, then labels,
-    areas, dates, durations, forecast, vegetation cover and reference ring,
-    budget and the per-site notes (``notes_zh``, ``notes``). ``attrs["notes"]`` lists
-    what was missing or unreliable as bilingual :class:`~layers.restoration.inputs.Note` s;
-    ``attrs["endmembers"]`` the soil/vegetation NDVI per epoch.
+    :class:`ProgressResult`: ``sites``, a GeoDataFrame with one row per site,
+    columns ``site_id, stage, progress_pct, days_overdue, ndvi_<epoch>…,
+    ndvi_change, flags`` first, then labels, areas, dates, durations, forecast,
+    vegetation cover and reference ring, budget and the per-site notes
+    (``notes_zh``, ``notes``); ``notes``, what was missing or unreliable;
+    ``endmembers``, the soil/vegetation NDVI per epoch.
     """
+    cfg = settings if settings is not None else RestorationSettings()
     mines = inputs.mines
     _check_mines(mines)
     as_of_ts = _as_ts(as_of)
@@ -226,9 +242,10 @@ def progress(inputs: RestorationInputs, *, as_of: date | str | pd.Timestamp,
     sites["_target"] = _dates(sites, "target_date")
     _fill_county(sites, inputs.counties, notes)
 
-    hist = normalize_history(inputs.inspections)
-    if hist.attrs.get("dropped"):
-        n = hist.attrs["dropped"]
+    history = History.of(inputs.inspections)
+    hist = history.frame
+    if history.dropped:
+        n = history.dropped
         notes.append(Note("warning", "inspections_dropped",
                           f"{n} inspection rows without site, date or known stage were ignored",
                           f"{n} 条巡查记录缺少图斑编号、日期或有效阶段，已忽略", n))
@@ -246,7 +263,7 @@ def progress(inputs: RestorationInputs, *, as_of: date | str | pd.Timestamp,
     rows = []
     for pos, row in enumerate(sites.drop(columns=sites.geometry.name).to_dict("records")):
         rows.append(_site(row, by_site.get(row["site_id"], empty), float(area[pos]), as_of_ts,
-                          stale_days))
+                          cfg.stale_days))
     per = pd.DataFrame(rows, index=sites.index)
 
     epochs = sorted(inputs.ndvi)
@@ -255,23 +272,25 @@ def progress(inputs: RestorationInputs, *, as_of: date | str | pd.Timestamp,
     site_notes = [list(r["_notes"]) for r in rows]
     ends: dict[str, tuple[float, float]] = {}
     if epochs:
-        rings = reference_rings(sites.geometry, inner=ring[0], outer=ring[1])
+        rings = reference_rings(sites.geometry, inner=cfg.ring_inner_m, outer=cfg.ring_outer_m)
         masks: dict = {}  # shared by epochs on the same grid
         for e in epochs:
             src = inputs.ndvi[e]
-            ends[e] = endmembers(src.scene_values(), label=e)
-            if ends[e][1] - ends[e][0] < MIN_ENDMEMBER_SPREAD:
+            ends[e] = endmembers(src.values(max_cells=cfg.scene_sample_cells),
+                                 low=cfg.endmember_low, high=cfg.endmember_high, label=e)
+            if ends[e][1] - ends[e][0] < cfg.min_endmember_spread:
+                lo, hi = f"{cfg.endmember_low:g}", f"{cfg.endmember_high:g}"
                 notes.append(Note(
                     "warning", "endmembers_close",
-                    f"NDVI {e}: the scene's 5 %/95 % endmembers (soil {ends[e][0]:.2f}, "
+                    f"NDVI {e}: the scene's {lo} %/{hi} % endmembers (soil {ends[e][0]:.2f}, "
                     f"vegetation {ends[e][1]:.2f}) are close together, so vegetation cover "
                     "and the low_vegetation flag are unreliable; use a scene that includes "
                     "bare ground and full vegetation",
-                    f"NDVI {e}：影像的 5%/95% 端元（裸土 {ends[e][0]:.2f}，植被 "
+                    f"NDVI {e}：影像的 {lo}%/{hi}% 端元（裸土 {ends[e][0]:.2f}，植被 "
                     f"{ends[e][1]:.2f}）过于接近，植被覆盖度及“{FLAG_LABELS['low_vegetation'][0]}”"
                     "标记不可靠；请使用同时包含裸地和茂密植被的影像"))
-            z = zonal_ndvi(sites.geometry, rings, src, soil_veg=ends[e], tile=tile, label=e,
-                           mask_cache=masks)
+            z = zonal_ndvi(sites.geometry, rings, src, soil_veg=ends[e], tile=cfg.tile_m,
+                           label=e, mask_cache=masks)
             veg[f"ndvi_{e}"] = z["ndvi"]
             veg[f"ref_ndvi_{e}"] = z["ref_ndvi"]
             veg[f"veg_cover_{e}"] = z["veg_cover"] * 100.0
@@ -297,7 +316,7 @@ def progress(inputs: RestorationInputs, *, as_of: date | str | pd.Timestamp,
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = veg["veg_cover_pct"] / veg["ref_veg_cover_pct"]
     veg["veg_cover_ratio"] = ratio.where(veg["ref_veg_cover_pct"] > 0)
-    low = per["stage"].isin(ACCEPTED_STAGES) & (veg["veg_cover_ratio"] < low_veg_ratio)
+    low = per["stage"].isin(ACCEPTED_STAGES) & (veg["veg_cover_ratio"] < cfg.low_veg_ratio)
 
     flag_lists = []
     for i, r in enumerate(rows):
@@ -349,10 +368,8 @@ def progress(inputs: RestorationInputs, *, as_of: date | str | pd.Timestamp,
                                dtype="string")
     out["notes"] = pd.array(["; ".join(en for en, _ in n) for n in site_notes], dtype="string")
     gdf = gpd.GeoDataFrame(out, geometry=sites.geometry.to_numpy(), crs=sites.crs)
-    gdf.attrs["notes"] = notes
-    gdf.attrs["endmembers"] = ends
-    gdf.attrs["as_of"] = as_of_ts.date().isoformat()
-    return gdf
+    return ProgressResult(sites=gdf, notes=notes, endmembers=ends,
+                          as_of=as_of_ts.date().isoformat())
 
 
 def _fill_county(sites: gpd.GeoDataFrame, counties: gpd.GeoDataFrame | None,

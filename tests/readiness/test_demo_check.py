@@ -93,7 +93,7 @@ def test_sketch_on_the_demo_matches_the_parcel_it_traces(demo) -> None:
     _, rb, inp, res = demo
     pid = res.overall.loc[res.overall["readiness"] == "not_ready", "parcel_id"].iloc[0]
     geom = inp.parcels.loc[inp.parcels["parcel_id"] == pid].geometry
-    sketch = check_sketch(inp, geom.to_crs(4326).iloc[0], rb, as_of=AS_OF)
+    sketch = check_sketch(inp, geom.to_crs(4326).iloc[0], rb, as_of=AS_OF).long
     mine = res.long[res.long["parcel_id"] == pid].reset_index(drop=True)
     geometric = [r.id for r in rb.rules if r.kind in ("distance", "within", "overlap",
                                                       "assessment")]

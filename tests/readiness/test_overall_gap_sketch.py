@@ -203,7 +203,8 @@ def test_sketch_gives_the_same_answers_as_a_parcel_with_that_shape() -> None:
     rb = rulebook(SKETCH_RULES)
     poly = box(550, 300, 650, 600)  # overlaps the red line, 300 m from the road
     wgs = gpd.GeoSeries([poly], crs=CRS).to_crs(4326).iloc[0]
-    sk = check_sketch(inp, wgs, rb, as_of=AS_OF)
+    result = check_sketch(inp, wgs, rb, as_of=AS_OF)
+    sk = result.long
     assert list(sk["parcel_id"].unique()) == ["sketch"]
     as_parcel = evaluate(inp.with_parcels(parcels([poly])), rb, as_of=AS_OF)
     for rid in ("road", "in_zone", "redline", "eia"):
@@ -212,11 +213,11 @@ def test_sketch_gives_the_same_answers_as_a_parcel_with_that_shape() -> None:
         assert a["value"] == pytest.approx(b["value"], abs=1e-6, nan_ok=True), rid
     net = sk[sk["rule_id"] == "net_land"].iloc[0]
     assert net["status"] == "unknown" and "sketch has no attributes" in net["message_en"]
-    assert sk.attrs["readiness"] == "not_ready"
+    assert result.readiness == "not_ready"
     # a GeoJSON Feature, as the map's drawing tool returns it
     feature = {"type": "Feature", "properties": {},
                "geometry": shapely.geometry.mapping(wgs)}
-    sk2 = check_sketch(inp, feature, rb, as_of=AS_OF)
+    sk2 = check_sketch(inp, feature, rb, as_of=AS_OF).long
     pd.testing.assert_frame_equal(sk.drop(columns="value"), sk2.drop(columns="value"))
 
 

@@ -14,9 +14,9 @@ import typer
 from restoration_helpers import GRID, grid_transform, make_history, make_sites
 
 import cli.main as cli_main
+from gis.raster import Raster, RasterSource
 from layers.restoration import (
     RestorationInputs,
-    array_source,
     evaluate,
     inputs_from_workspace,
     progress,
@@ -79,15 +79,15 @@ def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
 def test_file_sources_read_the_same_values_as_arrays(ws_root: Path) -> None:
     ws = Workspace.load(ws_root)
     inputs = inputs_from_workspace(ws)
-    from_files = progress(inputs, as_of="2025-06-01")
+    from_files = progress(inputs, as_of="2025-06-01").sites
     arrays = {}
     for epoch, path in ws.ndvi_paths().items():
         with rasterio.open(path) as src:
-            arrays[epoch] = array_source(__import__("gis.raster").raster.Raster(
+            arrays[epoch] = RasterSource.from_array(Raster(
                 src.read(1, masked=True).astype("float64").filled(np.nan), src.transform,
                 "EPSG:4547"))
     in_memory = progress(RestorationInputs(mines=inputs.mines, inspections=inputs.inspections,
-                                           ndvi=arrays), as_of="2025-06-01")
+                                           ndvi=arrays), as_of="2025-06-01").sites
     cols = ["ndvi_2020", "ndvi_2025", "ndvi_change", "ref_ndvi", "veg_cover_pct"]
     pd.testing.assert_frame_equal(pd.DataFrame(from_files[cols]), pd.DataFrame(in_memory[cols]))
     assert from_files["ndvi_change"].gt(0.19).all()
@@ -151,6 +151,7 @@ def test_inspect_appends_and_restoration_sees_it(ws_root: Path, run) -> None:
      "--date '30/05/2025' is not a date"),
     (("restoration", "{ws}", "--as-of", "tomorrow"), "--as-of 'tomorrow' is not a date"),
     (("restoration", "{ws}", "--out", "{ws}/x.txt"), "unknown format '.txt'"),
+    (("restoration", "{ws}", "--ring-inner", "600"), "Reference ring 600–500 m is not a band"),
 ])
 def test_errors_are_one_sentence_and_exit_2(ws_root: Path, run, args: tuple[str, ...],
                                             needle: str) -> None:

@@ -9,10 +9,9 @@ import shapely
 from restoration_helpers import CELL, GRID, X0, Y0, cell_slice, make_sites, raster
 
 from gis.errors import InputError
-from gis.raster import Raster
+from gis.raster import Raster, RasterSource
 from layers.restoration import (
     RestorationInputs,
-    array_source,
     endmembers,
     progress,
     reference_rings,
@@ -44,7 +43,7 @@ def test_site_means_match_numpy_slices(rng: np.random.Generator) -> None:
     mines = make_sites([{"site_id": f"S{i}", "stage": "approved", "x": x, "y": y, "side": s}
                         for i, (x, y, s) in enumerate(specs)])
     rings = reference_rings(mines.geometry)
-    z = zonal_ndvi(mines.geometry, rings, array_source(raster(arr)), soil_veg=(0.0, 0.8))
+    z = zonal_ndvi(mines.geometry, rings, RasterSource.from_array(raster(arr)), soil_veg=(0.0, 0.8))
     for i, (x, y, s) in enumerate(specs):
         cells = arr[cell_slice(x, y, s)]
         assert z["ndvi"].iloc[i] == pytest.approx(np.nanmean(cells), abs=1e-12)
@@ -58,8 +57,8 @@ def test_overlapping_sites_each_get_their_own_cells(rng: np.random.Generator) ->
     specs = [(1000, 1000, 300), (1100, 1100, 300)]  # they overlap by 200 × 200 m
     mines = make_sites([{"site_id": f"S{i}", "stage": "approved", "x": x, "y": y, "side": s}
                         for i, (x, y, s) in enumerate(specs)])
-    z = zonal_ndvi(mines.geometry, reference_rings(mines.geometry), array_source(raster(arr)),
-                   soil_veg=(0.0, 1.0))
+    z = zonal_ndvi(mines.geometry, reference_rings(mines.geometry),
+                   RasterSource.from_array(raster(arr)), soil_veg=(0.0, 1.0))
     for i, (x, y, s) in enumerate(specs):
         assert z["ndvi"].iloc[i] == pytest.approx(arr[cell_slice(x, y, s)].mean(), abs=1e-12)
         assert z["cells"].iloc[i] == 900
@@ -75,7 +74,7 @@ def test_reference_ring_mean_matches_numpy_and_excludes_the_site(
     arr[(np.abs(d - 200) < 1) | (np.abs(d - 500) < 1)] = np.nan
     mines = make_sites([{"site_id": "S", "stage": "approved", "x": x, "y": y, "side": side}])
     rings = reference_rings(mines.geometry, inner=200, outer=500)
-    z = zonal_ndvi(mines.geometry, rings, array_source(raster(arr)), soil_veg=(0.0, 1.0))
+    z = zonal_ndvi(mines.geometry, rings, RasterSource.from_array(raster(arr)), soil_veg=(0.0, 1.0))
     expected = arr[(d > 200) & (d < 500)]
     assert z["ref_ndvi"].iloc[0] == pytest.approx(np.nanmean(expected), abs=1e-12)
     assert z["ref_cells"].iloc[0] == np.count_nonzero(~np.isnan(expected))
@@ -95,7 +94,7 @@ def test_reference_ring_excludes_other_mine_sites() -> None:
     rings = reference_rings(mines.geometry, inner=0, outer=500)
     assert not rings.iloc[0].intersects(mines.geometry.iloc[1].buffer(-1))
     assert not rings.iloc[0].intersects(mines.geometry.iloc[0].buffer(-1))
-    z = zonal_ndvi(mines.geometry, rings, array_source(raster(arr)), soil_veg=(0.0, 1.0))
+    z = zonal_ndvi(mines.geometry, rings, RasterSource.from_array(raster(arr)), soil_veg=(0.0, 1.0))
     assert z["ref_ndvi"].iloc[0] == pytest.approx(0.3, abs=1e-12)
     assert z["ref_ndvi"].iloc[1] == pytest.approx(0.3, abs=1e-12)
     # without excluding the neighbour its 0.9 cells would be counted
@@ -125,12 +124,13 @@ def test_endmembers_and_cover_follow_the_scene_percentiles(rng: np.random.Genera
     assert np.isnan(vegetation_cover(0.5, 0.6, 0.6))
 
     mines = make_sites([{"site_id": "A", "stage": "approved", "x": 800, "y": 800, "side": 120}])
-    out = progress(RestorationInputs(mines=mines, ndvi={"2025": array_source(raster(arr))}),
-                   as_of=AS_OF)
+    res = progress(RestorationInputs(mines=mines, ndvi={"2025": RasterSource.from_array(
+        raster(arr))}), as_of=AS_OF)
+    out = res.sites
     cells = arr[cell_slice(800, 800, 120)]
     fc = np.clip((cells - soil) / (veg - soil), 0, 1).mean() * 100
     assert out.iloc[0]["veg_cover_pct"] == pytest.approx(fc, abs=1e-3)
-    assert out.attrs["endmembers"]["2025"] == pytest.approx((soil, veg))
+    assert res.endmembers["2025"] == pytest.approx((soil, veg))
     assert np.isnan(out.iloc[0]["ndvi_change"])  # one epoch: no change
 
 
@@ -138,22 +138,23 @@ def test_values_outside_ndvi_range_are_refused() -> None:
     arr = np.full((GRID, GRID), 5000.0)  # a scaled product (×10000)
     mines = make_sites([{"site_id": "A", "stage": "approved"}])
     with pytest.raises(InputError, match="NDVI raster 2025 has values from 5000 to 5000"):
-        progress(RestorationInputs(mines=mines, ndvi={"2025": array_source(raster(arr))}),
-                 as_of=AS_OF)
+        progress(RestorationInputs(mines=mines, ndvi={"2025": RasterSource.from_array(
+            raster(arr))}), as_of=AS_OF)
 
 
 def test_site_outside_a_partial_raster_gets_nan_and_a_note(rng: np.random.Generator) -> None:
     arr = rng.uniform(0, 0.8, (GRID, GRID))
     mines = make_sites([{"site_id": "IN", "stage": "approved", "x": 1000, "y": 1000},
                         {"site_id": "OUT", "stage": "approved", "x": 20_000, "y": 1000}])
-    out = progress(RestorationInputs(mines=mines, ndvi={"2025": array_source(raster(arr))}),
-                   as_of=AS_OF)
+    res = progress(RestorationInputs(mines=mines, ndvi={"2025": RasterSource.from_array(
+        raster(arr))}), as_of=AS_OF)
+    out = res.sites
     assert np.isfinite(out.iloc[0]["ndvi_2025"])
     assert np.isnan(out.iloc[1]["ndvi_2025"])
     assert "outside NDVI 2025" in out.iloc[1]["notes"]
     assert out.iloc[1]["notes_zh"] == "位于 NDVI 2025 范围之外"
     assert out.iloc[0]["notes"] == out.iloc[0]["notes_zh"] == ""
-    missing = [n for n in out.attrs["notes"] if n.code == "ndvi_missing"]
+    missing = [n for n in res.notes if n.code == "ndvi_missing"]
     assert len(missing) == 1 and missing[0].count == 1
     assert "no value for 1 of 2" in missing[0].message_en
     assert missing[0].message("zh") == "NDVI 2025：2 个图斑中有 1 个无取值"
@@ -164,8 +165,8 @@ def test_a_site_smaller_than_a_cell_uses_the_cell_under_it() -> None:
     arr[GRID - 101, 100] = 0.77  # the cell x 1000–1010, y 1000–1010
     mines = make_sites([{"site_id": "tiny", "stage": "approved", "x": 1002, "y": 1002,
                          "side": 4}])
-    z = zonal_ndvi(mines.geometry, reference_rings(mines.geometry), array_source(raster(arr)),
-                   soil_veg=(0.0, 1.0))
+    z = zonal_ndvi(mines.geometry, reference_rings(mines.geometry),
+                   RasterSource.from_array(raster(arr)), soil_veg=(0.0, 1.0))
     assert z["ndvi"].iloc[0] == pytest.approx(0.77) and z["cells"].iloc[0] == 1
 
 
@@ -182,8 +183,8 @@ def test_raster_in_another_crs_is_handled(rng: np.random.Generator) -> None:
     c0, r0 = int((minx - tr.c) // 10) - 5, int((tr.f - maxy) // 10) - 5
     c1, r1 = int((maxx - tr.c) // 10) + 5, int((tr.f - miny) // 10) + 5
     arr[r0:r1, c0:c1] = 0.6
-    src = array_source(Raster(arr, tr, "EPSG:32649"))
-    out = progress(RestorationInputs(mines=mines, ndvi={"2025": src}), as_of=AS_OF)
+    src = RasterSource.from_array(Raster(arr, tr, "EPSG:32649"))
+    out = progress(RestorationInputs(mines=mines, ndvi={"2025": src}), as_of=AS_OF).sites
     assert out.iloc[0]["ndvi_2025"] == pytest.approx(0.6)
     assert out.iloc[0]["site_area_ha"] == pytest.approx(4.0)
 
@@ -194,7 +195,7 @@ def test_rotated_rasters_are_refused() -> None:
     mines = make_sites([{"site_id": "A", "stage": "approved", "side": 100}])
     rot = Raster(np.zeros((10, 10)), Affine(10, 1, X0, 1, -10, Y0 + 100), "EPSG:4547")
     with pytest.raises(InputError, match="Rotated"):
-        zonal_ndvi(mines.geometry, reference_rings(mines.geometry), array_source(rot),
+        zonal_ndvi(mines.geometry, reference_rings(mines.geometry), RasterSource.from_array(rot),
                    soil_veg=(0.0, 1.0))
 
 
@@ -213,8 +214,8 @@ def test_low_vegetation_compares_site_cover_with_its_ring(rng: np.random.Generat
                          ["accepted", "accepted", "in_progress"],
                          "restored_area_ha": [4.0, 4.0, 1.0]})
     out = progress(RestorationInputs(mines=mines, inspections=hist,
-                                     ndvi={"2025": array_source(raster(arr))}),
-                   as_of=AS_OF).set_index("site_id")
+                                     ndvi={"2025": RasterSource.from_array(raster(arr))}),
+                   as_of=AS_OF).sites.set_index("site_id")
     assert out.loc["BARE", "flags"] == "low_vegetation"
     assert out.loc["BARE", "veg_cover_ratio"] < 0.5
     assert out.loc["GREEN", "flags"] == ""
@@ -228,12 +229,12 @@ def test_epochs_on_different_grids_do_not_share_masks(rng: np.random.Generator) 
 
     mines = make_sites([{"site_id": f"S{i}", "stage": "approved", "x": 700 * i + 300,
                          "y": 500 * i + 300, "side": 90 + 40 * i} for i in range(5)])
-    fine = array_source(raster(rng.uniform(0, 0.9, (GRID, GRID))))
-    coarse = array_source(Raster(rng.uniform(0, 0.9, (300, 300)),
+    fine = RasterSource.from_array(raster(rng.uniform(0, 0.9, (GRID, GRID))))
+    coarse = RasterSource.from_array(Raster(rng.uniform(0, 0.9, (300, 300)),
                                  Affine(20, 0, X0 - 15, 0, -20, Y0 + 5985), "EPSG:4547"))
     both = progress(RestorationInputs(mines=mines, ndvi={"2020": fine, "2025": coarse}),
-                    as_of=AS_OF)
-    alone = {e: progress(RestorationInputs(mines=mines, ndvi={e: s}), as_of=AS_OF)
+                    as_of=AS_OF).sites
+    alone = {e: progress(RestorationInputs(mines=mines, ndvi={e: s}), as_of=AS_OF).sites
              for e, s in (("2020", fine), ("2025", coarse))}
     for e in ("2020", "2025"):
         for col in (f"ndvi_{e}", f"ref_ndvi_{e}"):
@@ -242,11 +243,11 @@ def test_epochs_on_different_grids_do_not_share_masks(rng: np.random.Generator) 
 
 def test_a_scene_without_bare_ground_is_reported(rng: np.random.Generator) -> None:
     mines = make_sites([{"site_id": "A", "stage": "accepted", "x": 800, "y": 800}])
-    narrow = array_source(raster(rng.uniform(0.5, 0.65, (GRID, GRID))))
-    wide = array_source(raster(rng.uniform(0.05, 0.85, (GRID, GRID))))
+    narrow = RasterSource.from_array(raster(rng.uniform(0.5, 0.65, (GRID, GRID))))
+    wide = RasterSource.from_array(raster(rng.uniform(0.05, 0.85, (GRID, GRID))))
     out = progress(RestorationInputs(mines=mines, ndvi={"2020": wide, "2025": narrow}),
                    as_of=AS_OF)
-    unreliable = [n for n in out.attrs["notes"] if "endmembers" in n.message_en]
+    unreliable = [n for n in out.notes if "endmembers" in n.message_en]
     assert len(unreliable) == 1 and unreliable[0].message_en.startswith("NDVI 2025")
     assert unreliable[0].code == "endmembers_close" and unreliable[0].severity == "warning"
     zh = unreliable[0].message("zh")

@@ -17,6 +17,7 @@ from layers.restoration import (
     priorities,
     progress,
 )
+from layers.settings import RestorationSettings
 
 AS_OF = "2025-06-01"
 
@@ -43,8 +44,8 @@ def scene() -> RestorationInputs:
 
 
 def test_sites_near_the_road_and_towns_rank_higher(scene: RestorationInputs) -> None:
-    prog = progress(scene, as_of=AS_OF)
-    rank = priorities(prog, scene)
+    prog = progress(scene, as_of=AS_OF).sites
+    rank = priorities(prog, scene).ranking
     order = list(rank["site_id"])
     assert order == ["BOTH", "ROAD", "TOWN", "FAR", "DONE"]
     assert list(rank["priority_rank"]) == [1, 2, 3, 4, 5]
@@ -63,9 +64,9 @@ def test_sites_near_the_road_and_towns_rank_higher(scene: RestorationInputs) -> 
 
 
 def test_distances_are_configurable(scene: RestorationInputs) -> None:
-    prog = progress(scene, as_of=AS_OF)
-    rank = priorities(prog, scene, road_distance_m=1000, town_distance_m=100).set_index(
-        "site_id")
+    prog = progress(scene, as_of=AS_OF).sites
+    near = RestorationSettings(road_distance_m=1000, town_distance_m=100)
+    rank = priorities(prog, scene, settings=near).ranking.set_index("site_id")
     assert rank.loc["BOTH", "priority_score"] == 2  # only "unfinished" is left
     assert rank.loc["ROAD", "priority_score"] == 5
 
@@ -73,10 +74,11 @@ def test_distances_are_configurable(scene: RestorationInputs) -> None:
 def test_missing_layers_drop_their_criterion(scene: RestorationInputs) -> None:
     scene.tourism_road = None
     scene.towns = None
-    rank = priorities(progress(scene, as_of=AS_OF), scene)
+    result = priorities(progress(scene, as_of=AS_OF).sites, scene)
+    rank = result.ranking
     assert rank["road_distance_m"].isna().all()
     assert set(rank["priority_score"]) == {2.0, 0.0}
-    notes = {n.code: n for n in rank.attrs["notes"]}
+    notes = {n.code: n for n in result.notes}
     assert "no tourism_road layer" in notes["no_tourism_road"].message_en
     assert "no towns or counties" in notes["no_towns"].message_en
     assert "旅游公路" in notes["no_tourism_road"].message("zh")
@@ -85,8 +87,8 @@ def test_missing_layers_drop_their_criterion(scene: RestorationInputs) -> None:
 
 def test_flags_add_points_and_reasons(scene: RestorationInputs) -> None:
     scene.mines.loc[scene.mines["site_id"] == "FAR", "target_date"] = pd.Timestamp("2025-01-01")
-    prog = progress(scene, as_of=AS_OF)
-    far = priorities(prog, scene).set_index("site_id").loc["FAR"]
+    prog = progress(scene, as_of=AS_OF).sites
+    far = priorities(prog, scene).ranking.set_index("site_id").loc["FAR"]
     assert far["priority_score"] == 2 + 2
     assert "overdue" in far["reasons_en"] and "逾期未完工" in far["reasons_zh"]
 

@@ -8,12 +8,13 @@ import pytest
 from restoration_helpers import make_history, make_sites, raster, square
 
 from gis.errors import InputError
+from gis.raster import RasterSource
 from layers.restoration import (
     FLAG_CODES,
     RestorationInputs,
-    array_source,
     progress,
 )
+from layers.settings import RestorationSettings
 
 AS_OF = "2025-06-01"
 
@@ -23,7 +24,8 @@ def _one(site: dict, history: list[tuple] | None = None, as_of: str = AS_OF, **k
     base = {"site_id": "K1", "stage": "approved", "x": 0, "y": 0, "side": 100}
     mines = make_sites([{**base, **site}])
     hist = make_history(history) if history is not None else None
-    return progress(RestorationInputs(mines=mines, inspections=hist), as_of=as_of, **kw).iloc[0]
+    return progress(RestorationInputs(mines=mines, inspections=hist), as_of=as_of,
+                    **kw).sites.iloc[0]
 
 
 def test_current_stage_and_area_come_from_the_latest_inspection() -> None:
@@ -159,7 +161,8 @@ def test_stale_inspection_boundary(days: int, stale: bool) -> None:
 
 def test_stale_days_is_configurable_and_closed_sites_are_exempt() -> None:
     hist = [("K1", "2025-05-01", "approved", 0.0)]
-    assert "stale_inspection" in _one({}, hist, stale_days=30)["flags"]
+    monthly = RestorationSettings(stale_days=30)
+    assert "stale_inspection" in _one({}, hist, settings=monthly)["flags"]
     assert _one({"stage": "closed"}, [])["flags"] == ""
     assert _one({"stage": "not_started"}, [])["flags"] == ""
     assert _one({"stage": "maintenance"}, [])["flags"] == "stale_inspection"
@@ -179,9 +182,10 @@ def test_lead_columns_and_flag_labels(rng: np.random.Generator) -> None:
     mines = make_sites([{"site_id": "A", "stage": "approved", "x": 1000, "y": 1000},
                         {"site_id": "B", "stage": "in_progress", "x": 3000, "y": 3000}])
     arr = rng.uniform(0.1, 0.8, (600, 600))
-    inputs = RestorationInputs(mines=mines, ndvi={"2025": array_source(raster(arr)),
-                                                  "2020": array_source(raster(arr * 0.5))})
-    out = progress(inputs, as_of=AS_OF)
+    inputs = RestorationInputs(mines=mines, ndvi={
+        "2025": RasterSource.from_array(raster(arr)),
+        "2020": RasterSource.from_array(raster(arr * 0.5))})
+    out = progress(inputs, as_of=AS_OF).sites
     assert list(out.columns[:8]) == ["site_id", "stage", "progress_pct", "days_overdue",
                                      "ndvi_2020", "ndvi_2025", "ndvi_change", "flags"]
     assert out.crs == mines.crs and len(out) == 2
@@ -198,8 +202,9 @@ def test_unknown_inspection_sites_and_bad_rows_are_noted() -> None:
     hist = make_history([("K1", "2025-01-01", "approved", 0.0),
                          ("K9", "2025-01-01", "approved", 0.0),
                          ("K1", "2025-02-01", "finished", 0.0)])
-    out = progress(RestorationInputs(mines=mines, inspections=hist), as_of=AS_OF)
-    notes = {n.code: n for n in out.attrs["notes"]}
+    res = progress(RestorationInputs(mines=mines, inspections=hist), as_of=AS_OF)
+    out = res.sites
+    notes = {n.code: n for n in res.notes}
     assert "K9" in notes["unknown_sites"].message_en
     assert "1 inspection rows" in notes["inspections_dropped"].message_en
     assert notes["unknown_sites"].message("zh") == "巡查记录中有 1 个图斑不在矿山图层中：K9"
@@ -228,7 +233,7 @@ def test_county_is_filled_from_county_polygons() -> None:
     counties = gpd.GeoDataFrame({"county": ["平顺县", "壶关县"]},
                                 geometry=[square(0, 0, 2000), square(2000, 0, 4000)],
                                 crs=mines.crs)
-    out = progress(RestorationInputs(mines=mines, counties=counties), as_of=AS_OF)
+    out = progress(RestorationInputs(mines=mines, counties=counties), as_of=AS_OF).sites
     assert list(out["county"]) == ["平顺县", "壶关县"]
 
 

@@ -11,8 +11,10 @@ from layers.catalog import MINE_STAGES, STAGE_LABELS
 from layers.restoration import (
     FLAG_CODES,
     FLAG_LABELS,
+    History,
     flag_label,
     is_backwards,
+    normalize_history,
     parse_stage,
     stage_index,
     stage_label,
@@ -127,3 +129,19 @@ def test_vegetation_cover_is_a_percentage() -> None:
 
 def test_chinese_stage_label_is_accepted() -> None:
     assert _codes({"date": "2025-05-01", "stage": "已完工", "restored_area_ha": 4}) == []
+
+
+def test_history_sorts_rows_and_counts_the_ones_it_drops() -> None:
+    import pandas as pd
+
+    raw = pd.DataFrame({"site_id": [" B ", "A", "", "A", "C"],
+                        "date": ["2025-03-01", "2025-02-01", "2025-01-01", "not a date",
+                                 "2025-01-01"],
+                        "stage": ["施工中", "approved", "approved", "approved", "finished"]})
+    history = History.of(raw)
+    assert history.dropped == 3  # no site, no date, unknown stage
+    assert list(history.frame["site_id"]) == ["A", "B"]
+    assert list(history.frame["stage"]) == ["approved", "in_progress"]
+    assert "dropped" not in history.frame.attrs
+    pd.testing.assert_frame_equal(normalize_history(raw), history.frame)
+    assert History.of(None).dropped == 0 and History.of(None).frame.empty

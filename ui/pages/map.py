@@ -55,12 +55,11 @@ def main() -> None:
                 st.subheader(t("map.sketch_result", lang))
                 with guard(lang):
                     geom = shapely.from_wkt(state.sketch)
-                    long = uidata.check_sketch(snap, text, geom, state.as_of)
-                    status = long.attrs.get("readiness")
-                    if status:
-                        st.markdown(t("map.sketch_overall", lang,
-                                      status=readiness_label(str(status), lang)))
-                    rule_details(long, lang, labels, rules=rules, key="sketch_rules_table")
+                    sketch = uidata.check_sketch(snap, text, geom, state.as_of)
+                    st.markdown(t("map.sketch_overall", lang,
+                                  status=readiness_label(sketch.readiness, lang)))
+                    rule_details(sketch.long, lang, labels, rules=rules,
+                                 key="sketch_rules_table")
 
 
 main()
