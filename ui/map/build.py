@@ -13,6 +13,7 @@ from ui.map.styles import (
     HIDDEN_AT_START,
     LAYER_ORDER,
     legend_html,
+    site_point_style,
     sites_legend_html,
     style_spec,
     tip_spec,
@@ -180,6 +181,11 @@ def build_sites_map(data: MapData, *, lang: str = "zh", basemap: str = "hillshad
         if kind in data.layers:
             _static_layer(data, kind, lang, gcj, show=True).add_to(m)
     if sites is not None and len(sites):
+        # sites are a few hectares: at city scale a dot per site, coloured like its polygon
+        fields = DISPLAY["mines"][1]
+        VectorLayer(data.site_points(gcj02=gcj), name=t("map.layers.site_points", lang),
+                    kind="site_points", style=site_point_style(),
+                    tip=tip_spec("mines", fields, lang), show=True).add_to(m)
         Legend(sites_legend_html(lang)).add_to(m)
     layer_control().add_to(m)
     return m

@@ -88,6 +88,18 @@ class MapData:
                                                  props)
         return self._json[key]
 
+    def site_points(self, *, gcj02: bool = False) -> str:
+        """GeoJSON of one point per mine site (inside its polygon), with its display properties."""
+        key = ("site_points", gcj02)
+        if key not in self._json:
+            gdf = self.layers.get("mines")
+            if gdf is None or not len(gdf):
+                return feature_collection(np.empty(0, dtype=object), [])
+            pts = shapely.point_on_surface(np.asarray(gdf.geometry.values))
+            self._json[key] = feature_collection(geoms_to_gcj02(pts) if gcj02 else pts,
+                                                 props_records(gdf, DISPLAY["mines"][0]))
+        return self._json[key]
+
     def static_bytes(self) -> int:
         """Bytes of every static layer's GeoJSON and image (what each render sends)."""
         return (sum(len(self.geojson(k)) for k in self.layers)

@@ -31,6 +31,7 @@ __all__ = [
     "parcel_style",
     "selected_style",
     "share_color",
+    "site_point_style",
     "sites_legend_html",
     "style_spec",
     "summary_style",
@@ -143,6 +144,13 @@ def summary_style() -> dict[str, Any]:
 def selected_style() -> dict[str, Any]:
     """The outline of the selected parcel."""
     return {"base": {"color": SELECTED_COLOR, "weight": 4, "fillOpacity": 0.0, "opacity": 1.0}}
+
+
+def site_point_style() -> dict[str, Any]:
+    """Restoration sites as dots filled by stage."""
+    return {"base": {"color": "#333333", "weight": 1, "radius": 6, "fillOpacity": 0.9,
+                     "opacity": 0.9},
+            "by": "stage", "colors": STAGE_COLORS, "paint": ["fillColor"], "other": "#8c510a"}
 
 
 def share_color(share: float | None) -> str:
