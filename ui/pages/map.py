@@ -96,7 +96,7 @@ def main() -> None:
         if text is not None:
             with guard(lang):
                 rules = uidata.rulebook(text)
-        search, toggle = st.columns([5, 1], vertical_alignment="center")
+        search, toggle = st.columns([3, 1], vertical_alignment="center")
         with search:
             found = _search(data, lang)
         focus = None  # fly to a parcel found once per search, then leave the view to the user
