@@ -100,10 +100,22 @@ def test_app_loads_offline_and_draws_parcels(offline_page, app_server) -> None:
     _shot(page, "overview-zh")
 
 
+def _settled(page, paths) -> None:
+    """Wait for the rerun that sends the parcels of the map's first reported view."""
+    last = -1
+    for _ in range(20):
+        page.wait_for_timeout(700)
+        now = paths.count()
+        if now == last:
+            return
+        last = now
+
+
 def test_layer_control_toggles_a_layer(offline_page, app_server) -> None:
     page = _open(offline_page, f"{app_server.url}/map", "地图")
     frame = _map(page)
     paths = frame.locator("path.leaflet-interactive")
+    _settled(page, paths)
     mines = frame.locator(".leaflet-control-layers-overlays label").filter(has_text="矿山修复图斑")
     before = paths.count()
     mines.locator("input").uncheck()

@@ -124,11 +124,11 @@ def parcel_layer(data: MapData, *, lang: str = "zh", view: View | None = None,
 
     Parcels whose centroid lies in the (padded) view are drawn when there are
     at most ``OVERVIEW_PARCELS`` of them, or at most ``max_parcels`` at zoom ≥
-    ``DETAIL_ZOOM``; otherwise they are summarised by hexagon. A workspace of at
-    most ``OVERVIEW_PARCELS`` parcels sends them all, whatever the view (the
-    layer then stays the same while one pans); without a view (the first
-    render) the opening view counts. Coordinates are simplified to half a pixel and rounded
-    accordingly, so the payload stays bounded whatever the workspace size.
+    ``DETAIL_ZOOM``; otherwise they are summarised by hexagon. Without a view
+    (the first render, before the map reports its bounds) every parcel counts
+    when they are few, else those of the opening view. Coordinates are
+    simplified to half a pixel and rounded accordingly, so the payload stays
+    bounded whatever the workspace size.
     """
     import folium
 
@@ -138,8 +138,8 @@ def parcel_layer(data: MapData, *, lang: str = "zh", view: View | None = None,
     if not total:
         return fg, ParcelLayerInfo("empty", 0, 0, 0, 0)
     idx = data.index
-    if total <= OVERVIEW_PARCELS:  # few: all of them, so panning sends the same layer again
-        zoom = data.opening_view(HOME_PX).zoom if view is None else view.zoom
+    if view is None and total <= OVERVIEW_PARCELS:
+        zoom = data.opening_view(HOME_PX).zoom
         sel = np.ones(total, dtype=bool)
     else:
         view = data.opening_view(HOME_PX) if view is None else view
