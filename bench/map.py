@@ -105,8 +105,7 @@ def naive(parcels: gpd.GeoDataFrame, overall: pd.DataFrame) -> tuple[float, int]
     """folium.GeoJson of every parcel with a per-feature style_function."""
     import folium
 
-    colours = {"ready": "#1a9641", "ready_with_commitments": "#a6d96a",
-               "not_ready": "#d7191c", "incomplete": "#fdae61"}
+    from layers.palette import READINESS_COLORS as colours
     gdf = parcels.to_crs(4326).merge(overall, on="parcel_id")
     t0 = time.perf_counter()
     m = folium.Map(tiles=None)

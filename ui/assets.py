@@ -9,10 +9,13 @@ rewrites folium's CDN URLs to ``/app/static/vendor/...``, which Streamlit's
 static server serves (``[server] enableStaticServing``; ``static/`` next to
 ``app.py`` links to ``ui/static``). No request leaves the machine.
 
+The map's own JavaScript (style and tooltip helpers) is one tracked,
+first-party file, :data:`HELPERS_FILE`, served as :data:`HELPERS_URL`.
 streamlit-folium loads a map's scripts one after another, so the map's
-JavaScript files are also concatenated, in folium's order, into one file
-(:data:`BUNDLE`, built by ``fetch`` or at first use): one request instead of
-eight before the map can draw.
+JavaScript files — Leaflet, its plugins and the helpers last — are also
+concatenated, in folium's order, into one file (:data:`BUNDLE` under
+``ui/static/vendor``, built by ``fetch`` or at first use): one request instead
+of nine before the map can draw.
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ from pathlib import Path, PurePosixPath
 __all__ = [
     "ASSET_DIR",
     "BUNDLE",
+    "HELPERS_FILE",
+    "HELPERS_JS",
+    "HELPERS_URL",
     "URL_PREFIX",
     "VENDOR_DIR",
     "AssetError",
@@ -47,7 +53,11 @@ ASSET_DIR = Path(__file__).resolve().parent / "assets"
 VENDOR_DIR = Path(__file__).resolve().parent / "static" / "vendor"
 URL_PREFIX = "/app/static/vendor"
 STAMP = ".lock-sha256"
-BUNDLE = "devzone-map.js"  # the map's JavaScript files in one, under VENDOR_DIR
+BUNDLE = "map-bundle.js"  # the map's JavaScript files in one, under VENDOR_DIR
+# the first-party map helpers (tracked in git, unlike the vendor folder) and their asset name
+HELPERS_FILE = Path(__file__).resolve().parent / "static" / "js" / "devzone-map.js"
+HELPERS_URL = "/app/static/js/devzone-map.js"
+HELPERS_JS = "devzone_map_js"
 
 
 class AssetError(RuntimeError):
@@ -104,9 +114,11 @@ EXTRA_PREFIXES: dict[str, tuple[str, ...]] = {
 LICENSE_NAMES = ("LICENSE", "LICENSE.txt", "LICENSE.md", "MIT-LICENSE.txt")
 
 
-# folium's load order: Leaflet first (the plugins extend ``L``), then jQuery before Bootstrap
+# folium's load order: Leaflet first (the plugins extend ``L``), then jQuery before Bootstrap;
+# the first-party helpers last
 BUNDLED_JS = ("leaflet", "jquery", "bootstrap", "awesome_markers", "leaflet_draw_js",
-              "Control.Fullscreen.js", "leaflet_measure_js", "Control_MousePosition_js")
+              "Control.Fullscreen.js", "leaflet_measure_js", "Control_MousePosition_js",
+              HELPERS_JS)
 _SOURCE_MAP = re.compile(r"^//# sourceMappingURL=.*$", re.M)
 
 
@@ -134,6 +146,19 @@ def is_local(url: str) -> bool:
     return not url.startswith(("http://", "https://", "//"))
 
 
+def _bundle_sources(vendor: Path) -> list[tuple[str, Path]]:
+    """(label, file) of every bundled script, in ``BUNDLED_JS`` order."""
+    out = []
+    for name in BUNDLED_JS:
+        if name == HELPERS_JS:
+            out.append((HELPERS_URL.removeprefix("/app/"), HELPERS_FILE))
+            continue
+        asset = JS_ASSETS[name]
+        if asset is not None:
+            out.append((f"{asset.package}/{asset.path}", vendor / asset.package / asset.path))
+    return out
+
+
 def build_bundle(vendor: Path | None = None) -> Path | None:
     """Concatenate the map's JavaScript files (``BUNDLED_JS``, in order) into :data:`BUNDLE`.
 
@@ -142,21 +167,15 @@ def build_bundle(vendor: Path | None = None) -> Path | None:
     not writable (the map then loads the files one by one).
     """
     vendor = VENDOR_DIR if vendor is None else vendor
-    sources = []
-    for name in BUNDLED_JS:
-        asset = JS_ASSETS[name]
-        if asset is None:
-            continue
-        sources.append((asset, vendor / asset.package / asset.path))
+    sources = _bundle_sources(vendor)
     if not all(path.is_file() for _, path in sources):
         return None
     out = vendor / BUNDLE
     newest = max(path.stat().st_mtime_ns for _, path in sources)
     if out.is_file() and out.stat().st_mtime_ns >= newest:
         return out
-    parts = [f"/* {asset.package}/{asset.path} */\n"
-             + _SOURCE_MAP.sub("", path.read_text(encoding="utf-8"))
-             for asset, path in sources]
+    parts = [f"/* {label} */\n" + _SOURCE_MAP.sub("", path.read_text(encoding="utf-8"))
+             for label, path in sources]
     # ";" between files: one ending in ")" must not call the next one's "(function …)"
     text = "\n;\n".join(parts) + "\n"
     try:
@@ -173,6 +192,7 @@ def build_bundle(vendor: Path | None = None) -> Path | None:
 def _js_table() -> dict[str, str | None]:
     """folium JS asset name → local URL (``None``: dropped, it is inside the bundle)."""
     table = {name: (a.url if a is not None else None) for name, a in JS_ASSETS.items()}
+    table[HELPERS_JS] = HELPERS_URL
     if build_bundle() is not None:
         for name in BUNDLED_JS:
             table[name] = None

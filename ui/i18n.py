@@ -224,6 +224,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     "parcels.zone_name": ("开发区", "Zone"),
     "parcels.report_pick": ("在上方表格中选择一个地块，即可生成其报告。",
                             "Select a parcel in the table above to make its report."),
+    # map-first Map page and the Restoration page's map and chart
+    "map.search": ("搜索地块", "Find a parcel"),
+    "map.search_hint": ("输入地块编号或名称，回车后定位", "Parcel id or name, then Enter"),
+    "map.search_none": ("没有编号或名称包含“{q}”的地块。", "No parcel id or name contains “{q}”."),
+    "map.search_pick": ("{n} 个匹配地块", "{n} matching parcels"),
+    "map.panel": ("规则面板", "Rule panel"),
+    "restoration.sites_map": ("各图斑当前阶段", "Sites by current stage"),
+    "map.layers.site_points": ("修复图斑（点）", "Restoration sites (points)"),
+    "restoration.restored_chart": ("已修复面积变化（据巡查记录）",
+                                   "Restored area over time (from inspections)"),
+    "restoration.restored_axis": ("已修复面积（公顷）", "Restored area (ha)"),
+    "restoration.date_axis": ("日期", "Date"),
+    "restoration.no_history": ("暂无带修复面积的巡查记录。",
+                               "No inspection with a restored area yet."),
 }
 
 # rulebook parameter keys (the last part of a dotted key) -> (zh, en)

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONSTRAINT_STYLE",
-    "READINESS_COLORS",
     "context_layers",
     "filtered",
     "measures",
@@ -33,10 +32,6 @@ __all__ = [
     "value_text",
 ]
 
-READINESS_COLORS: dict[str, str] = {
-    "ready": "#1b9e77", "ready_with_commitments": "#e6ab02", "not_ready": "#d95f02",
-    "incomplete": "#999999",
-}
 CONSTRAINT_STYLE: dict[str, tuple[str, str | None]] = {
     "ecological_redline": ("#1a9850", "////"), "basic_farmland": ("#fee08b", "...."),
     "flood": ("#74add1", "----"), "geohazard": ("#f46d43", "xx"),

@@ -16,6 +16,7 @@ import shapely
 from gis.errors import InputError
 from gis.measure import area_ha
 from layers.catalog import ASSESSMENT_KINDS, CATALOG
+from layers.palette import READINESS_COLORS
 from layers.reports import _gather
 from layers.reports import _readiness as rd
 from layers.reports._common import as_date, base_context, grow, is_missing, safe_name
@@ -197,7 +198,7 @@ def parcel_map(ws: Workspace, parcel: shapely.Geometry, status: str, *, parcels:
     if near is not None and len(near):
         draw.insert(0, MapLayer(near, t("legend.parcels", lang), facecolor="#ffffff",
                                 edgecolor="#888888", linewidth=0.5, alpha=0.7, zorder=2))
-    color = rd.READINESS_COLORS.get(status, "#d62728")
+    color = READINESS_COLORS.get(status, READINESS_COLORS["unchecked"])
     draw.append(MapLayer(gpd.GeoSeries([parcel]), t("legend.parcel", lang), facecolor=color,
                          edgecolor="#000000", linewidth=1.6, alpha=0.55, zorder=6))
     return render_map(draw, extent=extent, rasters=rasters, measures=meas, size_mm=size_mm,

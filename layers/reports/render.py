@@ -60,7 +60,9 @@ def _env() -> Any:
 
 @functools.cache
 def _css() -> str:
-    return (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    from layers.palette import badge_css
+
+    return (TEMPLATES / "report.css").read_text(encoding="utf-8") + badge_css() + "\n"
 
 
 def render_html(template: str, **context: Any) -> str:

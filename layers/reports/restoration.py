@@ -11,6 +11,7 @@ import geopandas as gpd
 import pandas as pd
 
 from layers.catalog import MINE_STAGES, STAGE_LABELS
+from layers.palette import STAGE_COLORS
 from layers.reports import _gather
 from layers.reports._common import as_date, base_context, grow, is_missing
 from layers.reports.i18n import check_lang, fmt_num, layer_label, t, value_label
@@ -22,12 +23,8 @@ if TYPE_CHECKING:
     from layers.settings import RestorationSettings
     from layers.workspace import Workspace
 
-__all__ = ["STAGE_COLORS", "build_restoration_report", "restoration_map"]
+__all__ = ["build_restoration_report", "restoration_map"]
 
-STAGE_COLORS: dict[str, str] = {
-    "not_started": "#d73027", "approved": "#fc8d59", "in_progress": "#fee08b",
-    "completed": "#d9ef8b", "accepted": "#91cf60", "maintenance": "#1a9850", "closed": "#006837",
-}
 # codes of the engine's notes that the missing-data list already says
 _SAID_IN_MISSING = frozenset({"no_inspections", "no_ndvi", "no_tourism_road"})
 # KPI boxes shown at the top, in this order (metric codes of kpis()["summary"]).

@@ -14,6 +14,7 @@ import pandas as pd
 
 from gis.errors import InputError
 from gis.measure import area_ha
+from layers.palette import READINESS_COLORS
 from layers.reports import _gather
 from layers.reports import _readiness as rd
 from layers.reports._common import as_date, base_context, grow, is_missing, safe_name
@@ -86,7 +87,7 @@ def zone_map(ws: Workspace, zone_geom: Any, members: gpd.GeoDataFrame,
         part = members[status.eq(code).to_numpy()]
         if len(part):
             draw.append(MapLayer(part, value_label("readiness", code, lang),
-                                 facecolor=rd.READINESS_COLORS[code], edgecolor="#333333",
+                                 facecolor=READINESS_COLORS[code], edgecolor="#333333",
                                  linewidth=0.3, alpha=0.8, zorder=5))
     return render_map(draw, extent=extent, rasters=rasters, labels=labels, size_mm=(186, 108),
                       font=font, legend_width=0.2)

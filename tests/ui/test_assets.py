@@ -15,6 +15,7 @@ import pytest
 
 from ui import assets
 from ui.map import build_map, prepare_map_data
+from ui.map.elements import Helpers
 
 
 def test_lockfile_pins_every_package_the_map_uses() -> None:
@@ -88,6 +89,28 @@ def test_every_map_links_only_local_assets_that_exist(layers, dem, coverage) -> 
             assert (assets.VENDOR_DIR / url.removeprefix(assets.URL_PREFIX + "/")).is_file(), url
 
 
+def test_first_party_script_is_tracked_not_vendored_and_linked_without_the_bundle(
+        layers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The helpers live in a tracked folder (vendor/ is git-ignored and rebuilt by fetch)."""
+    root = assets.ASSET_DIR.parent.parent
+    assert assets.HELPERS_FILE.is_file()
+    assert assets.VENDOR_DIR not in assets.HELPERS_FILE.parents
+    ignored = (root / ".gitignore").read_text().split()
+    rel = assets.HELPERS_FILE.relative_to(root).as_posix()
+    assert not any(rel.startswith(p.rstrip("*")) for p in ignored if p.endswith("/"))
+    assert "window.devzone" in assets.HELPERS_FILE.read_text(encoding="utf-8")
+    # without the bundle (vendor files missing), the helpers keep their own local URL
+    monkeypatch.setattr(assets, "VENDOR_DIR", tmp_path)
+    table = assets._js_table()
+    assert table[assets.HELPERS_JS] == assets.HELPERS_URL
+    assert assets.HELPERS_URL.startswith("/app/static/")
+    assert (root / "static" / assets.HELPERS_URL.removeprefix("/app/static/")).is_file()
+    # the map element that needs them asks for them by that name
+    m = build_map(prepare_map_data(layers), lang="zh")
+    assert any(isinstance(el, Helpers) for el in m._children.values())
+    assert Helpers.default_js in ([], [(assets.HELPERS_JS, assets.HELPERS_URL)])
+
+
 def test_static_folder_next_to_app_serves_the_vendor_assets() -> None:
     """Streamlit serves ``static/`` beside ``app.py``; it must be the folder we fetch into."""
     root = assets.ASSET_DIR.parent.parent
@@ -97,9 +120,12 @@ def test_static_folder_next_to_app_serves_the_vendor_assets() -> None:
 
 
 def _fake_vendor(root: Path) -> dict[str, str]:
-    """Every bundled script as a tiny file (one ending in ``)`` and a source-map comment)."""
-    texts = {}
+    """Every bundled vendor script as a tiny file (one ending in ``)`` and a source-map
+    comment); the first-party helpers are the real file."""
+    texts = {assets.HELPERS_JS: assets.HELPERS_FILE.read_text(encoding="utf-8")}
     for i, name in enumerate(assets.BUNDLED_JS):
+        if name == assets.HELPERS_JS:
+            continue
         asset = assets.JS_ASSETS[name]
         path = root / asset.package / asset.path
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -114,7 +140,8 @@ def test_bundle_concatenates_the_map_scripts_in_order(tmp_path: Path) -> None:
     assert out == tmp_path / assets.BUNDLE
     body = out.read_text(encoding="utf-8")
     positions = [body.index(texts[name]) for name in assets.BUNDLED_JS]
-    assert positions == sorted(positions)  # Leaflet first, plugins after
+    assert positions == sorted(positions)  # Leaflet first, plugins after, helpers last
+    assert assets.BUNDLED_JS[-1] == assets.HELPERS_JS
     assert "sourceMappingURL" not in body  # would point next to the bundle, at nothing
     assert body.count("\n;\n") == len(assets.BUNDLED_JS) - 1  # no "(…)(function…)" call
 
@@ -147,7 +174,6 @@ def test_the_map_loads_one_script_when_the_bundle_exists(layers) -> None:
     scripts = re.findall(r'<script src="([^"]+)"', m.get_root().header.render())
     assert scripts == [f"{assets.URL_PREFIX}/{assets.BUNDLE}"]
     body = bundle.read_text(encoding="utf-8")
-    for name in assets.BUNDLED_JS:  # each script is in the bundle, whole
-        asset = assets.JS_ASSETS[name]
-        text = (assets.VENDOR_DIR / asset.package / asset.path).read_text(encoding="utf-8")
+    for name, path in assets._bundle_sources(assets.VENDOR_DIR):  # each script, whole
+        text = path.read_text(encoding="utf-8")
         assert assets._SOURCE_MAP.sub("", text) in body, name

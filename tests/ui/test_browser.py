@@ -100,10 +100,22 @@ def test_app_loads_offline_and_draws_parcels(offline_page, app_server) -> None:
     _shot(page, "overview-zh")
 
 
+def _settled(page, paths) -> None:
+    """Wait for the rerun that sends the parcels of the map's first reported view."""
+    last = -1
+    for _ in range(20):
+        page.wait_for_timeout(700)
+        now = paths.count()
+        if now == last:
+            return
+        last = now
+
+
 def test_layer_control_toggles_a_layer(offline_page, app_server) -> None:
     page = _open(offline_page, f"{app_server.url}/map", "地图")
     frame = _map(page)
     paths = frame.locator("path.leaflet-interactive")
+    _settled(page, paths)
     mines = frame.locator(".leaflet-control-layers-overlays label").filter(has_text="矿山修复图斑")
     before = paths.count()
     mines.locator("input").uncheck()
@@ -274,3 +286,74 @@ def test_every_page_in_english_has_no_chinese_ui_text(offline_page, app_server) 
         chinese = [x for x in texts if CJK.search(x) and "语言" not in x]
         assert chinese == [], f"{name}: untranslated {chinese}"
         _shot(page, f"{name}-en")
+
+
+@pytest.mark.parametrize("size", [(1440, 900), (1024, 700)])
+def test_map_page_map_fills_the_viewport(offline_page, app_server, size) -> None:
+    width, height = size
+    offline_page.set_viewport_size({"width": width, "height": height})
+    page = _open(offline_page, f"{app_server.url}/map", "地图")
+    frame = _map(page)
+    page.wait_for_timeout(800)
+    box = page.locator(MAP_FRAME).first.bounding_box()
+    main = page.locator('[data-testid="stMainBlockContainer"]').bounding_box()
+    inner = frame.locator(".leaflet-container").bounding_box()
+    assert box and main and inner
+    # the map takes the window's height below the search row, and the main column's width
+    assert box["y"] + box["height"] <= height
+    assert box["height"] >= height - 260, box
+    assert box["width"] >= main["width"] - 2 * 84, (box, main)  # less its padding
+    # and Leaflet fills its frame (not the frame's fixed starting height)
+    assert abs(inner["height"] - box["height"]) <= 2 and abs(inner["width"] - box["width"]) <= 2
+    # the scale bar is metric only
+    scale = frame.locator(".leaflet-control-scale-line")
+    assert scale.count() == 1 and re.search(r"\d+ k?m$", scale.inner_text().strip())
+    _no_exception(page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"ui-map-viewport-{width}x{height}.png"))
+
+
+def test_search_box_flies_to_a_parcel(offline_page, app_server) -> None:
+    parcels = gpd.read_file(app_server.ws / "layers.gpkg", layer="parcels").to_crs(4326)
+    row = parcels[parcels["name"].notna()].iloc[-1]
+    pid, name = str(row["parcel_id"]), str(row["name"])
+    page = _open(offline_page, f"{app_server.url}/map", "地图")
+    _map(page)
+    frame = _map_frame(page)
+    frame.wait_for_function("() => window.map !== undefined")
+    frame.evaluate("() => window.map.setZoom(10)")  # far away from any single parcel
+    page.wait_for_timeout(1000)
+    box = page.get_by_placeholder("输入地块编号或名称，回车后定位")
+    box.fill(name)
+    box.press("Enter")
+    page.get_by_text(f"地块 {pid} 的逐条规则").wait_for()
+    frame = _map_frame(page)
+    frame.wait_for_function("() => window.map.getZoom() >= 13")
+    lat, lon, zoom = frame.evaluate(
+        "() => [window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]")
+    assert row.geometry.buffer(1e-4).contains(shapely.Point(lon, lat)), (lat, lon)
+    assert zoom >= 13
+    # the found parcel is outlined (the selection layer's colour)
+    frame_loc = page.frame_locator(MAP_FRAME).first
+    frame_loc.locator('path[stroke="#00e5ff"]').first.wait_for(state="attached")
+    _no_exception(page)
+    _shot(page, "map-search")
+
+
+def test_restoration_page_shows_sites_by_stage_and_restored_area(offline_page,
+                                                                 app_server) -> None:
+    from layers.palette import STAGE_COLORS
+
+    page = _open(offline_page, f"{app_server.url}/restoration", "废弃矿山生态修复")
+    page.get_by_text("各图斑当前阶段").wait_for()
+    frame = page.frame_locator(MAP_FRAME).first
+    frame.locator("path.leaflet-interactive").first.wait_for(state="attached", timeout=45_000)
+    fills = frame.locator("path.leaflet-interactive").evaluate_all(
+        "els => els.map(e => e.getAttribute('fill'))")
+    assert len(set(fills) & set(STAGE_COLORS.values())) >= 3  # sites in several stages
+    page.get_by_text("已修复面积变化（据巡查记录）").wait_for()
+    charts = page.locator('[data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]')
+    charts.nth(1).wait_for()
+    assert charts.count() >= 2  # restored area over time, sites by stage
+    _no_exception(page)
+    _shot(page, "restoration-map-chart")

@@ -18,7 +18,6 @@ from ui.map import (
     NODATA_GREY,
     READINESS_COLORS,
     View,
-    _feature_collection,
     build_map,
     coverage_image,
     drawing_to_wgs84,
@@ -28,6 +27,7 @@ from ui.map import (
     parcel_layer,
     prepare_map_data,
 )
+from ui.map.geojson import feature_collection as _feature_collection
 
 
 def _layer_data(fg) -> list[dict]:
@@ -159,7 +159,7 @@ def test_selected_parcel_is_highlighted_and_found_by_click(layers) -> None:
 
 
 def test_gcj02_overlays_shift_and_clicks_convert_back(layers) -> None:
-    from gis.crs import wgs84_to_gcj02
+    from gis.gcj02 import wgs84_to_gcj02
 
     data = prepare_map_data(layers)
     pid = "P000003"
@@ -241,8 +241,12 @@ def test_feature_collection_escapes_script_end_and_keeps_chinese() -> None:
 def test_legend_escapes_html_in_names(layers) -> None:
     html = build_map(prepare_map_data(layers), lang="zh").get_root().render()
     # the mine called "煤矿<b>" is data: it reaches the page only inside JSON, escaped by the
-    # tooltip helper in the browser (never as markup)
-    assert "煤矿<b>" in html and "devzone.esc" in html
+    # tooltip helper in the browser (never as markup); the helper is the static first-party file
+    from ui.assets import HELPERS_FILE
+
+    assert "煤矿<b>" in html and "window.devzone.tip" in html
+    helpers = HELPERS_FILE.read_text(encoding="utf-8")
+    assert "esc(label)" in helpers and "esc(v)" in helpers
 
 
 def test_feature_names_are_data_not_templates(layers) -> None:

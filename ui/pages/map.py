@@ -1,4 +1,4 @@
-"""Map page: every workspace layer; click a parcel for its rules, draw a sketch to check it."""
+"""Map page: the map fills the window; find a parcel by id or name; its rules in a side panel."""
 
 from __future__ import annotations
 
@@ -7,13 +7,77 @@ import streamlit as st
 
 from ui import data as uidata
 from ui.i18n import t
+from ui.map import MapData
 from ui.state import get_state
 from ui.widgets import guard, readiness_label, rule_details, rule_labels, workspace_map
+
+# The map's frame follows the window's height: less the page's top padding, title, search row
+# and the caption under the map (pixels); never smaller than a laptop's useful map.
+FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+CHROME_PX = 240
+MIN_MAP_PX = 420
+PAGE_CSS = f"""<style>
+[data-testid="stMainBlockContainer"] {{ padding-top: 2.2rem; padding-bottom: 0.5rem; }}
+{FRAME} {{ height: max({MIN_MAP_PX}px, calc(100vh - {CHROME_PX}px)) !important; }}
+</style>"""
+
+
+def _search(data: MapData, lang: str) -> str | None:
+    """The search box (id or name) and, for several matches, a choice; the parcel to fly to."""
+    box, pick_col = st.columns([3, 2])
+    query = box.text_input(t("map.search", lang), key="map_search",
+                           placeholder=t("map.search_hint", lang), label_visibility="collapsed")
+    if not query.strip():
+        return None
+    matches = data.index.search(query)
+    if not matches:
+        pick_col.caption(t("map.search_none", lang, q=query.strip()))
+        return None
+    if len(matches) == 1:
+        return matches[0]
+
+    def label(pid: str) -> str:
+        name = data.parcel_value(pid, "name")
+        return f"{pid} · {name}" if name else pid
+
+    return pick_col.selectbox(t("map.search_pick", lang, n=len(matches)), matches,
+                              format_func=label, key="map_search_pick",
+                              label_visibility="collapsed")
+
+
+def _rule_panel(snap: object, text: str | None, result: object, data: MapData,
+                labels: dict[str, str], rules: object, lang: str) -> None:
+    state = get_state()
+    pid = state.selected_parcel
+    if pid is None:
+        st.info(t("map.pick_parcel", lang))
+    else:
+        st.subheader(t("map.parcel_rules", lang, id=pid))
+        if result is None:
+            st.info(t("msg.not_yet", lang, what=t("engine.readiness", lang)))
+        else:
+            overall = result.overall
+            row = overall[overall["parcel_id"].astype(str) == pid]
+            if len(row):
+                st.markdown(f"**{t('readiness', lang)}:** "
+                            f"{readiness_label(str(row['readiness'].iloc[0]), lang)}")
+            long = result.long[result.long["parcel_id"].astype(str) == pid]
+            rule_details(long, lang, labels, rules=rules, key="parcel_rules_table",
+                         industry=data.parcel_value(pid, "industry"))
+    if state.sketch:
+        st.subheader(t("map.sketch_result", lang))
+        with guard(lang):
+            geom = shapely.from_wkt(state.sketch)
+            sketch = uidata.check_sketch(snap, text, geom, state.as_of)
+            st.markdown(t("map.sketch_overall", lang,
+                          status=readiness_label(sketch.readiness, lang)))
+            rule_details(sketch.long, lang, labels, rules=rules, key="sketch_rules_table")
 
 
 def main() -> None:
     state = get_state()
     lang = state.lang or "zh"
+    st.html(PAGE_CSS)
     st.title(t("nav.map", lang))
     with guard(lang):
         snap = uidata.snapshot()
@@ -30,36 +94,31 @@ def main() -> None:
         if text is not None:
             with guard(lang):
                 rules = uidata.rulebook(text)
-        left, right = st.columns([1, 1])  # the rule table needs ~500 px in English
+        search, toggle = st.columns([3, 1], vertical_alignment="center")
+        with search:
+            found = _search(data, lang)
+        focus = None  # fly to a parcel found once per search, then leave the view to the user
+        if found != st.session_state.get("map_search_done"):
+            st.session_state["map_search_done"] = focus = found
+            if found is not None:
+                state.selected_parcel = found
+        # the map takes the whole width until there is something to show beside it: a new
+        # parcel or sketch opens the panel; the switch closes it again
+        shown = (state.selected_parcel, state.sketch)
+        if shown != st.session_state.get("map_panel_for"):
+            st.session_state["map_panel_for"] = shown
+            if any(v is not None for v in shown):
+                st.session_state["map_panel"] = True
+        panel = toggle.toggle(t("map.panel", lang), key="map_panel")
+        # one block either way, the map always in its first column: no reload when it toggles
+        cols = st.columns([3, 2] if panel else [1])
+        left, right = cols[0], (cols[1] if panel else None)
         with left:
+            workspace_map("main_map", data, lang, height=640, focus=focus)
             st.caption(t("map.click_hint", lang))
-            workspace_map("main_map", data, lang, height=640)
-        with right, guard(lang):
-            pid = state.selected_parcel
-            if pid is None:
-                st.info(t("map.pick_parcel", lang))
-            else:
-                st.subheader(t("map.parcel_rules", lang, id=pid))
-                if result is None:
-                    st.info(t("msg.not_yet", lang, what=t("engine.readiness", lang)))
-                else:
-                    overall = result.overall
-                    row = overall[overall["parcel_id"].astype(str) == pid]
-                    if len(row):
-                        st.markdown(f"**{t('readiness', lang)}:** "
-                                    f"{readiness_label(str(row['readiness'].iloc[0]), lang)}")
-                    long = result.long[result.long["parcel_id"].astype(str) == pid]
-                    rule_details(long, lang, labels, rules=rules, key="parcel_rules_table",
-                                 industry=data.parcel_value(pid, "industry"))
-            if state.sketch:
-                st.subheader(t("map.sketch_result", lang))
-                with guard(lang):
-                    geom = shapely.from_wkt(state.sketch)
-                    sketch = uidata.check_sketch(snap, text, geom, state.as_of)
-                    st.markdown(t("map.sketch_overall", lang,
-                                  status=readiness_label(sketch.readiness, lang)))
-                    rule_details(sketch.long, lang, labels, rules=rules,
-                                 key="sketch_rules_table")
+        if right is not None:
+            with right, guard(lang):
+                _rule_panel(snap, text, result, data, labels, rules, lang)
 
 
 main()

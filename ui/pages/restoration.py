@@ -1,4 +1,5 @@
-"""Restoration page: stages, progress and NDVI, overdue/flagged sites, priorities, inspections."""
+"""Restoration page: sites by stage on a map, restored area over time, progress and NDVI,
+overdue/flagged sites, priorities, inspections."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ import streamlit as st
 from layers.catalog import MINE_STAGES
 from layers.restoration import flag_label
 from ui import data as uidata
+from ui.assets import missing_files
 from ui.i18n import column_label, t, value_label
+from ui.restoration_history import restored_over_time
 from ui.state import get_state
 from ui.widgets import guard
+
+SITES_MAP_PX = 460
 
 
 def _flag_text(flags: object, lang: str) -> str:
@@ -68,6 +73,39 @@ def _inspection_form(ws: object, sites: pd.DataFrame, lang: str) -> None:
             st.success(t("restoration.saved", lang, site=site))
 
 
+def _sites_map(snap: object, ws: object, lang: str) -> None:
+    """The sites coloured by their current stage (a view only: no clicks are sent back)."""
+    from streamlit_folium import st_folium
+
+    from ui.map import build_sites_map
+
+    state = get_state()
+    if missing_files():
+        st.error(t("msg.assets_missing", lang))
+        return
+    text = None
+    with guard(lang):  # the same cached map data as the Map page (rules included)
+        text = uidata.rules_text(ws, state.rule_overrides)
+    data, _notes = uidata.map_data(snap, text, state.as_of)
+    m = build_sites_map(data, lang=lang, basemap=state.basemap,
+                        tianditu_key=state.tianditu_key or None)
+    st_folium(m, key="sites_map", height=SITES_MAP_PX, use_container_width=True,
+              returned_objects=[])
+
+
+def _restored_chart(ws: object, lang: str) -> None:
+    """Restored hectares over time, summed over the sites' latest inspections."""
+    state = get_state()
+    history = restored_over_time(ws.read("inspections") if ws.has("inspections") else None,
+                                 as_of=state.as_of)
+    if history.empty:
+        st.caption(t("restoration.no_history", lang))
+        return
+    x, y = t("restoration.date_axis", lang), t("restoration.restored_axis", lang)
+    st.area_chart(history.rename(columns={"date": x, "restored_ha": y}), x=x, y=y,
+                  height=SITES_MAP_PX - 40)
+
+
 def main() -> None:
     state = get_state()
     lang = state.lang or "zh"
@@ -85,6 +123,14 @@ def main() -> None:
         c[2].metric(t("overview.overdue", lang), int(k.get("overdue", 0)))
         c[3].metric(t("area_ha", lang), f"{k.get('area_ha', 0):,.1f}")
         c[4].metric(t("restoration.restored", lang), f"{k.get('restored_ha', 0):,.1f}")
+
+        where, when = st.columns([1, 1])
+        with where, guard(lang):
+            st.subheader(t("restoration.sites_map", lang))
+            _sites_map(snap, ws, lang)
+        with when, guard(lang):
+            st.subheader(t("restoration.restored_chart", lang))
+            _restored_chart(ws, lang)
 
         left, right = st.columns([1, 1])
         with left:

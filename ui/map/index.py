@@ -1,0 +1,173 @@
+"""A small index of the displayed parcels: by id, by place, by name, and the view to open on.
+
+Built once per workspace by :class:`~ui.map.data.MapData`; the map modules and
+pages ask it instead of reaching into arrays.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from gis.webmercator import fit_zoom, merc_to_lonlat, merc_x, merc_y, pixel_m, zoom_for_pixel_m
+from layers.palette import READINESS_ORDER
+from ui.map.view import View
+
+__all__ = ["CLICK_PX", "ParcelIndex"]
+
+CLICK_PX = 24   # a typical parcel is at least this wide (pixels) on the opening view
+MAX_OPEN_ZOOM = 17
+
+
+def _fold(text: object) -> str:
+    """Text for matching: NFKC (full-width → half-width), case-folded, spaces removed."""
+    return "".join(unicodedata.normalize("NFKC", str(text)).casefold().split())
+
+
+@dataclass
+class ParcelIndex:
+    """Parcel ids, names, centroids (Web Mercator metres), boxes and readiness codes.
+
+    Parameters
+    ----------
+    parcels
+        WGS84 parcels with ``parcel_id`` (text), optionally ``name`` and ``readiness``.
+    """
+
+    parcels: gpd.GeoDataFrame | None
+    ids: np.ndarray = field(init=False, repr=False)
+    mx: np.ndarray = field(init=False, repr=False)
+    my: np.ndarray = field(init=False, repr=False)
+    codes: np.ndarray = field(init=False, repr=False)
+    boxes: np.ndarray = field(init=False, repr=False)
+    _pos: dict[str, int] = field(init=False, repr=False)
+    _folded: tuple[list[str], list[str]] | None = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        gdf = self.parcels
+        n = 0 if gdf is None else len(gdf)
+        self.ids = np.empty(0, dtype=object)
+        self.mx = self.my = np.empty(0)
+        self.codes = np.empty(0, dtype="int8")
+        self.boxes = np.empty((0, 4))
+        self._pos, self._folded = {}, None
+        if gdf is None or not n:
+            return
+        geoms = np.asarray(gdf.geometry.values)
+        xy = shapely.get_coordinates(shapely.centroid(geoms))
+        self.mx, self.my = merc_x(xy[:, 0]), merc_y(xy[:, 1])
+        self.boxes = shapely.bounds(geoms)
+        self.ids = gdf["parcel_id"].astype(str).to_numpy(dtype=object)
+        self._pos = {p: i for i, p in enumerate(self.ids)}
+        if "readiness" in gdf.columns:
+            code = {k: i for i, k in enumerate(READINESS_ORDER)}
+            self.codes = (gdf["readiness"].map(code).fillna(len(READINESS_ORDER) - 1)
+                          .to_numpy(dtype="int8"))
+        else:
+            self.codes = np.full(n, len(READINESS_ORDER) - 1, dtype="int8")
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __contains__(self, parcel_id: object) -> bool:
+        return str(parcel_id) in self._pos
+
+    def position(self, parcel_id: object) -> int | None:
+        """Row of ``parcel_id`` in the parcels (``None`` if unknown)."""
+        return self._pos.get(str(parcel_id))
+
+    def in_box(self, west: float, south: float, east: float, north: float) -> np.ndarray:
+        """Which parcels have their centroid in the box (degrees): a boolean mask."""
+        return ((self.mx >= merc_x(west)) & (self.mx <= merc_x(east))
+                & (self.my >= merc_y(south)) & (self.my <= merc_y(north)))
+
+    def at(self, lon: float, lat: float) -> str | None:
+        """The id of the parcel containing the point (WGS84), the first one if several."""
+        if self.parcels is None or not len(self):
+            return None
+        hits = self.parcels.sindex.query(shapely.Point(lon, lat), predicate="intersects")
+        return str(self.ids[int(np.min(hits))]) if len(hits) else None
+
+    def bounds(self, parcel_id: object) -> tuple[float, float, float, float] | None:
+        """(west, south, east, north) of one parcel in degrees; ``None`` if unknown."""
+        pos = self.position(parcel_id)
+        if pos is None:
+            return None
+        w, s, e, n = self.boxes[pos]
+        return float(w), float(s), float(e), float(n)
+
+    def search(self, query: str, *, limit: int = 20) -> list[str]:
+        """Parcel ids matching ``query`` (an id or part of a name), best first.
+
+        Order: the exact id, ids starting with the query, the exact name, then
+        ids and names containing it. Case, full-width characters and spaces are
+        ignored, so ``gx-0106-1`` finds ``GX-0106-1`` and ``A6-1号`` finds
+        ``高新区A6-1号地块``.
+        """
+        q = _fold(query)
+        if not q or not len(self):
+            return []
+        ids, names = self._folded_text()
+        ranked: list[tuple[int, int]] = []
+        for i, (pid, name) in enumerate(zip(ids, names, strict=True)):
+            if pid == q:
+                rank = 0
+            elif pid.startswith(q):
+                rank = 1
+            elif name and name == q:
+                rank = 2
+            elif q in pid or (name and q in name):
+                rank = 3
+            else:
+                continue
+            ranked.append((rank, i))
+        ranked.sort()
+        return [str(self.ids[i]) for _, i in ranked[:limit]]
+
+    def _folded_text(self) -> tuple[list[str], list[str]]:
+        """Ids and names folded for matching (built on the first search)."""
+        if self._folded is None:
+            names = (self.parcels["name"] if self.parcels is not None
+                     and "name" in self.parcels.columns else [None] * len(self))
+            self._folded = ([_fold(p) for p in self.ids],
+                            ["" if v is None or pd.isna(v) else _fold(v) for v in names])
+        return self._folded
+
+    def typical_size_m(self) -> float:
+        """The median parcel width or height, whichever larger, in Web Mercator metres."""
+        w = merc_x(self.boxes[:, 2]) - merc_x(self.boxes[:, 0])
+        h = merc_y(self.boxes[:, 3]) - merc_y(self.boxes[:, 1])
+        return float(np.median(np.maximum(w, h)))
+
+    def opening_view(self, home: tuple[float, float, float, float], px: tuple[int, int]
+                     ) -> View:
+        """The view a map of ``px`` pixels opens on: ``home`` when its parcels are big enough
+        to click there, else the busiest window at a zoom where they are ``CLICK_PX`` wide."""
+        z_fit = fit_zoom(home, px)
+        if not len(self):
+            return _window(home, z_fit)
+        size = self.typical_size_m()
+        z_click = min(MAX_OPEN_ZOOM, math.ceil(zoom_for_pixel_m(max(size, 1e-3) / CLICK_PX)))
+        if z_fit >= z_click:
+            return _window(home, z_fit)
+        win_w, win_h = px[0] * pixel_m(z_click), px[1] * pixel_m(z_click)
+        i = np.floor((self.mx - self.mx.min()) / win_w).astype("int64")
+        j = np.floor((self.my - self.my.min()) / win_h).astype("int64")
+        cell = i * (int(j.max()) + 1) + j
+        cells, counts = np.unique(cell, return_counts=True)
+        busiest = cell == cells[int(np.argmax(counts))]
+        cx, cy = float(self.mx[busiest].mean()), float(self.my[busiest].mean())
+        lon, lat = merc_to_lonlat(np.array([cx - win_w / 2, cx + win_w / 2]),
+                                  np.array([cy - win_h / 2, cy + win_h / 2]))
+        return View(float(lon[0]), float(lat[0]), float(lon[1]), float(lat[1]), z_click)
+
+
+def _window(bounds: tuple[float, float, float, float], zoom: int) -> View:
+    west, south, east, north = bounds
+    return View(west, south, east, north, zoom)

@@ -1,0 +1,59 @@
+/* The planner's map helpers (first-party, served from /app/static/js/devzone-map.js).
+ *
+ * window.devzone.style(spec, props) and window.devzone.tip(spec, props) style and label
+ * every GeoJSON layer from one table per layer (see ui/map/elements.py), so a page's size
+ * grows with the number of features, not with features × styles. Loaded once per map
+ * frame, after Leaflet and its plugins (inside the bundle when it exists).
+ */
+(function () {
+  if (!document.getElementById('devzone-css')) {
+    var css = document.createElement('style');
+    css.id = 'devzone-css';
+    // a compact layer control: with Bootstrap's 16 px labels it hid a third of a narrow map;
+    // the map fills its frame, so a page can size the frame (e.g. to the window's height)
+    css.textContent = '.leaflet-control-layers-expanded{padding:4px 8px 4px 6px;font-size:12px;'
+      + 'line-height:1.35}.leaflet-control-layers label{margin:0;font-size:12px}'
+      + '.leaflet-control-layers-selector{margin:0 3px 0 0;vertical-align:-2px}'
+      + '.leaflet-control-layers-separator{margin:3px -8px 3px -6px}'
+      + '#map_div{height:100vh !important}';
+    document.head.appendChild(css);
+  }
+  if (window.devzone) { return; }
+
+  function esc(v) {
+    return String(v).replace(/[&<>"']/g, function (c) {
+      return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c];
+    });
+  }
+
+  window.devzone = {
+    esc: esc,
+    style: function (spec, p) {
+      var s = Object.assign({}, spec.base);
+      if (spec.by) {
+        var c = spec.colors[p[spec.by]];
+        if (c === undefined) { c = spec.other; }
+        for (var i = 0; c && i < spec.paint.length; i++) { s[spec.paint[i]] = c; }
+      }
+      if (spec.color_prop && p[spec.color_prop]) {
+        s.fillColor = p[spec.color_prop];
+      }
+      if (spec.dash_by) {
+        var d = spec.dashes[p[spec.dash_by]];
+        if (d) { s.dashArray = d; }
+      }
+      return s;
+    },
+    tip: function (spec, p) {
+      var rows = [];
+      for (var i = 0; i < spec.f.length; i++) {
+        var k = spec.f[i][0], label = spec.f[i][1], group = spec.f[i][2];
+        var v = p[k];
+        if (v === null || v === undefined || v === '') { continue; }
+        if (group && spec.v[group] && spec.v[group][v] !== undefined) { v = spec.v[group][v]; }
+        rows.push(label ? '<b>' + esc(label) + '</b> ' + esc(v) : esc(v));
+      }
+      return rows.join('<br>');
+    }
+  };
+}());
