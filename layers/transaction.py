@@ -147,14 +147,18 @@ class _Target:
     def read(self) -> Data | None:
         """The stored content as the file holds it (no normalisation), or ``None``."""
         import pyogrio
+        from pyogrio.errors import DataLayerError
 
         if not self.path.exists():
             return None
         if self.text:
             return self.path.read_text(encoding="utf-8")
-        if self.is_gpkg and self.layer not in {r[0] for r in pyogrio.list_layers(self.path)}:
-            return None
-        return pyogrio.read_dataframe(self.path, layer=self.layer)
+        try:
+            return pyogrio.read_dataframe(self.path, layer=self.layer)
+        except DataLayerError:
+            if self.is_gpkg and self.layer not in {r[0] for r in pyogrio.list_layers(self.path)}:
+                return None  # a GeoPackage without this layer yet
+            raise
 
     def write(self, data: Data, *, append: bool = False) -> None:
         """Write atomically (temporary file renamed into place)."""
@@ -314,7 +318,7 @@ def _apply_manifest_change(ws: Workspace, change: dict[str, str]) -> None:
         ws.rules = change["ref"]
     else:
         getattr(ws, section)[change["kind"]] = change["ref"]
-    ws.save()
+    ws._save_manifest()
 
 
 def _manifest_files(root: Path) -> list[Path]:

@@ -1,9 +1,10 @@
 """The workspace: a folder with a ``workspace.toml`` manifest naming layers, tables, rasters, rules.
 
-See DESIGN.md ("The workspace"). Every layer is optional; a file the manifest
-names but that does not exist is a :class:`WorkspaceError`. Layers are read
-through :mod:`gis.io`, normalised to the catalogue, and returned in the
-workspace's metric analysis CRS.
+See docs/workspace.md. Every layer is optional; a file the manifest names but
+that does not exist is a :class:`WorkspaceError`. Layers are read through
+:mod:`gis.io`, normalised to the catalogue, and returned in the workspace's
+metric analysis CRS. Every change goes through :meth:`Workspace.writing`
+(one lock, kept versions, audit trail; see :mod:`layers.transaction`).
 """
 
 from __future__ import annotations
@@ -151,8 +152,8 @@ class Workspace:
             doc["rules"] = {"file": self.rules}
         return tomli_w.dumps(doc)
 
-    def save(self) -> None:
-        """Write ``workspace.toml`` atomically."""
+    def _save_manifest(self) -> None:
+        """Write ``workspace.toml`` atomically (only inside :meth:`writing`, under the lock)."""
         gio.write_text_atomic(self.manifest_path, self.to_toml())
 
     # ------------------------------------------------------------------ paths

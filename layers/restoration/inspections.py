@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from gis.errors import InputError
@@ -259,12 +260,14 @@ def _unknown_site(site: str, ws: Workspace, ids: pd.Series) -> Problem:
         f"（如 {sample}）。")
 
 
-def _site_rows(mines: pd.DataFrame) -> tuple[pd.Series, dict[str, dict[str, Any]]]:
-    """The mines' ids (stripped text) and each site's first feature as a dict."""
+def _site_rows(mines: pd.DataFrame, wanted: set[str]
+               ) -> tuple[pd.Series, dict[str, dict[str, Any]]]:
+    """The mines' ids (stripped text) and the first feature of each ``wanted`` site."""
     ids = mines["site_id"].astype("string").str.strip()
     sites: dict[str, dict[str, Any]] = {}
-    for pos, site in enumerate(ids):
-        if pd.notna(site) and site not in sites:
+    for pos in np.flatnonzero(ids.isin(wanted).fillna(False).to_numpy(dtype=bool)):
+        site = ids.iloc[pos]
+        if site not in sites:
             row = mines.iloc[pos].to_dict()
             row["geometry"] = mines.geometry.iloc[pos]
             sites[str(site)] = row
@@ -284,7 +287,8 @@ def inspection_problems(ws: Workspace, rows: pd.DataFrame, *, today: date | None
 
     Returns ``(position in rows, problem)`` pairs; empty when all may be appended.
     """
-    ids, sites = _site_rows(_mines(ws))
+    wanted = set(rows["site_id"].astype("string").str.strip().dropna())
+    ids, sites = _site_rows(_mines(ws), wanted)
     history = normalize_history(ws.read("inspections"))
     by_site = {str(k): g.drop(columns="_row") for k, g in history.groupby("site_id")}
     order = rows.assign(_pos=range(len(rows)),
@@ -344,7 +348,7 @@ def append_inspection(ws: Workspace, row: Mapping[str, Any], *, actor: Actor,
     clean["recorded_by"] = actor.name
     note = f"site {clean['site_id']}, {clean.get('date')}"
     with ws.writing(actor, "inspect", role=Role.inspector, note=note) as tx:
-        ids, sites = _site_rows(_mines(tx.ws))
+        ids, sites = _site_rows(_mines(tx.ws), {clean["site_id"]})
         site_row = sites.get(clean["site_id"])
         if site_row is None:
             problem = _unknown_site(clean["site_id"], tx.ws, ids)
