@@ -13,17 +13,26 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from gis.errors import WorkspaceError
+from gis.errors import SchemaError, WorkspaceError
 from layers.access import Actor, Role, require
 from layers.catalog import CATALOG
 from layers.transaction import AUDIT_COLUMNS, RULES, audit_path, content_hash, versions_dir
 from layers.workspace import Workspace
 
-__all__ = ["VERSION_COLUMNS", "audit_log", "read_version", "restore_role", "restore_version",
-           "versions"]
+__all__ = ["VERSION_COLUMNS", "audit_log", "check_name", "read_version", "restore_role",
+           "restore_version", "versions"]
 
 VERSION_COLUMNS: tuple[str, ...] = ("version", "kept_at", "user", "action", "rows", "hash",
                                     "note")
+
+
+def check_name(layer: str) -> str:
+    """``layer`` if it is a layer or table kind or ``rules``; :class:`SchemaError` else."""
+    if layer == RULES or layer in CATALOG:
+        return layer
+    names = ", ".join([*CATALOG, RULES])
+    raise SchemaError(f"Unknown layer {layer!r}; use one of {names}.",
+                      zh=f"未知图层 {layer!r}，应为 {names} 之一。")
 
 
 def audit_log(ws: Workspace, layer: str | None = None) -> pd.DataFrame:
@@ -32,6 +41,8 @@ def audit_log(ws: Workspace, layer: str | None = None) -> pd.DataFrame:
     Columns :data:`~layers.transaction.AUDIT_COLUMNS`; ``rows_before`` and
     ``rows_after`` are nullable integers, the rest text.
     """
+    if layer is not None:
+        check_name(layer)
     path = audit_path(ws.root)
     if path.exists() and path.stat().st_size:
         table = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
@@ -45,7 +56,7 @@ def audit_log(ws: Workspace, layer: str | None = None) -> pd.DataFrame:
 
 
 def _metas(ws: Workspace, layer: str) -> list[dict[str, Any]]:
-    folder = versions_dir(ws.root, layer)
+    folder = versions_dir(ws.root, check_name(layer))
     if not folder.is_dir():
         return []
     metas = []
@@ -105,7 +116,7 @@ def restore_version(ws: Workspace, layer: str, version: int, *, actor: Actor) ->
     a restore can itself be undone. The kept file's content hash is checked
     before it is written back.
     """
-    name_zh = CATALOG[layer].zh if layer in CATALOG else "规则手册"
+    name_zh = CATALOG[check_name(layer)].zh if layer in CATALOG else "规则手册"
     role = restore_role(layer)
     require(actor, role, f"restore a version of {layer}", f"恢复{name_zh}的历史版本")
     with ws.writing(actor, "restore", role=role, note=f"version {version}") as tx:

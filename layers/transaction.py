@@ -335,17 +335,21 @@ def _manifest_files(root: Path) -> list[Path]:
     return paths
 
 
-def _sweep(root: Path, extra: list[Path] | None = None) -> list[Path]:
-    """Delete the temporary files of interrupted atomic writes; return them."""
+def _stale_files(root: Path, extra: list[Path] | None = None) -> list[Path]:
+    """Temporary files of interrupted atomic writes of the workspace's files."""
     state = state_dir(root)
-    files = {root / MANIFEST, *_manifest_files(root), *(extra or [])}
+    files = {root / MANIFEST, *_manifest_files(root), _pending_path(root), audit_path(root),
+             *(extra or [])}
     if state.is_dir():
         files.update(p for p in state.rglob("*") if p.is_file() and not p.name.startswith("."))
-    swept = []
-    for path in sorted(files):
-        for tmp in gio.stale_temp_files(path):
-            tmp.unlink(missing_ok=True)
-            swept.append(tmp)
+    return sorted({tmp for path in files for tmp in gio.stale_temp_files(path)})
+
+
+def _sweep(root: Path, extra: list[Path] | None = None) -> list[Path]:
+    """Delete the temporary files of interrupted atomic writes; return them."""
+    swept = _stale_files(root, extra)
+    for tmp in swept:
+        tmp.unlink(missing_ok=True)
     return swept
 
 
@@ -391,8 +395,7 @@ def _needs_recovery(root: Path) -> bool:
             fh.seek(-1, os.SEEK_END)
             if fh.read(1) != b"\n":
                 return True
-    files = [root / MANIFEST, *_manifest_files(root)]
-    return any(gio.stale_temp_files(p) for p in files)
+    return bool(_stale_files(root))
 
 
 def sweep_if_idle(root: str | Path) -> bool:
@@ -556,17 +559,10 @@ def writing(root: str | Path, actor: Actor, action: str, *, role: Role,
     if root in held:
         raise RuntimeError(f"nested write transaction on {root}")
     state = state_dir(root)
-    try:
-        state.mkdir(exist_ok=True)
-    except OSError as exc:
-        raise WorkspaceError(
-            f"Cannot write to the workspace {root}: {exc.strerror or exc}.",
-            hint="Check that the folder exists and that you may write to it.",
-            zh=f"无法写入工作区 {root}：{exc.strerror or exc}。",
-            hint_zh="请确认该文件夹存在且有写入权限。") from exc
     holder = f"pid {os.getpid()} · {actor.name} · {action} · since {_now()}"
     stack = contextlib.ExitStack()
     try:
+        state.mkdir(exist_ok=True)
         stack.enter_context(gio.exclusive_lock(state / LOCK_FILE, timeout=LOCK_TIMEOUT_S,
                                                holder=holder))
     except TimeoutError as exc:
@@ -576,6 +572,12 @@ def writing(root: str | Path, actor: Actor, action: str, *, role: Role,
             hint="Try again in a moment; the lock is released when that write ends.",
             zh=f"工作区 {root} 正忙：另一项写入（{exc}）已占用写锁超过 {LOCK_TIMEOUT_S:.0f} 秒。",
             hint_zh="请稍后重试；该写入结束后写锁即释放。") from None
+    except OSError as exc:
+        raise WorkspaceError(
+            f"Cannot write to the workspace {root}: {exc.strerror or exc}.",
+            hint="Check that the folder exists and that you may write to it.",
+            zh=f"无法写入工作区 {root}：{exc.strerror or exc}。",
+            hint_zh="请确认该文件夹存在且有写入权限。") from exc
     held.add(root)
     _HELD.roots = held
     with stack:
