@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from workspace_helpers import REPO, build, cli, parcels
+from workspace_helpers import REPO, build, parcels
 
 import cli.main as cli_main
 from gis import io as gio
@@ -29,22 +29,29 @@ WRITERS, PER_WRITER = 4, 8
 EDITOR = Actor("编辑甲", Role.editor)
 
 
-def _run_writer(commands: list[list[str]], results: list) -> None:
-    for argv in commands:
-        done = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=600)
-        results.append((argv, done.returncode, done.stderr))
+# One writer process: runs the `devzone` command (cli.main.main, the console script's entry
+# point) once per argv, each loading the workspace afresh as the shell command does.
+_WRITER = textwrap.dedent("""
+    import json, sys
+    import cli.main
+
+    for argv in json.loads(sys.argv[1]):
+        code = cli.main.main(argv)
+        if code:
+            sys.exit(f"devzone {' '.join(argv[:2])} … exited {code}")
+""")
 
 
 @pytest.mark.slow
 def test_four_cli_writers_mixing_imports_and_inspections_lose_nothing(tmp_path: Path) -> None:
-    """4 concurrent writers × 8 writes each (the real `devzone` in new processes).
+    """4 writer processes × 8 writes each, all at the same time, through the `devzone` CLI.
 
     Each writer alternates `devzone import WS parcels F` (one new parcel) and
     `devzone inspect WS K<w> …`; every row must survive, with 32 audit rows whose
     hashes chain (each write saw the one before it).
     """
     root = build(tmp_path / "ws")
-    jobs: list[list[list[str]]] = []
+    procs = []
     for w in range(WRITERS):
         commands = []
         for i in range(PER_WRITER):
@@ -52,20 +59,17 @@ def test_four_cli_writers_mixing_imports_and_inspections_lose_nothing(tmp_path: 
                 src = tmp_path / f"新地块_{w}_{i}.geojson"
                 parcels([f"W{w}-{i}"], x0=520_000 + 2000 * w + 200 * i).to_file(
                     src, driver="GeoJSON", engine="pyogrio")
-                commands.append(cli("import", root, "parcels", src))
+                commands.append(["import", str(root), "parcels", str(src)])
             else:
-                commands.append(cli("inspect", root, f"K{w + 2}", "--date", f"2025-04-{i:02d}",
-                                    "--stage", "施工中", "--restored-ha", f"{0.1 * i:.1f}",
-                                    "--note", f"第{i}次巡查"))
-        jobs.append(commands)
-    results: list = []
-    threads = [threading.Thread(target=_run_writer, args=(cmds, results)) for cmds in jobs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    failed = [(argv[3:], rc, err) for argv, rc, err in results if rc != 0]
-    assert len(results) == WRITERS * PER_WRITER and not failed, failed
+                commands.append(["inspect", str(root), f"K{w + 2}", "--date",
+                                 f"2025-04-{i:02d}", "--stage", "施工中", "--restored-ha",
+                                 f"{0.1 * i:.1f}", "--note", f"第{i}次巡查"])
+        procs.append(subprocess.Popen([sys.executable, "-c", _WRITER, json.dumps(commands)],
+                                      cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                      text=True))
+    outputs = [p.communicate(timeout=900) for p in procs]
+    assert [p.returncode for p in procs] == [0] * WRITERS, [err for _, err in outputs]
+    assert sum(out.count("appended") for out, _ in outputs) == WRITERS * PER_WRITER
 
     ws = Workspace.load(root)
     got = ws.read("parcels")
@@ -205,3 +209,17 @@ def test_a_busy_workspace_is_a_readable_error(ws_root: Path, tmp_path: Path,
     assert list(Workspace.load(ws_root).read("parcels")["parcel_id"]) == ["P1", "P2"]
     import_layer(ws, "parcels", src, actor=EDITOR)  # free again
     assert list(Workspace.load(ws_root).read("parcels")["parcel_id"]) == ["P1", "P2", "P9"]
+
+
+def test_start_up_sweeps_only_temporary_files_of_interrupted_writes(ws_root: Path) -> None:
+    stale = [ws_root / ".layers.k3j_x9a2.gpkg", ws_root / ".layers.k3j_x9a2.gpkg-journal",
+             ws_root / ".workspace.q8w2e4r6.toml", ws_root / ".rules.abcdefgh.toml",
+             ws_root / ".devzone" / ".audit.zz11yy22.csv"]
+    kept = [ws_root / ".layers.gpkg.notes", ws_root / ".devzone-demo", ws_root / "备份.layers.gpkg",
+            ws_root / ".layers.2024.gpkg"]
+    (ws_root / ".devzone").mkdir()
+    for path in [*stale, *kept]:
+        path.write_bytes(b"x")
+    Workspace.load(ws_root)
+    assert [p.name for p in stale if p.exists()] == []
+    assert [p.name for p in kept if not p.exists()] == []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -72,7 +71,3 @@ def digest(root: Path) -> dict[str, str]:
             for p in sorted(root.rglob("*"))
             if p.is_file() and p.relative_to(root).as_posix() != ".devzone/lock"}
 
-
-def cli(*args: object) -> list[str]:
-    """The argv that runs the real ``devzone`` command in a new Python process."""
-    return [sys.executable, "-m", "cli.main", *map(str, args)]
