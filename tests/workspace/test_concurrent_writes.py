@@ -9,7 +9,9 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import date
 from pathlib import Path
+from threading import Thread
 
 import pandas as pd
 import pytest
@@ -22,6 +24,7 @@ from layers import transaction
 from layers.access import Actor, Role
 from layers.history import audit_log, read_version, versions
 from layers.importing import import_layer
+from layers.restoration import append_inspection
 from layers.transaction import AUDIT_COLUMNS, INTERRUPTED_NOTE, content_hash
 from layers.workspace import Workspace
 
@@ -223,3 +226,33 @@ def test_start_up_sweeps_only_temporary_files_of_interrupted_writes(ws_root: Pat
     Workspace.load(ws_root)
     assert [p.name for p in stale if p.exists()] == []
     assert [p.name for p in kept if not p.exists()] == []
+
+
+def test_threads_of_one_process_write_one_at_a_time(ws_root: Path) -> None:
+    """The app serves sessions from threads of one process: they share the same lock."""
+    errors: list[BaseException] = []
+
+    def record(site: str) -> None:
+        ws = Workspace.load(ws_root)
+        try:
+            for day in range(1, 6):
+                append_inspection(ws, {"site_id": site, "date": date(2025, 4, day),
+                                       "stage": "in_progress"},
+                                  actor=Actor(f"巡查员{site}", Role.inspector))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [Thread(target=record, args=(site,)) for site in ("K2", "K3", "K4")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    ws = Workspace.load(ws_root)
+    table = ws.read("inspections")
+    assert len(table) == 2 + 15
+    assert sorted(table["recorded_by"].iloc[2:].value_counts().to_dict().items()) == [
+        ("巡查员K2", 5), ("巡查员K3", 5), ("巡查员K4", 5)]
+    audit = audit_log(ws)
+    assert len(audit) == 15
+    assert list(audit["hash_before"].iloc[1:]) == list(audit["hash_after"].iloc[:-1])
