@@ -290,7 +290,7 @@ def inspection_problems(ws: Workspace, rows: pd.DataFrame, *, today: date | None
     wanted = set(rows["site_id"].astype("string").str.strip().dropna())
     ids, sites = _site_rows(_mines(ws), wanted)
     history = normalize_history(ws.read("inspections"))
-    by_site = {str(k): g.drop(columns="_row") for k, g in history.groupby("site_id")}
+    by_site = {str(k): g for k, g in history.groupby("site_id")}
     order = rows.assign(_pos=range(len(rows)),
                         _site=rows["site_id"].astype("string").str.strip(),
                         _day=pd.to_datetime(rows["date"], errors="coerce", format="mixed"))
