@@ -85,14 +85,19 @@ def register(app: typer.Typer) -> None:
         source_layer: str | None = typer.Option(None, "--source-layer",
                                                 help="Layer inside a multi-layer file."),
     ) -> None:
-        """Bring a layer in: read safely, map column aliases, reproject, validate, write."""
+        """Bring a layer in: read safely, map column aliases, reproject, validate, write.
+
+        Audited under the operating-system user; the replaced version is kept
+        (`devzone history`). Inspections can only be appended.
+        """
+        from layers.access import cli_actor
         from layers.importing import ImportRefused, import_layer
         from layers.validate import findings_in
 
         ws = load_workspace(workspace)
         try:
-            report = import_layer(ws, layer_kind, file, replace=replace, assume_crs=crs,
-                                  layer=source_layer)
+            report = import_layer(ws, layer_kind, file, actor=cli_actor(), replace=replace,
+                                  assume_crs=crs, layer=source_layer)
         except ImportRefused as exc:
             errs = findings_in(exc.report.errors, "en")
             with pd.option_context("display.max_rows", 50, "display.width", 200):

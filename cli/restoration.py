@@ -124,17 +124,20 @@ def register(app: typer.Typer) -> None:
         veg_cover: float = typer.Option(None, "--veg-cover", help="Vegetation cover (%)."),
         note: str = typer.Option(None, "--note", help="Note; required when the stage "
                                  "moves backwards."),
-        by: str = typer.Option(None, "--by", help="Who recorded it."),
     ) -> None:
-        """Append one validated inspection to the workspace (history is never rewritten)."""
+        """Append one validated inspection to the workspace (history is never rewritten).
+
+        Recorded by, and audited under, the operating-system user.
+        """
+        from layers.access import cli_actor
         from layers.restoration import append_inspection, stage_label
 
         day = parse_date(on, option="--date")
         ws = load_workspace(workspace)
         row = append_inspection(ws, {
             "site_id": site, "date": day, "stage": stage, "restored_area_ha": restored_ha,
-            "veg_cover_pct": veg_cover, "note": note, "recorded_by": by,
-        }).iloc[0]
+            "veg_cover_pct": veg_cover, "note": note,
+        }, actor=cli_actor()).iloc[0]
         extra = "" if pd.isna(row["restored_area_ha"]) else \
             f", restored {row['restored_area_ha']:g} ha"
         typer.echo(f"appended inspection: site {row['site_id']}, {day.isoformat()}, "

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import glob
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +18,10 @@ import pandas as pd
 from gis.errors import InputError
 
 __all__ = [
+    "append_line_durable",
+    "exclusive_lock",
     "file_lock",
+    "stale_temp_files",
     "write_bytes_atomic",
     "write_layer_atomic",
     "write_table",
@@ -31,16 +36,101 @@ FORMATS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".csv": "
 
 
 @contextlib.contextmanager
-def file_lock(path: str | Path) -> Iterator[None]:
-    """Hold an exclusive advisory lock on ``<path>.lock`` (one writer at a time)."""
-    lock_path = Path(str(path) + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a+") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+def exclusive_lock(lock_file: str | Path, *, timeout: float | None = None,
+                   holder: str = "") -> Iterator[None]:
+    """Hold an exclusive advisory ``flock`` on ``lock_file`` (created if needed).
+
+    Works between processes and between threads of one process (each call opens
+    its own file description). Waits at most ``timeout`` seconds (``None``: for
+    ever), then raises :class:`TimeoutError` naming what the file says of its holder.
+    ``holder`` is written into the file while the lock is held (for that message).
+    """
+    lock_file = Path(lock_file)
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_file, "a+", encoding="utf-8") as fh:
+        if timeout is None:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        else:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        fh.seek(0)
+                        raise TimeoutError(fh.read().strip()) from None
+                    time.sleep(0.02)
         try:
+            if holder:
+                fh.seek(0)
+                fh.truncate()
+                fh.write(holder)
+                fh.flush()
             yield
         finally:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def file_lock(path: str | Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock on ``<path>.lock`` (one writer at a time)."""
+    with exclusive_lock(Path(str(path) + ".lock")):
+        yield
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (best effort where directories cannot be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+_TEMP_TAILS = ("", "-journal", "-wal", "-shm")
+
+
+def stale_temp_files(path: str | Path) -> list[Path]:
+    """Temporary siblings of ``path`` that an atomic write (:func:`write_layer_atomic` …) makes.
+
+    Only safe to delete while no writer of ``path`` runs (under the writers' lock):
+    those left behind are from a process that was killed before it could rename them.
+    """
+    path = Path(path)
+    if not path.parent.is_dir():
+        return []
+    found = []
+    for cand in path.parent.glob(f".{glob.escape(path.stem)}.*"):
+        name = cand.name
+        for tail in _TEMP_TAILS:
+            if name.endswith(path.suffix + tail) and len(name) - len(tail) - len(path.suffix) \
+                    == len(path.stem) + 10:  # "." + stem + "." + 8 random characters
+                found.append(cand)
+                break
+    return sorted(found)
+
+
+def append_line_durable(path: str | Path, line: str, *, bom: bool = False) -> None:
+    """Append one line (``\\n`` added) to a UTF-8 text file and flush it to disk (fsync).
+
+    A new file starts with a byte-order mark when ``bom`` (Excel reads Chinese text).
+    """
+    path = Path(path)
+    new = not path.exists() or path.stat().st_size == 0
+    with open(path, "a", encoding="utf-8", newline="") as fh:
+        if new and bom:
+            fh.write("\ufeff")
+        fh.write(line.rstrip("\n") + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    if new:
+        _fsync_dir(path.parent)
 
 
 @contextlib.contextmanager
@@ -60,9 +150,9 @@ def _temp_sibling(path: Path, *, copy_existing: bool = False) -> Iterator[Path]:
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+        _fsync_dir(path.parent)
     finally:
-        for leftover in (tmp, Path(str(tmp) + "-journal"), Path(str(tmp) + "-wal"),
-                         Path(str(tmp) + "-shm")):
+        for leftover in (Path(str(tmp) + tail) for tail in _TEMP_TAILS):
             leftover.unlink(missing_ok=True)
 
 

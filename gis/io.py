@@ -10,7 +10,10 @@ from __future__ import annotations
 from gis._read import *  # noqa: F403  (the reading half)
 from gis._read import __all__ as _read_all
 from gis._write import (
+    append_line_durable,
+    exclusive_lock,
     file_lock,
+    stale_temp_files,
     write_bytes_atomic,
     write_layer_atomic,
     write_table,
@@ -19,7 +22,10 @@ from gis._write import (
 )
 
 __all__ = [
+    "append_line_durable",
+    "exclusive_lock",
     "file_lock",
+    "stale_temp_files",
     "write_bytes_atomic",
     "write_layer_atomic",
     "write_table",

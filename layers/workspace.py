@@ -1,18 +1,21 @@
 """The workspace: a folder with a ``workspace.toml`` manifest naming layers, tables, rasters, rules.
 
-See docs/workspace.md. Every layer is optional; a file the manifest
-names but that does not exist is a :class:`WorkspaceError`. Layers are read
-through :mod:`gis.io`, normalised to the catalogue, and returned in the
-workspace's metric analysis CRS.
+See docs/workspace.md. Every layer is optional; a file the manifest names but
+that does not exist is a :class:`WorkspaceError`. Layers are read through
+:mod:`gis.io`, normalised to the catalogue, and returned in the workspace's
+metric analysis CRS. Every change goes through :meth:`Workspace.writing`
+(one lock, kept versions, audit trail; see :mod:`layers.transaction`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -22,6 +25,10 @@ from gis.crs import metric_crs_for
 from gis.errors import InputError, WorkspaceError
 from layers.catalog import CATALOG, get_spec
 from layers.schema import normalize
+
+if TYPE_CHECKING:
+    from layers.access import Actor, Role
+    from layers.transaction import WriteTransaction
 
 __all__ = ["MANIFEST", "Workspace", "to_date"]
 
@@ -80,6 +87,9 @@ class Workspace:
             as_of=_as_date(doc.get("as_of"), manifest),
         )
         ws._check()
+        from layers.transaction import sweep_if_idle
+
+        sweep_if_idle(root)  # temporary files a killed writer left, if nobody writes now
         return ws
 
     def _check(self) -> None:
@@ -142,8 +152,8 @@ class Workspace:
             doc["rules"] = {"file": self.rules}
         return tomli_w.dumps(doc)
 
-    def save(self) -> None:
-        """Write ``workspace.toml`` atomically."""
+    def _save_manifest(self) -> None:
+        """Write ``workspace.toml`` atomically (only inside :meth:`writing`, under the lock)."""
         gio.write_text_atomic(self.manifest_path, self.to_toml())
 
     # ------------------------------------------------------------------ paths
@@ -234,26 +244,25 @@ class Workspace:
             return data.to_crs(crs) if not data.crs.equals(crs) else data.copy()
         return data.copy()
 
-    def write(self, kind: str, data: pd.DataFrame, *, append: bool = False) -> None:
-        """Write a layer or table into its container atomically, one writer at a time.
+    @contextlib.contextmanager
+    def writing(self, actor: Actor, action: str, *, role: Role,
+                note: str = "") -> Iterator[WriteTransaction]:
+        """The one way to change the workspace: hold its lock, read, check, write, audit.
 
-        ``data`` must already be normalised and validated. A kind the manifest does
-        not name yet is added to ``layers.gpkg`` and the manifest is saved.
+        Yields a :class:`layers.transaction.WriteTransaction` whose ``ws`` is
+        re-read inside the lock; afterwards this object sees the new manifest and data.
         """
-        spec = get_spec(kind)
-        src = self.source(kind)
-        if src is None:
-            ref = f"layers.gpkg:{kind}"
-            (self.tables if spec.is_table else self.layers)[kind] = ref
-            src = self._split(ref)
-            added = True
-        else:
-            added = False
-        path, layer = src
-        gio.write_layer_atomic(data, path, layer=layer or kind, append=append)
-        self.invalidate(kind)
-        if added:
-            self.save()
+        from layers.transaction import writing
+
+        tx = None
+        try:
+            with writing(self.root, actor, action, role=role, note=note) as tx:
+                yield tx
+        finally:
+            if tx is not None:
+                self.layers, self.tables = dict(tx.ws.layers), dict(tx.ws.tables)
+                self.rules = tx.ws.rules
+            self.invalidate()
 
 
 def to_date(value: object) -> date | None:

@@ -26,12 +26,15 @@ from gis.raster import read_raster
 from layers import readiness as rd
 from layers import reports as rp
 from layers import restoration as rs
+from layers.access import Actor, cli_actor
+from layers.rulebook_file import save_rulebook
 from layers.settings import DeploymentSettings
 from layers.workspace import Workspace
 from ui.map import MapData, prepare_map_data
 
 __all__ = [
     "Snapshot",
+    "actor",
     "apply_overrides",
     "check_sketch",
     "export_bytes",
@@ -129,17 +132,18 @@ def rules_text(ws: Workspace, overrides: dict[tuple[str, str], Any] | None = Non
     return rd.rulebook_in_force(ws).with_overrides(overrides or {}).text
 
 
+def actor() -> Actor:
+    """Who acts in this session, for every write the app makes.
+
+    The signed-in user when the session has one (``st.session_state["actor"]``);
+    without sign-in, the operating-system user running the app, as for the CLI.
+    """
+    return st.session_state.get("actor") or cli_actor()
+
+
 def save_rules(ws: Workspace, text: str) -> Path:
-    """Write the rulebook into the workspace atomically (adding it to the manifest if needed)."""
-    path = ws.rules_path
-    if path is None:
-        ws.rules = "rules.toml"
-        path = ws.rules_path
-        gio.write_text_atomic(path, text)
-        ws.save()
-    else:
-        gio.write_text_atomic(path, text)
-    return path
+    """Save the rulebook (admin only; checked, versioned and audited); return its path."""
+    return save_rulebook(ws, text, actor=actor())
 
 
 def apply_overrides(text: str, overrides: dict[tuple[str, str], Any]) -> str:

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from gis.errors import InputError
+from layers.access import Actor, Role, require
 from layers.catalog import CATALOG
 from layers.restoration.stages import MINE_STAGES, is_backwards, parse_stage, stage_label
 
@@ -24,6 +26,7 @@ __all__ = [
     "Problem",
     "append_inspection",
     "empty_history",
+    "inspection_problems",
     "normalize_history",
     "site_area_ha",
     "validate_inspection",
@@ -249,46 +252,120 @@ def _one_row_frame(row: Mapping[str, Any]) -> pd.DataFrame:
     return df
 
 
-def append_inspection(ws: Workspace, row: Mapping[str, Any], *, today: date | None = None
-                      ) -> pd.DataFrame:
+def _mines(ws: Workspace) -> pd.DataFrame:
+    mines = ws.read("mines")
+    if mines is None:
+        raise InputError(f"Workspace {ws.root} has no mines layer.",
+                         hint="Add mines = \"…\" under [layers] in workspace.toml.",
+                         zh=f"工作区 {ws.root} 中没有矿山修复图斑（mines）图层。",
+                         hint_zh="请在 workspace.toml 的 [layers] 下添加 mines = \"…\"。")
+    return mines
+
+
+def _unknown_site(site: str, ws: Workspace, ids: pd.Series) -> Problem:
+    sample = ", ".join(ids.dropna().head(5))
+    return Problem(
+        "site_id", "unknown_site",
+        f"Site {site!r} is not in the mines layer of {ws.root}; use a site_id of that layer "
+        f"(e.g. {sample}).",
+        f"图斑 {site!r} 不在 {ws.root} 的矿山修复图斑图层中，请使用该图层中的图斑编号"
+        f"（如 {sample}）。")
+
+
+def _site_rows(mines: pd.DataFrame, wanted: set[str]
+               ) -> tuple[pd.Series, dict[str, dict[str, Any]]]:
+    """The mines' ids (stripped text) and the first feature of each ``wanted`` site."""
+    ids = mines["site_id"].astype("string").str.strip()
+    sites: dict[str, dict[str, Any]] = {}
+    for pos in np.flatnonzero(ids.isin(wanted).fillna(False).to_numpy(dtype=bool)):
+        site = ids.iloc[pos]
+        if site not in sites:
+            row = mines.iloc[pos].to_dict()
+            row["geometry"] = mines.geometry.iloc[pos]
+            sites[str(site)] = row
+    return ids, sites
+
+
+def inspection_problems(ws: Workspace, rows: pd.DataFrame, *, today: date | None = None
+                        ) -> list[tuple[int, Problem]]:
+    """Check inspections to be imported as :func:`append_inspection` checks one.
+
+    ``rows`` are normalised inspections (``site_id``, ``date``, ``stage`` …).
+    They are checked in date order per site, each against the site, the
+    workspace's history and the rows before it, so an import cannot bring in
+    what ``devzone inspect`` would refuse (a future date, an area below zero or
+    above the site, a cover outside 0–100 %, an unknown stage or site, a date
+    before the last inspection, a move backwards without a note).
+
+    Returns ``(position in rows, problem)`` pairs; empty when all may be appended.
+    """
+    wanted = set(rows["site_id"].astype("string").str.strip().dropna())
+    ids, sites = _site_rows(_mines(ws), wanted)
+    history = normalize_history(ws.read("inspections"))
+    by_site = {str(k): g for k, g in history.groupby("site_id")}
+    order = rows.assign(_pos=range(len(rows)),
+                        _site=rows["site_id"].astype("string").str.strip(),
+                        _day=pd.to_datetime(rows["date"], errors="coerce", format="mixed"))
+    order = order.sort_values(["_site", "_day", "_pos"], kind="stable", na_position="first")
+    found: list[tuple[int, Problem]] = []
+    for rec in order.to_dict("records"):
+        pos, site = int(rec.pop("_pos")), rec.pop("_site")
+        rec.pop("_day")
+        site_row = sites.get(str(site)) if pd.notna(site) else None
+        if site_row is None:
+            found.append((pos, _unknown_site(str(rec.get("site_id")), ws, ids)))
+            continue
+        earlier = by_site.get(str(site))
+        problems = validate_inspection(earlier, site_row, rec, today=today)
+        found.extend((pos, p) for p in problems)
+        if not problems:
+            new = pd.DataFrame([{c: rec.get(c) for c in INSPECTION_COLUMNS}])
+            by_site[str(site)] = new if earlier is None else pd.concat(
+                [earlier[list(INSPECTION_COLUMNS)], new], ignore_index=True)
+    return sorted(found, key=lambda item: item[0])
+
+
+def append_inspection(ws: Workspace, row: Mapping[str, Any], *, actor: Actor,
+                      today: date | None = None) -> pd.DataFrame:
     """Validate one inspection against the site and its history, then append it.
 
-    Reading the history, validating and appending happen under one workspace
-    lock, so concurrent writers (several processes) neither lose rows nor
-    validate against a stale history. Earlier rows are never rewritten.
+    Needs the ``inspector`` role; ``recorded_by`` is the actor's name. Reading the
+    history, validating and appending happen under the workspace lock (see
+    :meth:`layers.workspace.Workspace.writing`), so concurrent writers neither
+    lose rows nor validate against a stale history; the append is audited.
+    Earlier rows are never rewritten.
 
     Raises
     ------
+    AccessError
+        The actor's role is below ``inspector``.
     InputError
-        Unknown site, or the problems :func:`validate_inspection` found (one sentence each).
+        Unknown site, ``recorded_by`` naming someone else, or the problems
+        :func:`validate_inspection` found (one sentence each).
 
     Returns
     -------
     The appended row as a one-row DataFrame.
     """
-    from gis.io import file_lock
-    from layers.workspace import Workspace
-
+    require(actor, Role.inspector, "record inspections", "登记巡查记录")
     clean = _clean_row(row)
-    with file_lock(ws.root / ".inspections"):
-        fresh = Workspace.load(ws.root)  # the manifest may have gained the table meanwhile
-        mines = fresh.read("mines")
-        if mines is None:
-            raise InputError(f"Workspace {ws.root} has no mines layer.",
-                             hint="Add mines = \"…\" under [layers] in workspace.toml.",
-                             zh=f"工作区 {ws.root} 中没有矿山修复图斑（mines）图层。",
-                             hint_zh="请在 workspace.toml 的 [layers] 下添加 mines = \"…\"。")
-        ids = mines["site_id"].astype("string").str.strip()
-        match = mines[ids == clean["site_id"]]
-        if match.empty:
-            sample = ", ".join(ids.dropna().head(5))
-            raise InputError(f"Site {clean['site_id']!r} is not in the mines layer of {ws.root}.",
-                             hint=f"Use a site_id of that layer (e.g. {sample}).",
-                             zh=f"图斑 {clean['site_id']!r} 不在 {ws.root} 的矿山修复图斑图层中。",
-                             hint_zh=f"请使用该图层中的图斑编号（如 {sample}）。")
-        site_row = match.iloc[0].to_dict()
-        site_row["geometry"] = match.geometry.iloc[0]
-        history = normalize_history(fresh.read("inspections"))
+    given = clean.get("recorded_by")
+    if given is not None and str(given).strip() not in ("", actor.name):
+        raise InputError(
+            f"Inspection of site {clean['site_id']}: recorded_by is the signed-in user "
+            f"({actor.name}) and cannot be set to {given!r}.",
+            hint="Sign in as the inspector who made the inspection.",
+            zh=f"图斑 {clean['site_id']} 的巡查记录：记录人为当前登录用户（{actor.name}），"
+            f"不能填写为 {given!r}。", hint_zh="请以实际巡查人的账号登录后登记。")
+    clean["recorded_by"] = actor.name
+    note = f"site {clean['site_id']}, {clean.get('date')}"
+    with ws.writing(actor, "inspect", role=Role.inspector, note=note) as tx:
+        ids, sites = _site_rows(_mines(tx.ws), {clean["site_id"]})
+        site_row = sites.get(clean["site_id"])
+        if site_row is None:
+            problem = _unknown_site(clean["site_id"], tx.ws, ids)
+            raise InputError(problem.en, zh=problem.zh)
+        history = normalize_history(tx.read("inspections"))
         history = history[history["site_id"] == clean["site_id"]]
         problems = validate_inspection(history, site_row, clean, today=today)
         if problems:
@@ -296,7 +373,5 @@ def append_inspection(ws: Workspace, row: Mapping[str, Any], *, today: date | No
                              zh="".join(p.zh for p in problems))
         clean["stage"] = parse_stage(clean["stage"])
         frame = _one_row_frame(clean)
-        fresh.write("inspections", frame, append=True)
-    ws.tables.update(fresh.tables)
-    ws.invalidate("inspections")
+        tx.append("inspections", frame)
     return frame

@@ -21,6 +21,7 @@ from gis.errors import (
     WorkspaceError,
 )
 from gis.io import read_vector, read_vector_isolated
+from layers.access import Actor, Role
 from layers.importing import ImportRefused, import_layer
 from layers.readiness.rulebook import load_rulebook
 from layers.restoration import append_inspection
@@ -157,6 +158,9 @@ def test_missing_workspace_manifest_in_chinese(tmp_path: Path) -> None:
     assert f"{tmp_path / 'workspace.toml'} 处没有工作区清单" in zh and "devzone demo" in zh
 
 
+INSPECTOR = Actor("李工", Role.inspector)
+
+
 def _mines_workspace(root: Path) -> Workspace:
     root.mkdir()
     mines = gpd.GeoDataFrame({"site_id": ["K1"], "stage": ["approved"], "name": ["东山矿"]},
@@ -174,13 +178,14 @@ def test_refused_inspection_joins_the_chinese_problems(tmp_path: Path) -> None:
     row = {"site_id": "K1", "date": "2025-07-01", "stage": "in_progress",
            "veg_cover_pct": 130}
     with pytest.raises(InputError) as info:
-        append_inspection(ws, row, today=date(2025, 6, 1))
+        append_inspection(ws, row, actor=INSPECTOR, today=date(2025, 6, 1))
     zh = info.value.text("zh")
     assert "图斑 K1：巡查日期 2025-07-01 晚于今天" in zh and "植被覆盖度 130" in zh
     assert "Site K1" in str(info.value) and not _CJK.search(info.value.text("en"))
 
     with pytest.raises(InputError) as info:
-        append_inspection(ws, {**row, "site_id": "K9"}, today=date(2025, 6, 1))
+        append_inspection(ws, {**row, "site_id": "K9"}, actor=INSPECTOR,
+                          today=date(2025, 6, 1))
     assert "图斑 'K9' 不在" in info.value.text("zh") and "K1" in info.value.text("zh")
 
 
@@ -189,7 +194,7 @@ def test_import_clash_in_chinese(tmp_path: Path) -> None:
     again = tmp_path / "again.gpkg"
     ws.read("mines").to_file(again, layer="mines", driver="GPKG", engine="pyogrio")
     with pytest.raises(ImportRefused) as info:
-        import_layer(ws, "mines", again)
+        import_layer(ws, "mines", again, actor=Actor("编辑甲", Role.editor))
     zh = info.value.text("zh")
     assert f"{again} 未能导入为矿山修复图斑（mines）图层" in zh and "K1" in zh and "--replace" in zh
 
@@ -204,10 +209,12 @@ _MODULES = [
     "layers/restoration/inspections.py", "layers/readiness/sketch.py",
     "layers/readiness/evaluate.py", "layers/readiness/inputs.py", "layers/restoration/inputs.py",
     "layers/restoration/ndvi.py", "layers/restoration/progress.py", "gis/crs.py",
-    "gis/measure.py", "layers/demo/build.py", "layers/catalog.py", *sorted(
+    "gis/measure.py", "layers/demo/build.py", "layers/catalog.py", "layers/transaction.py",
+    "layers/history.py", "layers/rulebook_file.py", *sorted(
         str(p.relative_to(REPO)) for p in (REPO / "layers" / "reports").glob("*.py")),
 ]
-_BUILTIN = {"ValueError", "TypeError", "KeyError", "RuntimeError", "NotImplementedError"}
+_BUILTIN = {"ValueError", "TypeError", "KeyError", "RuntimeError", "NotImplementedError",
+            "TimeoutError"}
 
 
 def _error_calls(tree: ast.AST) -> list[ast.Call]:

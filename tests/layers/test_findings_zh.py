@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, Polygon, box
 
+from layers.access import Actor, Role
 from layers.importing import ImportRefused, import_layer
 from layers.schema import FINDING_COLUMNS, FINDING_COLUMNS_ZH, Finding, normalize
 from layers.validate import findings_frame, findings_in, validate, validate_raw
@@ -179,7 +180,7 @@ def test_import_refused_lists_the_findings_in_chinese(tmp_path: Path) -> None:
     _parcels(parcel_id=["P7", "P7"]).to_file(bad, layer="parcels", driver="GPKG",
                                              engine="pyogrio")
     with pytest.raises(ImportRefused) as info:
-        import_layer(ws, "parcels", bad)
+        import_layer(ws, "parcels", bad, actor=Actor("编辑甲", Role.editor))
     zh = info.value.text("zh")
     assert "P7 / parcel_id：编号 'P7' 被 2 个要素重复使用" in zh
     assert "id 'P7' is used by 2 features" in str(info.value)

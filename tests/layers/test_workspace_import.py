@@ -14,10 +14,12 @@ from shapely.geometry import box
 
 from cli.main import main
 from gis.errors import WorkspaceError
+from layers.access import Actor, Role
 from layers.importing import ImportRefused, export_layer, import_layer
 from layers.workspace import Workspace
 
 CRS = "EPSG:4547"
+EDITOR = Actor("编辑甲", Role.editor)
 
 
 def _parcels(ids, x0=500_000.0) -> gpd.GeoDataFrame:
@@ -74,7 +76,7 @@ def test_import_appends_with_aliases_and_reprojects(ws: Workspace, tmp_path: Pat
         columns={"parcel_id": "地块编号", "name": "名称"})
     src = tmp_path / "新地块.geojson"
     new.to_file(src, driver="GeoJSON")
-    report = import_layer(ws, "parcels", src)
+    report = import_layer(ws, "parcels", src, actor=EDITOR)
     assert report.n_features == 1
     out = Workspace.load(ws.root).read("parcels")
     assert list(out.parcel_id) == ["P1", "P2", "P3"]
@@ -88,18 +90,18 @@ def test_refused_import_leaves_workspace_identical(ws: Workspace, tmp_path: Path
     src = tmp_path / "bad.gpkg"
     bad.to_file(src, driver="GPKG")
     with pytest.raises(ImportRefused, match="P9"):
-        import_layer(ws, "parcels", src)
+        import_layer(ws, "parcels", src, actor=EDITOR)
     clash = tmp_path / "clash.geojson"
     _parcels(["P1"]).to_file(clash, driver="GeoJSON")
     with pytest.raises(ImportRefused, match="already exist"):
-        import_layer(ws, "parcels", clash)
+        import_layer(ws, "parcels", clash, actor=EDITOR)
     assert _digest(ws.root) == before
 
 
 def test_replace_and_export(ws: Workspace, tmp_path: Path):
     src = tmp_path / "p.gpkg"
     _parcels(["Q1"]).to_file(src, driver="GPKG")
-    import_layer(ws, "parcels", src, replace=True)
+    import_layer(ws, "parcels", src, actor=EDITOR, replace=True)
     assert list(ws.read("parcels").parcel_id) == ["Q1"]
     out = export_layer(ws, "parcels", tmp_path / "out.geojson")
     doc = json.loads(out.read_text(encoding="utf-8"))
@@ -116,7 +118,7 @@ def test_import_table(ws: Workspace, tmp_path: Path):
     pd.DataFrame({"评估范围": ["zone"], "范围编号": ["Z1"], "评估事项": ["环境影响评价"],
                   "状态": ["批复"], "有效期至": ["2030-01-01"]}).to_csv(
         src, index=False, encoding="utf-8")
-    import_layer(ws, "assessments", src)
+    import_layer(ws, "assessments", src, actor=EDITOR)
     table = Workspace.load(ws.root).read("assessments")
     assert table.iloc[0]["kind"] == "eia" and table.iloc[0]["status"] == "approved"
 

@@ -15,6 +15,7 @@ from restoration_helpers import GRID, grid_transform, make_history, make_sites
 
 import cli.main as cli_main
 from gis.raster import Raster, RasterSource
+from layers.access import cli_actor
 from layers.restoration import (
     RestorationInputs,
     evaluate,
@@ -131,11 +132,11 @@ def test_restoration_writes_geojson_with_the_same_properties(ws_root: Path, tmp_
 def test_inspect_appends_and_restoration_sees_it(ws_root: Path, run) -> None:
     code, stdout, err = run("inspect", ws_root, "CZ-001", "--date", "2025-05-30", "--stage",
                             "已完工", "--restored-ha", "4", "--veg-cover", "35", "--note",
-                            "完工", "--by", "王工")
+                            "完工")
     assert code == 0, err
     assert "completed (已完工)" in stdout
     table = Workspace.load(ws_root).read("inspections")
-    assert len(table) == 3 and table.iloc[-1]["recorded_by"] == "王工"
+    assert len(table) == 3 and table.iloc[-1]["recorded_by"] == cli_actor().name
     code, stdout, _ = run("restoration", ws_root, "--as-of", "2025-06-01")
     assert code == 0
 

@@ -15,10 +15,12 @@ import pytest
 from restoration_helpers import make_history, make_sites
 
 from gis.errors import InputError
+from layers.access import Actor, Role
 from layers.restoration import append_inspection
 from layers.workspace import Workspace
 
 TODAY = date(2025, 6, 1)
+INSPECTOR = Actor("李工", Role.inspector)
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -48,7 +50,8 @@ def test_append_keeps_history_and_adds_one_row(tmp_path: Path) -> None:
     before = ws.read("inspections")
     row = append_inspection(ws, {"site_id": "K1", "date": "2025-05-20", "stage": "已完工",
                                  "restored_area_ha": 3.9, "veg_cover_pct": 45,
-                                 "note": "完工自检", "recorded_by": "李工"}, today=TODAY)
+                                 "note": "完工自检", "recorded_by": "李工"},
+                            actor=INSPECTOR, today=TODAY)
     assert row.iloc[0]["stage"] == "completed"
     after = Workspace.load(tmp_path / "ws").read("inspections")
     assert len(after) == len(before) + 1
@@ -69,19 +72,19 @@ def test_invalid_inspection_is_refused_and_nothing_is_written(tmp_path: Path) ->
     with pytest.raises(InputError, match=r"Site K1: inspection date 2025-02-01 is before the "
                                          r"last inspection \(2025-03-01\)"):
         append_inspection(ws, {"site_id": "K1", "date": "2025-02-01", "stage": "in_progress"},
-                          today=TODAY)
+                          actor=INSPECTOR, today=TODAY)
     with pytest.raises(InputError, match="needs the reason in the note"):
         append_inspection(ws, {"site_id": "K1", "date": "2025-05-01", "stage": "approved"},
-                          today=TODAY)
+                          actor=INSPECTOR, today=TODAY)
     with pytest.raises(InputError, match="larger than the site"):
         append_inspection(ws, {"site_id": "K1", "date": "2025-05-01", "stage": "in_progress",
-                               "restored_area_ha": 5.0}, today=TODAY)
+                               "restored_area_ha": 5.0}, actor=INSPECTOR, today=TODAY)
     with pytest.raises(InputError, match=r"'K7' is not in the mines layer.*K1, K2"):
         append_inspection(ws, {"site_id": "K7", "date": "2025-05-01", "stage": "approved"},
-                          today=TODAY)
+                          actor=INSPECTOR, today=TODAY)
     with pytest.raises(InputError, match="unknown fields"):
         append_inspection(ws, {"site_id": "K1", "date": "2025-05-01", "stage": "approved",
-                               "colour": "red"}, today=TODAY)
+                               "colour": "red"}, actor=INSPECTOR, today=TODAY)
     assert _digest(root / "layers.gpkg") == digest
 
 
@@ -90,7 +93,7 @@ def test_first_inspection_creates_the_table_and_manifest_entry(tmp_path: Path) -
     ws = Workspace.load(root)
     assert not ws.has("inspections")
     append_inspection(ws, {"site_id": "K2", "date": "2025-05-01", "stage": "approved"},
-                      today=TODAY)
+                      actor=INSPECTOR, today=TODAY)
     fresh = Workspace.load(root)
     assert fresh.has("inspections") and ws.has("inspections")
     table = fresh.read("inspections")
@@ -101,6 +104,7 @@ def test_first_inspection_creates_the_table_and_manifest_entry(tmp_path: Path) -
 _WRITER = textwrap.dedent("""
     import sys
     from datetime import date
+    from layers.access import Actor, Role
     from layers.restoration import append_inspection
     from layers.workspace import Workspace
 
@@ -109,7 +113,8 @@ _WRITER = textwrap.dedent("""
     for i in range(n):
         append_inspection(ws, {"site_id": site, "date": date(2025, 4, 1 + i),
                                "stage": "in_progress", "restored_area_ha": 0.1 * (i + 1),
-                               "recorded_by": site}, today=date(2025, 6, 1))
+                               "recorded_by": site}, actor=Actor(site, Role.inspector),
+                          today=date(2025, 6, 1))
 """)
 
 

@@ -86,7 +86,8 @@ def _upload(ws: object, lang: str) -> None:
     if not report.ok:
         st.error(t("data.refused", lang))
     elif st.button(t("data.accept", lang), type="primary", key="upload_accept"):
-        done = import_layer(ws, kind, path, replace=replace, isolated=True, assume_crs=crs)
+        done = import_layer(ws, kind, path, actor=uidata.actor(), replace=replace,
+                            isolated=True, assume_crs=crs)
         shutil.rmtree(path.parent, ignore_errors=True)
         state.upload_result = None
         st.success(t("data.accepted", lang, kind=layer_name(kind, lang), n=done.n_features))

@@ -64,12 +64,12 @@ def _inspection_form(ws: object, sites: pd.DataFrame, lang: str) -> None:
                                    step=0.1, key="insp_restored")
         veg = c5.number_input(t("restoration.veg", lang), min_value=0.0, max_value=100.0,
                               value=None, step=1.0, key="insp_veg")
-        who = c6.text_input(t("restoration.by", lang), key="insp_by")
-        note = st.text_input(t("restoration.note", lang), key="insp_note")
+        note = c6.text_input(t("restoration.note", lang), key="insp_note")
         if st.form_submit_button(t("restoration.submit", lang)):
             row = {"site_id": site, "date": when, "stage": stage, "restored_area_ha": restored,
-                   "veg_cover_pct": veg, "note": note or None, "recorded_by": who or None}
-            append_inspection(ws, row)  # InputError → one readable sentence via guard()
+                   "veg_cover_pct": veg, "note": note or None}
+            # recorded by the acting user; InputError → one readable sentence via guard()
+            append_inspection(ws, row, actor=uidata.actor())
             st.success(t("restoration.saved", lang, site=site))
 
 
