@@ -11,6 +11,7 @@ from gis._read import *  # noqa: F403  (the reading half)
 from gis._read import __all__ as _read_all
 from gis._write import (
     file_lock,
+    formula_safe,
     write_bytes_atomic,
     write_layer_atomic,
     write_table,
@@ -20,6 +21,7 @@ from gis._write import (
 
 __all__ = [
     "file_lock",
+    "formula_safe",
     "write_bytes_atomic",
     "write_layer_atomic",
     "write_table",
