@@ -423,6 +423,11 @@ def cases() -> list[Case]:
     add(Case("zip_backslash_traversal", "zip hostile", "parcels",
              lambda f: _zip(f, "backslash.zip", {"..\\..\\evil.geojson": _fc([good]).encode()}),
              says=("backslash.zip",)))
+    add(Case("zip_member_is_ogr_vrt", "zip hostile", "parcels",
+             lambda f: _zip(f, "vrt.zip", {"parcels.geojson": (
+                 b'<OGRVRTDataSource><OGRVRTLayer name="p"><SrcDataSource>/etc/hostname'
+                 b"</SrcDataSource></OGRVRTLayer></OGRVRTDataSource>")}),
+             says=("vrt.zip/parcels.geojson", "VRT")))
     add(Case("zip_too_many_members", "oversized", "parcels",
              lambda f: _zip(f, "many.zip", {f"m{i}.txt": b"" for i in range(1001)},
                             zipfile.ZIP_STORED), says=("many.zip", "1001")))
