@@ -84,6 +84,9 @@ def register(app: typer.Typer) -> None:
         crs: str | None = typer.Option(None, "--crs", help="CRS for a file that has none."),
         source_layer: str | None = typer.Option(None, "--source-layer",
                                                 help="Layer inside a multi-layer file."),
+        allow_outside: bool = typer.Option(
+            False, "--allow-outside",
+            help="Accept features lying outside the workspace extent (counties/zones + 20 km)."),
     ) -> None:
         """Bring a layer in: read safely, map column aliases, reproject, validate, write.
 
@@ -97,7 +100,8 @@ def register(app: typer.Typer) -> None:
         ws = load_workspace(workspace)
         try:
             report = import_layer(ws, layer_kind, file, actor=cli_actor(), replace=replace,
-                                  assume_crs=crs, layer=source_layer)
+                                  assume_crs=crs, layer=source_layer,
+                                  allow_outside=allow_outside)
         except ImportRefused as exc:
             errs = findings_in(exc.report.errors, "en")
             with pd.option_context("display.max_rows", 50, "display.width", 200):

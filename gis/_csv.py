@@ -99,6 +99,8 @@ def _csv_to_gdf(df: pd.DataFrame, display: str) -> tuple[gpd.GeoDataFrame, str |
             if len(codes) > 1:
                 raise CRSError(
                     f"{display}: column {wkt_col!r} mixes SRIDs {sorted(codes)}.",
+                    hint="Give every geometry of the file the same SRID (reproject the odd "
+                    "ones first).",
                     zh=f"{display}：字段 {wkt_col!r} 混用了多个 SRID {sorted(codes)}。",
                     hint_zh="同一文件中的几何应使用同一坐标系。",
                 )
@@ -106,7 +108,8 @@ def _csv_to_gdf(df: pd.DataFrame, display: str) -> tuple[gpd.GeoDataFrame, str |
             text = text.str.replace(r"^SRID=\d+;", "", regex=True, flags=re.IGNORECASE)
         present = text.notna() & (text != "")
         arr = np.array(text.where(present, None).to_numpy(dtype=object, na_value=None))
-        geoms = shapely.from_wkt(arr, on_invalid="ignore")
+        with np.errstate(invalid="ignore"):  # NaN in the WKT: refused by the reader, quietly
+            geoms = shapely.from_wkt(arr, on_invalid="ignore")
         bad = np.flatnonzero(present.to_numpy() & pd.isna(geoms))
         if len(bad):
             raise InputError(
@@ -143,7 +146,7 @@ def _csv_to_gdf(df: pd.DataFrame, display: str) -> tuple[gpd.GeoDataFrame, str |
             )
         coords[col] = num.to_numpy(dtype="float64", na_value=np.nan)
     x, y = coords[xcol], coords[ycol]
-    ok = np.isfinite(x) & np.isfinite(y)
+    ok = ~(np.isnan(x) | np.isnan(y))  # blank cells; an "inf" is refused by the reader
     geoms = np.full(len(df), None, dtype=object)
     geoms[ok] = shapely.points(x[ok], y[ok])
     return gpd.GeoDataFrame(df, geometry=list(geoms)), declared

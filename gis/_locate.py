@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,11 +156,40 @@ def _locate(source: str | os.PathLike[str], layer: str | None, *, spatial: bool)
         )
     if target.suffix == ".csv":
         return target
+    refuse_virtual(target)
     if target.suffix == ".shp":
         target.layer = None  # a shapefile holds exactly one layer
     else:
         target.layer = _choose_layer(target, spatial=spatial)
     return target
+
+
+# GDAL opens a virtual dataset (VRT XML) whatever the file is called, and follows the
+# paths inside it: an upload must never be one
+_VIRTUAL_MARKERS = (b"<ogrvrtdatasource", b"<vrtdataset", b"<ogrvrtlayer")
+
+
+def refuse_virtual(target: _Target) -> None:
+    """Refuse a file (or zip member) whose content is a GDAL VRT, before GDAL opens it."""
+    try:
+        if target.member is not None:
+            with zipfile.ZipFile(target.path) as zf, zf.open(target.member) as fh:
+                head = fh.read(4096)
+        else:
+            with open(target.path, "rb") as fh:
+                head = fh.read(4096)
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return  # unreadable: GDAL reports it with the right words
+    if any(marker in head.lower() for marker in _VIRTUAL_MARKERS):
+        fmt = _FORMAT_NAMES.get(target.suffix, target.suffix)
+        fmt_zh = _FORMAT_NAMES_ZH.get(target.suffix, target.suffix)
+        raise InputError(
+            f"{target.display} is not a {fmt} (its content is a GDAL virtual dataset, VRT, "
+            "which can point at other files).",
+            hint="Export the layer itself (GeoJSON, GeoPackage or Shapefile) and import that.",
+            zh=f"{target.display} 并非{fmt_zh}（其内容是可指向其他文件的 GDAL 虚拟数据集 VRT）。",
+            hint_zh="请导出图层本身（GeoJSON、GeoPackage 或 Shapefile）后再导入。",
+        )
 
 
 def _choose_layer(target: _Target, *, spatial: bool) -> str | None:

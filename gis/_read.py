@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 
@@ -14,7 +15,7 @@ from gis._archive import check_zip, zip_vector_members
 from gis._crs_fix import _resolve_crs
 from gis._csv import _csv_to_gdf, _read_csv_frame
 from gis._encoding import _shapefile_encoding
-from gis._isolated import read_vector_isolated
+from gis._isolated import read_table_isolated, read_vector_isolated
 from gis._locate import (
     _FORMAT_NAMES,
     _FORMAT_NAMES_ZH,
@@ -24,9 +25,10 @@ from gis._locate import (
     _locate,
     _Target,
     _unreadable,
+    refuse_virtual,
 )
 from gis._notes import CrsSource, Expect, Note
-from gis._repair import _FAMILIES, _clean_geometries
+from gis._repair import _FAMILIES, _clean_geometries, _refuse_non_finite
 from gis.errors import GeometryError, InputError
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "ReadResult",
     "list_layers",
     "read_table",
+    "read_table_isolated",
     "read_vector",
     "read_vector_isolated",
 ]
@@ -77,6 +80,29 @@ class ReadResult:
         return [n for n in self.notes if n.severity == "warning"]
 
 
+# the largest single file read (a zip's members are capped by check_zip); a bigger one is
+# nearly always the wrong file, and CSV is read into memory whole
+MAX_FILE_BYTES = 2 * 1024**3
+
+
+def _check_size(source: str | os.PathLike[str]) -> None:
+    """Refuse a file larger than :data:`MAX_FILE_BYTES` before anything parses it."""
+    path = _as_path(source)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return  # missing files are reported by the reader with the right words
+    if size > MAX_FILE_BYTES:
+        gb, cap = size / 1024**3, MAX_FILE_BYTES / 1024**3
+        raise InputError(
+            f"{path.name} is {gb:.1f} GB; files larger than {cap:g} GB are not read.",
+            hint="Split the data (e.g. by county) or clip it to the workspace area, and import "
+            "the parts.",
+            zh=f"{path.name} 大小为 {gb:.1f} GB，超过 {cap:g} GB 的文件不予读取。",
+            hint_zh="请将数据拆分（如按县区）或裁剪到工作区范围后分别导入。",
+        )
+
+
 # ---------------------------------------------------------------------------
 # GDAL reading
 # ---------------------------------------------------------------------------
@@ -101,13 +127,15 @@ def _gdal_read(target: _Target, *, read_geometry: bool) -> pd.DataFrame:
             hint_zh="请按文件的真实格式修改扩展名，或重新导出。",
         )
     try:
-        return pyogrio.read_dataframe(
-            target.gdal_path,
-            layer=target.layer,
-            encoding=target.encoding,
-            read_geometry=read_geometry,
-            on_invalid="ignore",
-        )
+        # NaN coordinates make shapely warn; they are refused with a sentence after reading
+        with np.errstate(invalid="ignore"):
+            return pyogrio.read_dataframe(
+                target.gdal_path,
+                layer=target.layer,
+                encoding=target.encoding,
+                read_geometry=read_geometry,
+                on_invalid="ignore",
+            )
     except _GDAL_ERRORS as exc:
         raise _unreadable(target, exc) from None
 
@@ -178,6 +206,7 @@ def read_vector(
     """
     if expect is not None and expect != "none" and expect not in _FAMILIES:
         raise ValueError(f"expect must be one of {sorted(_FAMILIES)} or None, not {expect!r}")
+    _check_size(source)
     target = _locate(source, layer, spatial=True)
     notes = target.notes
     declared: str | None = None
@@ -210,6 +239,7 @@ def read_vector(
             zh=f"{target.display} 中没有任何要素。",
             hint_zh="请选择有数据的文件（或图层）。",
         )
+    _refuse_non_finite(gdf, target.display)  # before GEOS or the CRS checks see them
     gdf, crs_source = _resolve_crs(gdf, target.display, assume_crs, notes)
     gdf = _clean_geometries(gdf, target.display, expect, notes)
     return ReadResult(gdf=gdf, notes=notes, source=target.source, crs_source=crs_source)
@@ -224,6 +254,7 @@ def read_table(
     Numeric-looking CSV columns become numbers, except codes with leading zeros
     (``"0012"`` stays text).
     """
+    _check_size(source)
     target = _locate(source, layer, spatial=False)
     if target.suffix == ".csv":
         return _read_csv_frame(target.path, target.display, encoding)[0]
@@ -245,6 +276,8 @@ def list_layers(path: str | os.PathLike[str]) -> list[str]:
         if len(members) != 1:
             return members
         gdal_path, display = f"/vsizip/{p.resolve()}/{members[0]}", f"{p.name}/{members[0]}"
+    member = members[0] if suffix == ".zip" else None
+    refuse_virtual(_Target(p, suffix, gdal_path, display, member=member))
     try:
         return [str(n) for n, _ in pyogrio.list_layers(gdal_path)]
     except _GDAL_ERRORS as exc:

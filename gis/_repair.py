@@ -58,6 +58,24 @@ def _indices(idx: Sequence[Any]) -> str:
     return shown + (f" … ({len(idx)} in all)" if len(idx) > _MAX_LISTED else "")
 
 
+def _refuse_non_finite(gdf: gpd.GeoDataFrame, display: str) -> None:
+    """Raise when any X/Y coordinate is NaN or infinite (GEOS cannot handle them)."""
+    arr = np.asarray(gdf.geometry.values, dtype=object)
+    coords, owner = shapely.get_coordinates(arr, return_index=True)
+    bad = ~np.isfinite(coords).all(axis=1)
+    if not bad.any():
+        return
+    features = np.unique(owner[bad])
+    raise GeometryError(
+        f"{display}: {len(features)} feature(s) have coordinates that are not finite numbers "
+        f"(NaN or Infinity; feature index {_indices(features)}).",
+        hint="Fix or delete those features in the source software and export the file again.",
+        zh=f"{display}：{len(features)} 个要素的坐标不是有限数值（NaN 或 Infinity；要素序号 "
+        f"{_indices(features)}）。",
+        hint_zh="请在原软件中修正或删除这些要素后重新导出。",
+    )
+
+
 def _clean_geometries(
     gdf: gpd.GeoDataFrame, display: str, expect: Expect, notes: list[Note]
 ) -> gpd.GeoDataFrame:

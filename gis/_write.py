@@ -6,6 +6,7 @@ import contextlib
 import fcntl
 import glob
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pandas.api.types as ptypes
 
 from gis.errors import InputError
 
@@ -21,6 +23,7 @@ __all__ = [
     "append_line_durable",
     "exclusive_lock",
     "file_lock",
+    "formula_safe",
     "stale_temp_files",
     "write_bytes_atomic",
     "write_layer_atomic",
@@ -181,14 +184,51 @@ def _driver(path: Path) -> str:
         ) from None
 
 
+# a spreadsheet runs a cell starting with one of these as a formula (CSV injection)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def formula_safe(value: object) -> object:
+    """``value`` with a leading ``'`` when it is text a spreadsheet would run as a formula.
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is
+    escaped (Excel and WPS then show it as text, without the quote). Numbers are
+    never changed, and neither is text that is a plain number such as ``"-3.5"``
+    (a spreadsheet reads it as that number, which runs nothing).
+
+    Examples
+    --------
+    >>> formula_safe("=SUM(A1:A9)"), formula_safe("-3.5"), formula_safe(-3.5)
+    ("'=SUM(A1:A9)", '-3.5', -3.5)
+    """
+    if (isinstance(value, str) and value.startswith(_FORMULA_START)
+            and not _PLAIN_NUMBER.fullmatch(value)):
+        return "'" + value
+    return value
+
+
+def _formula_safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with :func:`formula_safe` applied to every text cell and column name."""
+    out = pd.DataFrame(df).copy()
+    for col in out.columns:
+        s = out[col]
+        if not (ptypes.is_numeric_dtype(s) or ptypes.is_bool_dtype(s)
+                or ptypes.is_datetime64_any_dtype(s)):
+            out[col] = s.astype(object).map(formula_safe)
+    out.columns = [formula_safe(c) for c in out.columns]
+    return out
+
+
 def _csv_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """A plain DataFrame for CSV: geometry as WKT in EPSG:4326 (column ``wkt``)."""
+    """A plain DataFrame for CSV: geometry as WKT in EPSG:4326 (column ``wkt``), formulas
+    escaped (:func:`formula_safe`)."""
     if isinstance(df, gpd.GeoDataFrame) and df.geometry.name in df:
         g = df.to_crs(4326) if df.crs is not None and not df.crs.equals(4326) else df
         out = pd.DataFrame(g.drop(columns=g.geometry.name))
         out["wkt"] = g.geometry.to_wkt(rounding_precision=7)
-        return out
-    return pd.DataFrame(df)
+        return _formula_safe_frame(out)
+    return _formula_safe_frame(pd.DataFrame(df))
 
 
 def write_vector(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None) -> Path:
@@ -196,7 +236,8 @@ def write_vector(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None =
 
     ``.geojson``: RFC 7946 (EPSG:4326, 6 decimals, right-hand winding).
     ``.gpkg``: a new GeoPackage holding one layer (``layer`` or the file stem).
-    ``.csv``: UTF-8 with BOM (Excel reads the Chinese text), geometry as WKT in EPSG:4326.
+    ``.csv``: UTF-8 with BOM (Excel reads the Chinese text), geometry as WKT in EPSG:4326,
+    text cells that a spreadsheet would run as formulas escaped (:func:`formula_safe`).
     """
     path = Path(path)
     driver = _driver(path)
@@ -217,11 +258,12 @@ def write_vector(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None =
 
 
 def write_table(df: pd.DataFrame, path: str | Path, *, layer: str | None = None) -> Path:
-    """Write a non-spatial table to ``.csv`` (utf-8-sig) or a new ``.gpkg`` attribute table."""
+    """Write a non-spatial table to ``.csv`` (utf-8-sig, formulas escaped as in
+    :func:`write_vector`) or a new ``.gpkg`` attribute table."""
     path = Path(path)
     if _driver(path) == "CSV":
         with _temp_sibling(path) as tmp:
-            pd.DataFrame(df).to_csv(tmp, index=False, encoding="utf-8-sig")
+            _csv_frame(pd.DataFrame(df)).to_csv(tmp, index=False, encoding="utf-8-sig")
         return path
     return write_layer_atomic(df, path, layer=layer or path.stem, append=False)
 

@@ -17,6 +17,7 @@ from gis import io as gio
 from gis.errors import SchemaError
 from layers.access import Actor, Role, require
 from layers.catalog import CATALOG, get_spec
+from layers.extent import check_extent, workspace_extent
 from layers.schema import Finding
 from layers.validate import findings_frame, validate_raw
 from layers.workspace import Workspace
@@ -67,14 +68,21 @@ def _kind_zh(kind: str) -> str:
 
 
 def prepare_import(ws: Workspace, kind: str, path: str | Path, *, isolated: bool = False,
-                   assume_crs: str | None = None, layer: str | None = None) -> ImportReport:
-    """Read ``path`` safely, normalise it to ``kind`` and validate; nothing is written."""
+                   assume_crs: str | None = None, layer: str | None = None,
+                   allow_outside: bool = False) -> ImportReport:
+    """Read ``path`` safely, normalise it to ``kind`` and validate; nothing is written.
+
+    ``isolated`` parses the file in a child process (uploads). Features lying
+    outside the workspace extent (see :mod:`layers.extent`) are refused with a
+    :class:`~gis.errors.CRSError` unless ``allow_outside``.
+    """
     spec = get_spec(kind)
     path = Path(path)
     notes: list[str] = []
     notes_zh: list[str] = []
     if spec.is_table:
-        raw: pd.DataFrame = gio.read_table(path, layer=layer)
+        table_reader = gio.read_table_isolated if isolated else gio.read_table
+        raw: pd.DataFrame = table_reader(path, layer=layer)
     else:
         reader = gio.read_vector_isolated if isolated else gio.read_vector
         result = reader(path, layer=layer, expect=spec.geometry, assume_crs=assume_crs)
@@ -84,6 +92,8 @@ def prepare_import(ws: Workspace, kind: str, path: str | Path, *, isolated: bool
     data, findings = validate_raw(kind, raw)
     if isinstance(data, gpd.GeoDataFrame):
         data = data.to_crs(ws.analysis_crs)
+        if not allow_outside:
+            _check_extent(ws, data, path.name)
     return ImportReport(kind, str(path), len(data), data, findings, notes, notes_zh)
 
 
@@ -127,9 +137,20 @@ def _day(value: object) -> str:
     return stamp.date().isoformat() if stamp is not None else "?"
 
 
+def _check_extent(ws: Workspace, data: gpd.GeoDataFrame, display: str) -> None:
+    """Refuse features outside the workspace's counties/zones (else parcels) + 20 km."""
+    extent = workspace_extent([ws.read(k) for k in ("counties", "zones") if ws.has(k)])
+    what, what_zh = "its counties and zones", "县区和开发区"
+    if extent is None and ws.has("parcels"):
+        extent = workspace_extent([ws.read("parcels")])
+        what, what_zh = "its parcels", "标准地"
+    check_extent(data, extent, display=display, reference=what, reference_zh=what_zh)
+
+
 def import_layer(ws: Workspace, kind: str, path: str | Path, *, actor: Actor,
                  replace: bool = False, isolated: bool = False, assume_crs: str | None = None,
-                 layer: str | None = None, today: date | None = None) -> ImportReport:
+                 layer: str | None = None, today: date | None = None,
+                 allow_outside: bool = False) -> ImportReport:
     """Validate ``path`` and append it to (or replace) the workspace layer ``kind``.
 
     Needs the ``editor`` role. The file is read and validated first; then, under
@@ -153,7 +174,7 @@ def import_layer(ws: Workspace, kind: str, path: str | Path, *, actor: Actor,
             hint_zh="请去掉 --replace 以追加新的巡查记录；如需回到先前版本，请由管理员使用 "
             "`devzone restore`。")
     report = prepare_import(ws, kind, path, isolated=isolated, assume_crs=assume_crs,
-                            layer=layer)
+                            layer=layer, allow_outside=allow_outside)
     spec = get_spec(kind)
     if not report.ok:
         _refuse(path, kind, report, report.errors)

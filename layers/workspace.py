@@ -103,6 +103,7 @@ class Workspace:
                         hint_zh=f"已知类型：{'、'.join(CATALOG)}。",
                     )
                 path, _ = self._split(ref)
+                self._inside(path, f"[{section}] {kind} = {ref!r}")
                 if not path.exists():
                     raise WorkspaceError(
                         f"{self.manifest_path}: [{section}] {kind} = {ref!r}, but {path} "
@@ -114,6 +115,7 @@ class Workspace:
                     )
         ndvi = [(f"ndvi {k}", v) for k, v in self.ndvi.items()]
         for label, ref in [*self.rasters.items(), *ndvi]:
+            self._inside(self.root / ref, f"raster {label} = {ref!r}")
             if not (self.root / ref).exists():
                 raise WorkspaceError(
                     f"{self.manifest_path}: raster {label} = {ref!r}, but {self.root / ref} "
@@ -123,11 +125,35 @@ class Workspace:
                     f"但 {self.root / ref} 不存在。",
                     hint_zh="请修正路径或删除该条目。",
                 )
+        if self.rules:
+            self._inside(self.root / self.rules, f"[rules] file = {self.rules!r}")
         if self.rules and not (self.root / self.rules).exists():
             raise WorkspaceError(
                 f"{self.manifest_path}: [rules] file = {self.rules!r} does not exist.",
                 zh=f"{self.manifest_path}：[rules] file = {self.rules!r} 指向的规则文件不存在。",
                 hint_zh="请修正路径或删除 [rules] 条目。")
+
+    def _inside(self, path: Path, entry: str) -> None:
+        """Refuse a manifest path that resolves outside the workspace folder.
+
+        ``../x.gpkg``, an absolute path and a symbolic link pointing out of the
+        folder are all refused: a workspace only ever reads its own files.
+        """
+        root = self.root.resolve()
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError):  # a symlink loop
+            resolved = None
+        if resolved is not None and resolved.is_relative_to(root):
+            return
+        raise WorkspaceError(
+            f"{self.manifest_path}: {entry} points outside the workspace folder {root}.",
+            hint="Copy the file into the workspace folder and give its path relative to "
+            "workspace.toml (no '..', no absolute path, no link leading out).",
+            zh=f"{self.manifest_path}：{entry} 指向工作区文件夹 {root} 之外。",
+            hint_zh="请将该文件复制到工作区文件夹内，并填写相对于 workspace.toml 的路径"
+            "（不要使用 ..、绝对路径或指向外部的链接）。",
+        )
 
     @property
     def manifest_path(self) -> Path:

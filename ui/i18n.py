@@ -186,6 +186,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "data.preview": ("预览（前 20 行）", "Preview (first 20 rows)"),
     "data.accept": ("接受并写入工作空间", "Accept into the workspace"),
     "data.replace": ("替换现有图层（否则追加）", "Replace the existing layer (otherwise append)"),
+    "data.allow_outside": ("允许超出工作区范围", "Allow data outside the workspace"),
+    "data.allow_outside_help": (
+        "默认拒绝落在县区和开发区外扩 20 公里范围以外的要素（多为坐标系有误）；"
+        "确认数据确实位于该处时勾选。",
+        "Features beyond the counties and zones grown by 20 km are refused by default (usually "
+        "a wrong CRS); tick this when the data really lies there."),
     "data.accepted": ("已写入 {kind}：{n} 个要素。", "Written to {kind}: {n} features."),
     "data.refused": ("存在错误，无法导入：请先修正上面列出的问题。",
                      "Errors found, nothing imported: fix the problems listed above first."),

@@ -132,7 +132,7 @@ def _scalebar(ax: object, extent: tuple[float, float, float, float]) -> None:
     ax.add_patch(_rect(x0 + length / 2, y0, length / 2, h, "white"))  # type: ignore[attr-defined]
     text = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
     ax.text(x0 + length / 2, y0 + 2.2 * h, text, ha="center", va="bottom",  # type: ignore[attr-defined]
-            fontsize=7, zorder=20,
+            fontsize=7, zorder=20, parse_math=False,
             bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
 
 
@@ -145,6 +145,7 @@ def _rect(x: float, y: float, w: float, h: float, color: str) -> object:
 def _north(ax: object) -> None:
     ax.annotate("N", xy=(0.95, 0.95), xytext=(0.95, 0.84), xycoords="axes fraction",  # type: ignore[attr-defined]
                 ha="center", va="center", fontsize=8, fontweight="bold", zorder=21,
+                parse_math=False,
                 arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.2})
 
 
@@ -267,7 +268,10 @@ def render_map(
     ax.set_yticks([])
     for spine in ax.spines.values():
         spine.set_linewidth(0.6)
-    text_kw: dict[str, object] = {"fontfamily": [font, "DejaVu Sans"]} if font else {}
+    # data texts (county names, parcel ids) are never mathtext: "$" stays a dollar sign
+    text_kw: dict[str, object] = {"parse_math": False}
+    if font:
+        text_kw["fontfamily"] = [font, "DejaVu Sans"]
     legend = _Legend()
 
     for r in rasters:
@@ -318,6 +322,8 @@ def render_map(
                         handlelength=1.6, frameon=not outside, borderaxespad=0.0,
                         prop={"family": [font, "DejaVu Sans"], "size": 6} if font else None)
         leg.set_zorder(30)
+        for text in leg.get_texts():
+            text.set_parse_math(False)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
     return buf.getvalue()

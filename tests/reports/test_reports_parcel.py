@@ -143,10 +143,13 @@ def sparse_ws(demo_ws: Path, tmp_path_factory) -> tuple[Path, str]:
     parcels["name"] = parcels["name"].astype(object)
     parcels.loc[0, "name"] = "<b>缺资料</b>地块"
     parcels.to_file(folder / "parcels.gpkg", layer="parcels", driver="GPKG")
+    # a manifest may only name files inside its folder: the mines are copied in
+    gpd.read_file(gpkg, layer="mines").to_file(folder / "mines.gpkg", layer="mines",
+                                                driver="GPKG")
     (folder / "workspace.toml").write_text(
         'name = "缺资料测试"\ncrs = "EPSG:4547"\n[layers]\n'
         'parcels = "parcels.gpkg:parcels"\n'
-        f'mines = "{gpkg.as_posix()}:mines"\n', encoding="utf-8")
+        'mines = "mines.gpkg:mines"\n', encoding="utf-8")
     return folder, pid
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
 
 
@@ -74,9 +75,11 @@ def test_missing_inputs_are_listed(demo_ws: Path, tmp_path, as_of):
     from layers.reports import build_restoration_report
     from layers.workspace import Workspace
 
-    gpkg = (demo_ws / "layers.gpkg").as_posix()
+    # a manifest may only name files inside its folder: the mines are copied in
+    gpd.read_file(demo_ws / "layers.gpkg", layer="mines").to_file(
+        tmp_path / "mines.gpkg", layer="mines", driver="GPKG")
     (tmp_path / "workspace.toml").write_text(
-        f'name = "只有图斑"\ncrs = "EPSG:4547"\n[layers]\nmines = "{gpkg}:mines"\n',
+        'name = "只有图斑"\ncrs = "EPSG:4547"\n[layers]\nmines = "mines.gpkg:mines"\n',
         encoding="utf-8")
     rep = build_restoration_report(Workspace.load(tmp_path), lang="zh", as_of=as_of)
     for what in ("巡查记录", "太行旅游公路", "NDVI", "数字高程模型"):

@@ -46,6 +46,8 @@ def _upload(ws: object, lang: str) -> None:
                         format_func=lambda k: f"{layer_name(k, lang)} ({k})")
     crs = c1.text_input(t("data.crs", lang), key="upload_crs",
                         help=t("data.crs_help", lang)).strip() or None
+    allow_outside = c1.checkbox(t("data.allow_outside", lang), key="upload_allow_outside",
+                                help=t("data.allow_outside_help", lang))
     file = c2.file_uploader(t("data.upload", lang), type=UPLOAD_TYPES, key="upload_file",
                             help=t("data.upload_help", lang))
     if file is None:
@@ -54,7 +56,7 @@ def _upload(ws: object, lang: str) -> None:
         state.upload_result = None
         return
     raw = file.getvalue()
-    token = (hashlib.sha256(raw).hexdigest(), kind, file.name, crs)
+    token = (hashlib.sha256(raw).hexdigest(), kind, file.name, crs, allow_outside)
     if state.upload_result is None or state.upload_result[0] != token:
         if state.upload_result is not None:  # drop the previous upload's temporary copy
             shutil.rmtree(state.upload_result[1].parent, ignore_errors=True)
@@ -63,7 +65,8 @@ def _upload(ws: object, lang: str) -> None:
         path.write_bytes(raw)
         state.upload_result = (token, path, None)
         # parsed in a child process: a GDAL crash on a hostile file cannot take the app down
-        report = prepare_import(ws, kind, path, isolated=True, assume_crs=crs)
+        report = prepare_import(ws, kind, path, isolated=True, assume_crs=crs,
+                                allow_outside=allow_outside)
         state.upload_result = (token, path, report)
     _, path, report = state.upload_result
     if report is None:
@@ -87,7 +90,7 @@ def _upload(ws: object, lang: str) -> None:
         st.error(t("data.refused", lang))
     elif st.button(t("data.accept", lang), type="primary", key="upload_accept"):
         done = import_layer(ws, kind, path, actor=uidata.actor(), replace=replace,
-                            isolated=True, assume_crs=crs)
+                            isolated=True, assume_crs=crs, allow_outside=allow_outside)
         shutil.rmtree(path.parent, ignore_errors=True)
         state.upload_result = None
         st.success(t("data.accepted", lang, kind=layer_name(kind, lang), n=done.n_features))

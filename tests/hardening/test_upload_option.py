@@ -1,0 +1,22 @@
+"""The app's upload offers "allow data outside the workspace", off by default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hardening_corpus import build_workspace
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_upload_has_the_allow_outside_checkbox(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEVZONE_WORKSPACE", str(build_workspace(tmp_path / "ws")))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    at.switch_page("ui/pages/data.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    box = at.checkbox(key="upload_allow_outside")
+    assert box.value is False
+    assert box.label == "允许超出工作区范围"
