@@ -15,6 +15,7 @@ import pandas as pd
 from gis import io as gio
 from gis.errors import SchemaError
 from layers.catalog import CATALOG, get_spec
+from layers.references import with_parcel_references
 from layers.validate import validate_raw
 from layers.workspace import Workspace
 
@@ -79,6 +80,7 @@ def prepare_import(ws: Workspace, kind: str, path: str | Path, *, isolated: bool
         notes = [n.message_en for n in result.notes]
         notes_zh = [n.message("zh") for n in result.notes]
     data, findings = validate_raw(kind, raw)
+    findings = with_parcel_references(ws, kind, data, findings)
     if isinstance(data, gpd.GeoDataFrame):
         data = data.to_crs(ws.analysis_crs)
     return ImportReport(kind, str(path), len(data), data, findings, notes, notes_zh)
