@@ -34,7 +34,8 @@ app = typer.Typer(
 )
 
 # command modules, each with register(app)
-COMMAND_MODULES = ("cli.data", "cli.demo", "cli.check", "cli.restoration", "cli.report")
+COMMAND_MODULES = ("cli.data", "cli.demo", "cli.check", "cli.restoration", "cli.report",
+                   "cli.supervise")
 
 
 @app.callback()

@@ -119,6 +119,18 @@ VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "pass": ("达产复核通过", "Review passed"),
         "fail": ("达产复核未通过", "Review failed"),
     },
+    "supervision_status": {
+        "idle_recoverable": ("闲置满两年", "Idle over two years"),
+        "idle": ("闲置满一年", "Idle over one year"),
+        "review_failed": ("复核未通过", "Review failed"),
+        "late_start": ("逾期未开工", "Late start"),
+        "late_completion": ("逾期未竣工", "Late completion"),
+        "commitment_overdue": ("承诺逾期", "Commitment overdue"),
+        "review_missing": ("缺少履约数据", "No performance data"),
+        "review_passed": ("复核通过", "Review passed"),
+        "on_track": ("正常履约", "On track"),
+        "no_contract": ("无合同记录", "No contract on file"),
+    },
     "indicator": {
         "invest_intensity": ("投资强度", "Investment intensity"),
         "far": ("容积率", "Floor-area ratio"),
