@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import typer
 
 from cli._common import load_workspace, parse_date
@@ -56,14 +55,6 @@ def format_summary(summary: object) -> str:
     return "\n".join(lines)
 
 
-def export_columns(table: pd.DataFrame) -> pd.DataFrame:
-    """The CSV columns: the documented ones first, then status, dates and shortfalls."""
-    from layers.supervision import CSV_COLUMNS, INDICATORS
-
-    extra = ["status", "review_due", "review_year", *(f"shortfall_{i}" for i in INDICATORS)]
-    return table[[*CSV_COLUMNS, *(c for c in extra if c in table)]]
-
-
 def register(app: typer.Typer) -> None:
     """Add ``supervise`` to ``app``."""
 
@@ -77,7 +68,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Supervision after supply: idle land, late completion, 达产复核, commitments."""
         from gis import io as gio
-        from layers.supervision import summarize
+        from layers.supervision import export_frame, summarize
         from layers.supervision.inputs import supervise_workspace
 
         if out is not None and out.suffix.lower() != ".csv":
@@ -90,5 +81,5 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"{ws.name} — supervision as of {day.isoformat()}")
         typer.echo(format_summary(summarize(table)))
         if out is not None:
-            gio.write_table(export_columns(table), out)
+            gio.write_table(export_frame(table), out)
             typer.echo(f"wrote {out}")

@@ -12,21 +12,37 @@ from layers.supervision.evaluate import (
     CSV_COLUMNS,
     INDICATORS,
     LOWER_IS_BETTER,
+    STATUS_COLORS,
     STATUS_ORDER,
+    export_frame,
     supervise,
 )
-from layers.supervision.stock import OFFER_STATUSES, SUPPLIED_STATUSES, stock_split
+from layers.supervision.stock import (
+    NO_CONTRACT,
+    OFFER_STATUSES,
+    SUPPLIED_STATUSES,
+    StockSplit,
+    on_offer,
+    stock_split,
+    supervision_status,
+)
 from layers.supervision.summary import SupervisionSummary, summarize
 
 __all__ = [
     "CSV_COLUMNS",
     "INDICATORS",
     "LOWER_IS_BETTER",
+    "NO_CONTRACT",
     "OFFER_STATUSES",
+    "STATUS_COLORS",
     "STATUS_ORDER",
     "SUPPLIED_STATUSES",
+    "StockSplit",
     "SupervisionSummary",
+    "export_frame",
+    "on_offer",
     "stock_split",
     "summarize",
     "supervise",
+    "supervision_status",
 ]

@@ -22,7 +22,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-__all__ = ["CSV_COLUMNS", "INDICATORS", "LOWER_IS_BETTER", "STATUS_ORDER", "supervise"]
+__all__ = ["CSV_COLUMNS", "INDICATORS", "LOWER_IS_BETTER", "STATUS_COLORS", "STATUS_ORDER",
+           "export_frame", "supervise"]
 
 INDICATORS: tuple[str, ...] = ("invest_intensity", "far", "tax_per_mu", "energy_per_output",
                                "output_per_mu")
@@ -35,6 +36,13 @@ REVIEW_AFTER_DAYS = 365
 STATUS_ORDER: tuple[str, ...] = ("idle_recoverable", "idle", "review_failed", "late_start",
                                  "late_completion", "commitment_overdue", "review_missing",
                                  "review_passed", "on_track")
+# map and table colours per status (plus no_contract for supplied land with no contract)
+STATUS_COLORS: dict[str, str] = {
+    "idle_recoverable": "#67001f", "idle": "#d6604d", "review_failed": "#b2182b",
+    "late_start": "#f4a582", "late_completion": "#fdae61", "commitment_overdue": "#fee08b",
+    "review_missing": "#bababa", "review_passed": "#1a9641", "on_track": "#92c5de",
+    "no_contract": "#878787",
+}
 
 CSV_COLUMNS: list[str] = ["parcel_id", "enterprise", "construction", "idle_status", "days_late",
                           "start_lag_days", "review_status", "failing_indicators",
@@ -197,3 +205,9 @@ def _status(out: pd.DataFrame) -> np.ndarray:
          idle == "late_completion", over, review == "missing", review == "pass"],
         list(STATUS_ORDER[:-1]), default="on_track")
 
+
+
+def export_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """The exported columns: :data:`CSV_COLUMNS` first, then status, review dates, shortfalls."""
+    extra = ["status", "review_due", "review_year", *(f"shortfall_{i}" for i in INDICATORS)]
+    return table[[*CSV_COLUMNS, *(c for c in extra if c in table)]]

@@ -10,81 +10,86 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
 
-__all__ = ["OFFER_STATUSES", "READY", "SUPPLIED_STATUSES", "StockSplit", "stock_split"]
+from gis.measure import area_ha
+from layers.readiness import ReadinessResult
+from layers.readiness.summary import ReadinessSummary, summarize
+
+__all__ = ["NO_CONTRACT", "OFFER_STATUSES", "SUPPLIED_STATUSES", "StockSplit", "on_offer",
+           "stock_split", "supervision_status"]
 
 OFFER_STATUSES: tuple[str, ...] = ("reserve", "for_supply")
 SUPPLIED_STATUSES: tuple[str, ...] = ("supplied", "under_construction")
-READY: tuple[str, ...] = ("ready", "ready_with_commitments")
-NO_CONTRACT = "no_contract"
+NO_CONTRACT = "no_contract"  # supervision status of supplied land with no contract on file
 
 
 @dataclass(frozen=True)
 class StockSplit:
-    """Counts and hectares of the stock on offer and of the supplied land.
+    """The readiness summary of the stock on offer, and the supplied land by status.
 
-    ``offer``: index readiness, columns ``n``, ``ha`` (on-offer parcels only).
-    ``supplied``: index supervision status (``no_contract`` for supplied parcels
-    without a contract), columns ``n``, ``ha``. ``moved_out``: parcels whose
-    readiness is ready (or ready with commitments) but that are already supplied —
-    they are no longer counted as ready stock.
+    ``offer`` summarises the on-offer parcels only (its ``n_ready`` / ``ready_ha``
+    are the "ready stock"). ``supplied``: index supervision status (one of
+    ``STATUS_ORDER`` or ``no_contract``), columns ``n`` and ``ha``. ``moved_out`` /
+    ``moved_out_ha``: parcels ready (with or without commitments) but already
+    supplied — no longer counted as ready stock.
     """
 
-    on_offer: pd.Series
-    offer: pd.DataFrame
+    offer: ReadinessSummary
     supplied: pd.DataFrame
-    ready_n: int
-    ready_ha: float
+    supplied_n: int
+    supplied_ha: float
     moved_out: int
     moved_out_ha: float
 
     @property
-    def offer_n(self) -> int:
-        return int(self.on_offer.sum())
+    def ready_n(self) -> int:
+        return self.offer.n_ready
 
     @property
-    def supplied_n(self) -> int:
-        return int((~self.on_offer).sum())
+    def ready_ha(self) -> float:
+        return self.offer.ready_ha
 
 
-def _area(table: pd.DataFrame) -> pd.Series:
-    if "area_ha" in table:
-        return pd.to_numeric(table["area_ha"], errors="coerce").fillna(0.0)
-    return pd.Series(0.0, index=table.index)
+def on_offer(parcels: pd.DataFrame) -> np.ndarray:
+    """True for parcels on offer: supply status not ``supplied`` / ``under_construction``."""
+    if "supply_status" not in parcels.columns:
+        return np.ones(len(parcels), dtype=bool)
+    status = parcels["supply_status"].astype("string")
+    return ~status.isin(SUPPLIED_STATUSES).to_numpy(dtype=bool, na_value=False)
 
 
-def stock_split(table: pd.DataFrame, supervision: pd.DataFrame | None = None) -> StockSplit:
-    """Split a parcel table (``parcel_id``, ``readiness``, ``area_ha``, ``supply_status``).
+def supervision_status(parcel_ids: pd.Series, supervision: pd.DataFrame | None) -> pd.Series:
+    """Each parcel's supervision ``status`` (``no_contract`` where it has none)."""
+    ids = parcel_ids.astype("string").str.strip()
+    if supervision is None or supervision.empty:
+        return pd.Series(NO_CONTRACT, index=parcel_ids.index, dtype="string")
+    by_id = pd.Series(supervision["status"].astype(str).to_numpy(),
+                      index=supervision["parcel_id"].astype(str).str.strip().to_numpy())
+    by_id = by_id[~by_id.index.duplicated()]
+    return pd.Series(by_id.reindex(ids.to_numpy()).fillna(NO_CONTRACT).to_numpy(),
+                     index=parcel_ids.index, dtype="string")
 
-    ``supervision`` is the result of :func:`layers.supervision.supervise` (its
-    ``parcel_id`` and ``status``); without it every supplied parcel counts as
-    ``no_contract``.
+
+def stock_split(result: ReadinessResult | None, parcels: gpd.GeoDataFrame,
+                supervision: pd.DataFrame | None = None, *,
+                zones: gpd.GeoDataFrame | None = None) -> StockSplit:
+    """Split ``parcels`` (metric CRS) into the stock on offer and the supplied land.
+
+    ``supervision`` is :func:`layers.supervision.supervise`'s table (``parcel_id``,
+    ``status``); without it every supplied parcel is ``no_contract``.
     """
-    supply = table["supply_status"].astype("string") if "supply_status" in table else \
-        pd.Series(pd.NA, index=table.index, dtype="string")
-    on_offer = ~supply.isin(SUPPLIED_STATUSES).fillna(False).astype(bool)
-    area = _area(table)
-    readiness = table["readiness"].astype("string").fillna("unchecked") \
-        if "readiness" in table else pd.Series("unchecked", index=table.index, dtype="string")
-    frame = pd.DataFrame({"readiness": readiness, "ha": area, "n": 1})
-    offer = frame[on_offer].groupby("readiness")[["n", "ha"]].sum()
-    ready = readiness.isin(READY).to_numpy()
-    moved = ready & ~on_offer.to_numpy()
-    status = pd.Series(NO_CONTRACT, index=table.index, dtype="string")
-    if supervision is not None and len(supervision):
-        by_id = dict(zip(supervision["parcel_id"].astype(str), supervision["status"].astype(str),
-                         strict=False))
-        status = table["parcel_id"].astype(str).map(by_id).fillna(NO_CONTRACT).astype("string")
-    supplied = pd.DataFrame({"status": status, "ha": area, "n": 1})[~on_offer] \
-        .groupby("status")[["n", "ha"]].sum()
-    ready_offer = ready & on_offer.to_numpy()
-    return StockSplit(
-        on_offer=on_offer,
-        offer=offer,
-        supplied=supplied,
-        ready_n=int(ready_offer.sum()),
-        ready_ha=float(area[ready_offer].sum()),
-        moved_out=int(moved.sum()),
-        moved_out_ha=float(area[moved].sum()),
-    )
+    offer_mask = on_offer(parcels)
+    offer = summarize(result, parcels[offer_mask], zones=zones)
+    supplied_parcels = parcels[~offer_mask]
+    gone = summarize(result, supplied_parcels, zones=zones)
+    ha = np.asarray(area_ha(supplied_parcels.geometry), dtype=float)
+    frame = pd.DataFrame({"status": supervision_status(supplied_parcels["parcel_id"],
+                                                       supervision).to_numpy(),
+                          "n": 1, "ha": np.where(np.isfinite(ha), ha, 0.0)})
+    by_status = frame.groupby("status")[["n", "ha"]].sum()
+    return StockSplit(offer=offer, supplied=by_status, supplied_n=len(supplied_parcels),
+                      supplied_ha=float(frame["ha"].sum()), moved_out=gone.n_ready,
+                      moved_out_ha=gone.ready_ha)

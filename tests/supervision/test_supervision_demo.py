@@ -64,13 +64,15 @@ def test_ready_stock_excludes_supplied_parcels(ws: Workspace, table: pd.DataFram
     rb = load_rulebook(ws.rules_path)
     result = evaluate(inputs_from_workspace(ws, rulebook=rb), rb, as_of=ws.as_of)
     parcels = ws.read("parcels")
-    merged = parcels.merge(result.overall[["parcel_id", "readiness"]], on="parcel_id")
-    split = stock_split(merged, table)
-    ready_all = merged["readiness"].isin(["ready", "ready_with_commitments"])
+    split = stock_split(result, parcels, table, zones=ws.read("zones"))
+    ready_all = result.overall["readiness"].isin(["ready", "ready_with_commitments"])
     assert split.moved_out > 0
     assert split.ready_n + split.moved_out == int(ready_all.sum())
+    assert split.offer.parcels + split.supplied_n == len(parcels)
     assert int(split.supplied["n"].sum()) == len(table)
     assert "no_contract" not in split.supplied.index
+    # the zone table of the stock on offer counts on-offer parcels only
+    assert int(split.offer.zones["parcels"].sum()) == split.offer.parcels
 
 
 def test_cli_supervise_on_the_demo(demo_ws: Path, tmp_path: Path, capsys) -> None:

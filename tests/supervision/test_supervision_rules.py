@@ -161,16 +161,30 @@ def test_summary_counts_every_code_and_the_start_rate() -> None:
 
 
 def test_stock_split_counts_only_parcels_on_offer_as_ready() -> None:
-    parcels = pd.DataFrame({
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    sides = [100.0, 200.0, 100.0, 100.0, 100.0]  # 1 ha, 4 ha, 1 ha, 1 ha, 1 ha
+    parcels = gpd.GeoDataFrame({
         "parcel_id": ["A", "B", "C", "D", "E"],
-        "readiness": ["ready", "ready", "ready_with_commitments", "not_ready", "ready"],
-        "area_ha": [1.0, 2.0, 4.0, 8.0, 16.0],
         "supply_status": ["for_supply", "supplied", "reserve", "under_construction", None],
-    })
-    sup = pd.DataFrame({"parcel_id": ["B"], "status": ["idle"]})
-    split = stock_split(parcels, sup)
-    assert (split.offer_n, split.supplied_n) == (3, 2)
-    assert (split.ready_n, split.ready_ha) == (3, 21.0)
-    assert (split.moved_out, split.moved_out_ha) == (1, 2.0)
-    assert split.supplied.loc["idle", "n"] == 1 and split.supplied.loc["no_contract", "ha"] == 8.0
-    assert split.offer.loc["ready", "n"] == 2
+    }, geometry=[box(i * 1000, 0, i * 1000 + s, s) for i, s in enumerate(sides)],
+        crs="EPSG:4547")
+    readiness = pd.DataFrame({"parcel_id": list("ABCDE"),
+                              "readiness": ["ready", "ready", "ready_with_commitments",
+                                            "not_ready", "ready"]})
+
+    class Result:  # the part of a ReadinessResult the summary reads
+        overall = readiness
+        rulebook = type("RB", (), {"rules": ()})()
+        long = pd.DataFrame({"cost": []})
+        status_matrix = None
+
+    split = stock_split(Result(), parcels, pd.DataFrame({"parcel_id": ["B"],
+                                                         "status": ["idle"]}))
+    assert (split.offer.parcels, split.supplied_n) == (3, 2)
+    assert (split.ready_n, split.ready_ha) == (3, pytest.approx(3.0))
+    assert (split.moved_out, split.moved_out_ha) == (1, pytest.approx(4.0))
+    assert split.supplied.loc["idle", "n"] == 1
+    assert split.supplied.loc["no_contract", "ha"] == pytest.approx(1.0)
+    assert split.offer.readiness["ready"] == 2
