@@ -65,6 +65,12 @@ def register(app: typer.Typer) -> None:
                                   "(default: the workspace's as_of, else today)."),
         out: Path = typer.Option(None, "--out", help="Write one row per contract (.csv, "
                                  "utf-8-sig)."),
+        report: Path = typer.Option(None, "--report", help="Write a printable report "
+                                    "(.html or .pdf): the city summary, or with --contract "
+                                    "the report of one contract."),
+        contract: str = typer.Option(None, "--contract", help="Parcel id (地块编号) of the "
+                                     "contract to report on (with --report)."),
+        lang: str = typer.Option("zh", "--lang", help="Report language: zh or en."),
     ) -> None:
         """Supervision after supply: idle land, late completion, 达产复核, commitments."""
         from gis import io as gio
@@ -75,6 +81,17 @@ def register(app: typer.Typer) -> None:
             raise InputError(f"--out {out}: unknown format {out.suffix!r}.", hint="Use .csv.",
                              zh=f"--out {out}：不支持的格式 {out.suffix!r}。",
                              hint_zh="请使用 .csv。")
+        if contract is not None and report is None:
+            raise InputError("--contract needs --report F.html (or .pdf).",
+                             hint="e.g. devzone supervise WS --contract GX-0304-1 --report r.pdf",
+                             zh="--contract 需要与 --report 文件.html（或 .pdf）一起使用。",
+                             hint_zh="例如 devzone supervise 工作区 --contract GX-0304-1 "
+                             "--report r.pdf")
+        if lang not in ("zh", "en"):
+            raise InputError(f"--lang {lang!r} is not a report language.",
+                             hint="Use --lang zh or --lang en.",
+                             zh=f"--lang {lang!r} 不是报告可用的语言。",
+                             hint_zh="请使用 --lang zh 或 --lang en。")
         ws = load_workspace(workspace)
         day = parse_date(as_of, default=ws.as_of)
         table = supervise_workspace(ws, day)
@@ -83,3 +100,15 @@ def register(app: typer.Typer) -> None:
         if out is not None:
             gio.write_table(export_frame(table), out)
             typer.echo(f"wrote {out}")
+        if report is not None:
+            from layers.reports import (
+                build_contract_report,
+                build_supervision_report,
+                write_report,
+            )
+
+            doc = (build_contract_report(ws, contract, lang=lang, as_of=day, table=table)
+                   if contract is not None else
+                   build_supervision_report(ws, lang=lang, as_of=day, table=table))
+            path, _ = write_report(doc, report)
+            typer.echo(f"wrote {path} ({doc.title})")

@@ -59,7 +59,10 @@ def test_supervision_page_metrics_filters_and_panel(demo_env: Path) -> None:
     panel = at.dataframe[-1].value
     assert {"投资强度", "亩均税收", "单位能耗"} <= set(panel["指标"])
     assert panel["差距"].notna().sum() == 1
-    assert at.get("download_button")
+    assert len(at.get("download_button")) == 1  # the CSV; reports on demand
+    at.toggle(key="sup_report_make").set_value(True).run()
+    assert not at.exception and not at.error
+    assert len(at.get("download_button")) == 5  # CSV + contract and city, HTML and PDF
 
 
 def test_supervision_page_without_contracts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

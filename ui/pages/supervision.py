@@ -124,6 +124,27 @@ def _enterprise_panel(shown: pd.DataFrame, commitments: pd.DataFrame | None, lan
                 hide_index=True, width="stretch")
 
 
+def _report_downloads(ws: object, table: pd.DataFrame, pid: str | None, lang: str,
+                      as_of: object) -> None:
+    """HTML and PDF of the chosen contract's report and of the city summary."""
+    from layers.reports import build_contract_report, build_supervision_report
+
+    docs = []
+    if pid is not None:
+        docs.append(("contract", build_contract_report(ws, pid, lang=lang, as_of=as_of,
+                                                       table=table)))
+    docs.append(("city", build_supervision_report(ws, lang=lang, as_of=as_of, table=table)))
+    for kind, doc in docs:
+        cols = st.columns(2)
+        for col, fmt in zip(cols, ("HTML", "PDF"), strict=True):
+            label = t("sup.report_contract", lang, id=pid, fmt=fmt) if kind == "contract" \
+                else t("sup.report_city", lang, fmt=fmt)
+            data = doc.html.encode("utf-8") if fmt == "HTML" else uidata.report_pdf(doc.html)
+            col.download_button(label, data=data, file_name=f"{doc.filename}.{fmt.lower()}",
+                                mime="text/html" if fmt == "HTML" else "application/pdf",
+                                key=f"sup_report_{kind}_{fmt.lower()}")
+
+
 def main() -> None:
     state = get_state()
     lang = state.lang or "zh"
@@ -176,6 +197,9 @@ def main() -> None:
                                                         layer="supervision"),
                                file_name="supervision.csv", mime="text/csv",
                                key="sup_download_csv")
+            if st.toggle(t("sup.report_make", lang), key="sup_report_make"):
+                _report_downloads(ws, table, st.session_state.get("sup_pick"), lang,
+                                  state.as_of)
 
 
 main()
