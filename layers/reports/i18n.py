@@ -409,6 +409,16 @@ STRINGS.update({
     "sup.none": ("无", "None"),
     "group.construction": ("建设进度", "Construction"),
     "fact.agreed_start": ("约定开工日期", "Agreed start"),
+    "stock.offer": ("可供应存量", "Stock on offer"),
+    "stock.offer_fact": ("{n} 宗 · {ha} {unit}，"
+                         "其中已就绪（含承诺制）{ready} 宗 · {ready_ha} {unit}",
+                         "{n} parcels · {ha} {unit}, of which ready (incl. commitments) "
+                         "{ready} · {ready_ha} {unit}"),
+    "stock.supplied": ("已供应土地", "Land already supplied"),
+    "stock.supplied_fact": ("{n} 宗 · {ha} {unit}；其中就绪地块 {moved} 宗已移出可供应存量",
+                            "{n} parcels · {ha} {unit}; {moved} ready parcels moved out of "
+                            "the stock on offer"),
+    "stock.by_status": ("；按履约状态：{list}", "; by status: {list}"),
     "sup.shortfall_item": ("{name}（差距 {value}）", "{name} (shortfall {value})"),
     "group.idle_status": ("闲置认定", "Idle status"),
     "group.review_status": ("达产复核", "Review"),

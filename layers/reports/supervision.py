@@ -25,7 +25,7 @@ from layers.supervision.summary import GROUPS
 if TYPE_CHECKING:
     from layers.workspace import Workspace
 
-__all__ = ["build_contract_report", "build_supervision_report"]
+__all__ = ["build_contract_report", "build_supervision_report", "stock_facts"]
 
 _DIGITS = {"invest_intensity": 0, "far": 2, "tax_per_mu": 1, "energy_per_output": 3,
            "output_per_mu": 0}
@@ -245,3 +245,27 @@ def build_supervision_report(ws: Workspace, *, lang: str = "zh", as_of: date | s
     html = render_html("supervision_city.html", **ctx)
     return Report(html=html, title=title, lang=lang, seconds=time.perf_counter() - t0,
                   filename=f"supervision_city_{day.isoformat()}")
+
+
+def stock_facts(ws: Workspace, result: object, parcels: pd.DataFrame, zones: object,
+                as_of: date, lang: str) -> list[tuple[str, str]]:
+    """Two fact rows for a zone report: the stock on offer (and how much of it is ready)
+    and the land already supplied, by supervision status."""
+    from layers.supervision import NO_CONTRACT, STATUS_ORDER, stock_split
+    from layers.supervision.inputs import supervise_workspace
+
+    table = supervise_workspace(ws, as_of) if ws.has("contracts") else None
+    split = stock_split(result, parcels, table, zones=zones)  # type: ignore[arg-type]
+    ha = t("unit.ha", lang)
+    offer = t("stock.offer_fact", lang, n=split.offer.parcels,
+              ha=fmt_num(split.offer.total_ha, 2), unit=ha, ready=split.ready_n,
+              ready_ha=fmt_num(split.ready_ha, 2))
+    sep = "、" if lang == "zh" else ", "
+    counts = split.supplied["n"]
+    by = sep.join(f"{value_label('supervision_status', code, lang)} {int(counts[code])}"
+                  for code in (*STATUS_ORDER, NO_CONTRACT) if code in counts.index)
+    supplied = t("stock.supplied_fact", lang, n=split.supplied_n,
+                 ha=fmt_num(split.supplied_ha, 2), unit=ha, moved=split.moved_out)
+    return [(t("stock.offer", lang), offer),
+            (t("stock.supplied", lang), supplied + (t("stock.by_status", lang, list=by)
+                                                     if by else ""))]

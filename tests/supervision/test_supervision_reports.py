@@ -101,3 +101,15 @@ def test_cli_writes_contract_and_city_reports(demo_ws: Path, table: pd.DataFrame
     capsys.readouterr()
     assert main(["supervise", str(demo_ws), "--contract", pid]) == 2
     assert "--contract needs --report" in capsys.readouterr().err
+
+
+def test_zone_report_separates_the_stock_on_offer(ws: Workspace, table: pd.DataFrame) -> None:
+    from layers.reports import build_zone_report
+
+    parcels = ws.read("parcels")
+    mine = parcels[parcels["zone_id"] == "CZGX"]
+    supplied = mine["supply_status"].isin(["supplied", "under_construction"])
+    text = _text(build_zone_report(ws, "CZGX").html)
+    assert f"可供应存量 {int((~supplied).sum())} 宗" in text
+    assert f"已供应土地 {int(supplied.sum())} 宗" in text
+    assert "已移出可供应存量" in text and "按履约状态" in text
