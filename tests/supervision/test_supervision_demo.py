@@ -5,22 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from cli.main import main
 from layers.supervision import stock_split, summarize
-from layers.supervision.inputs import supervise_workspace
 from layers.workspace import Workspace
-
-
-@pytest.fixture(scope="module")
-def ws(demo_ws: Path) -> Workspace:
-    return Workspace.load(demo_ws)
-
-
-@pytest.fixture(scope="module")
-def table(ws: Workspace) -> pd.DataFrame:
-    return supervise_workspace(ws, ws.as_of)
 
 
 def test_a_third_of_the_parcels_are_supplied_one_contract_each(ws: Workspace,

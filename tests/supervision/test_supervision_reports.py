@@ -11,18 +11,7 @@ import pytest
 from cli.main import main
 from gis.errors import InputError
 from layers.reports import build_contract_report, build_supervision_report, write_report
-from layers.supervision.inputs import supervise_workspace
 from layers.workspace import Workspace
-
-
-@pytest.fixture(scope="module")
-def ws(demo_ws: Path) -> Workspace:
-    return Workspace.load(demo_ws)
-
-
-@pytest.fixture(scope="module")
-def table(ws: Workspace) -> pd.DataFrame:
-    return supervise_workspace(ws, ws.as_of)
 
 
 def _first(table: pd.DataFrame, column: str, value: str) -> pd.Series:
