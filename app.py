@@ -17,6 +17,7 @@ PAGES = [  # (file, i18n key of the title, URL path)
     ("ui/pages/map.py", "nav.map", "map"),
     ("ui/pages/parcels.py", "nav.parcels", "parcels"),
     ("ui/pages/restoration.py", "nav.restoration", "restoration"),
+    ("ui/pages/supervision.py", "nav.supervision", "supervision"),
     ("ui/pages/data.py", "nav.data", "data"),
 ]
 st.navigation([  # the default page (overview) is served at "/"

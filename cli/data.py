@@ -20,6 +20,7 @@ def validate_workspace(ws) -> tuple[pd.DataFrame, list[str]]:  # ws: Workspace
     """
     from gis import io as gio
     from layers.catalog import get_spec
+    from layers.references import with_parcel_references
     from layers.validate import findings_frame, validate_raw
 
     frames: list[pd.DataFrame] = []
@@ -37,7 +38,8 @@ def validate_workspace(ws) -> tuple[pd.DataFrame, list[str]]:  # ws: Workspace
         except PlannerError as exc:
             unusable.append(f"{kind}: {exc}")
             continue
-        _, found = validate_raw(kind, raw)
+        data, found = validate_raw(kind, raw)
+        found = with_parcel_references(ws, kind, data, found)
         for note in notes:
             found.loc[len(found)] = [note.severity, None, None, note.message_en, "",
                                      note.message_zh, ""]

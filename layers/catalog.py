@@ -291,6 +291,75 @@ CATALOG: dict[str, LayerSpec] = {
             _c("recorded_by", "记录人", "Recorded by", aliases=("记录人", "巡查人")),
         ),
     ),
+    # after supply (DESIGN "After supply"): one contract per supplied parcel, its yearly
+    # performance and the enterprise's commitments (承诺制 items)
+    "contracts": LayerSpec(
+        "contracts", "供地合同", "Supply contracts", "none",
+        (
+            _c("parcel_id", "地块编号", "Parcel ID", required=True,
+               aliases=("地块编号", "宗地编号", "编号", "PARCEL_ID", "dkbh")),
+            _c("enterprise", "企业", "Enterprise",
+               aliases=("企业", "企业名称", "受让人", "竞得人", "用地单位", "ENTERPRISE")),
+            _c("signed_date", "签约日期", "Signed on", "date",
+               aliases=("签约日期", "合同签订日期", "签订日期")),
+            _c("handover_date", "交地日期", "Handed over on", "date",
+               aliases=("交地日期", "交付日期", "土地交付日期")),
+            _c("agreed_start_date", "约定开工日期", "Agreed start", "date", required=True,
+               aliases=("约定开工日期", "约定开工时间", "合同开工日期")),
+            _c("agreed_completion_date", "约定竣工日期", "Agreed completion", "date",
+               required=True, aliases=("约定竣工日期", "约定竣工时间", "合同竣工日期")),
+            _c("actual_start_date", "实际开工日期", "Actual start", "date",
+               aliases=("实际开工日期", "开工日期", "实际开工时间")),
+            _c("actual_completion_date", "实际竣工日期", "Actual completion", "date",
+               aliases=("实际竣工日期", "竣工日期", "实际竣工时间")),
+            _c("review_date", "达产复核日期", "Review due", "date",
+               aliases=("达产复核日期", "复核日期", "达产日期")),
+            _c("committed_invest_intensity", "承诺投资强度", "Committed investment intensity",
+               "float", aliases=("承诺投资强度", "约定投资强度"), unit="万元/亩"),
+            _c("committed_far", "承诺容积率", "Committed FAR", "float",
+               aliases=("承诺容积率", "约定容积率")),
+            _c("committed_tax_per_mu", "承诺亩均税收", "Committed tax per mu", "float",
+               aliases=("承诺亩均税收", "约定亩均税收"), unit="万元/亩"),
+            _c("committed_energy_per_output", "承诺单位能耗", "Committed energy per output",
+               "float", aliases=("承诺单位能耗", "约定单位能耗"), unit="tce/万元"),
+            _c("committed_output_per_mu", "承诺亩均产出", "Committed output per mu", "float",
+               aliases=("承诺亩均产出", "约定亩均产出"), unit="万元/亩"),
+            _c("delay_reason", "延期原因", "Delay reason",
+               aliases=("延期原因", "未开工原因", "说明")),
+        ),
+        id_column="parcel_id",
+    ),
+    "performance": LayerSpec(
+        "performance", "履约数据", "Performance", "none",
+        (
+            _c("parcel_id", "地块编号", "Parcel ID", required=True,
+               aliases=("地块编号", "宗地编号", "编号", "PARCEL_ID")),
+            _c("year", "年度", "Year", "int", required=True, aliases=("年度", "年份", "YEAR")),
+            _c("invest_intensity", "投资强度", "Investment intensity", "float",
+               aliases=("投资强度", "固定资产投资强度", "实际投资强度"), unit="万元/亩"),
+            _c("far", "容积率", "Floor-area ratio", "float", aliases=("容积率", "实际容积率")),
+            _c("tax_per_mu", "亩均税收", "Tax per mu", "float",
+               aliases=("亩均税收", "实际亩均税收"), unit="万元/亩"),
+            _c("energy_per_output", "单位能耗", "Energy per output", "float",
+               aliases=("单位能耗", "实际单位能耗"), unit="tce/万元"),
+            _c("output_per_mu", "亩均产出", "Output per mu", "float",
+               aliases=("亩均产出", "实际亩均产出"), unit="万元/亩"),
+        ),
+    ),
+    "commitments": LayerSpec(
+        "commitments", "承诺事项", "Commitments", "none",
+        (
+            _c("parcel_id", "地块编号", "Parcel ID", required=True,
+               aliases=("地块编号", "宗地编号", "编号", "PARCEL_ID")),
+            _c("item", "承诺事项", "Item", required=True, aliases=("承诺事项", "承诺内容", "事项")),
+            _c("assessment", "对应区域评估", "Assessment", allowed=ASSESSMENT_KINDS,
+               aliases=("对应区域评估", "评估事项", "评估类型")),
+            _c("due_date", "承诺期限", "Due", "date", required=True,
+               aliases=("承诺期限", "到期日期", "期限")),
+            _c("fulfilled_date", "履行日期", "Fulfilled on", "date",
+               aliases=("履行日期", "完成日期", "兑现日期")),
+        ),
+    ),
 }
 
 LAYER_KINDS: tuple[str, ...] = tuple(k for k, s in CATALOG.items() if not s.is_table)
@@ -337,6 +406,7 @@ VALUE_ALIASES: dict[str, dict[str, str]] = {
     "supply_status": {"储备": "reserve", "待供应": "for_supply", "已供应": "supplied",
                       "在建": "under_construction"},
     "scope": {"开发区": "zone", "园区": "zone", "地块": "parcel"},
+    "assessment": {v[0]: k for k, v in ASSESSMENT_LABELS.items()},
 }
 
 

@@ -18,6 +18,7 @@ from gis.errors import SchemaError
 from layers.access import Actor, Role, require
 from layers.catalog import CATALOG, get_spec
 from layers.extent import check_extent, workspace_extent
+from layers.references import with_parcel_references
 from layers.schema import Finding
 from layers.validate import findings_frame, validate_raw
 from layers.workspace import Workspace
@@ -90,6 +91,7 @@ def prepare_import(ws: Workspace, kind: str, path: str | Path, *, isolated: bool
         notes = [n.message_en for n in result.notes]
         notes_zh = [n.message("zh") for n in result.notes]
     data, findings = validate_raw(kind, raw)
+    findings = with_parcel_references(ws, kind, data, findings)
     if isinstance(data, gpd.GeoDataFrame):
         data = data.to_crs(ws.analysis_crs)
         if not allow_outside:

@@ -100,6 +100,48 @@ VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "pending": ("待评估", "Pending"),
         "not_required": ("无需评估", "Not required"),
     },
+    # after supply (layers.supervision)
+    "construction": {
+        "not_started": ("未开工", "Not started"),
+        "started": ("在建", "Under construction"),
+        "completed": ("已竣工", "Completed"),
+    },
+    "idle_status": {
+        "none": ("正常", "On track"),
+        "late_start": ("逾期未开工", "Late start"),
+        "idle": ("闲置满一年", "Idle over one year"),
+        "idle_recoverable": ("闲置满两年（可收回）", "Idle over two years (may be taken back)"),
+        "late_completion": ("逾期未竣工", "Late completion"),
+    },
+    "review_status": {
+        "pending": ("未到复核期", "Not due"),
+        "missing": ("缺少履约数据", "No performance data"),
+        "pass": ("达产复核通过", "Review passed"),
+        "fail": ("达产复核未通过", "Review failed"),
+    },
+    "supervision_status": {
+        "idle_recoverable": ("闲置满两年", "Idle over two years"),
+        "idle": ("闲置满一年", "Idle over one year"),
+        "review_failed": ("复核未通过", "Review failed"),
+        "late_start": ("逾期未开工", "Late start"),
+        "late_completion": ("逾期未竣工", "Late completion"),
+        "commitment_overdue": ("承诺逾期", "Commitment overdue"),
+        "review_missing": ("缺少履约数据", "No performance data"),
+        "review_passed": ("复核通过", "Review passed"),
+        "on_track": ("正常履约", "On track"),
+        "no_contract": ("无合同记录", "No contract on file"),
+    },
+    "indicator": {
+        "invest_intensity": ("投资强度", "Investment intensity"),
+        "far": ("容积率", "Floor-area ratio"),
+        "tax_per_mu": ("亩均税收", "Tax per mu"),
+        "energy_per_output": ("单位能耗", "Energy per output"),
+        "output_per_mu": ("亩均产出", "Output per mu"),
+    },
+    "stock": {
+        "on_offer": ("可供应存量", "Stock on offer"),
+        "supplied": ("已供应土地", "Land already supplied"),
+    },
 }
 
 

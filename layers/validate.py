@@ -22,8 +22,8 @@ from layers.schema import (
     normalize,
 )
 
-__all__ = ["AREA_TOLERANCE", "findings_frame", "findings_in", "has_problems", "validate",
-           "validate_raw"]
+__all__ = ["AREA_TOLERANCE", "DATE_ORDER", "findings_frame", "findings_in", "has_problems",
+           "reference_findings", "validate", "validate_raw"]
 
 AREA_TOLERANCE = 0.05  # declared area_ha may differ from the geometry by 5 %
 
@@ -128,6 +128,105 @@ def validate(kind: str, data: pd.DataFrame) -> pd.DataFrame:
                                  "每个要素都需要唯一的编号。"))
     if not spec.is_table:
         found.extend(_geometry_findings(spec.kind, data))
+    found.extend(_date_order_findings(kind, data))
+    found.extend(_duplicate_key_findings(kind, data))
+    return findings_frame(found)
+
+
+# kind -> (earlier column, later column, severity): dates that must come in this order
+DATE_ORDER: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "contracts": (
+        ("signed_date", "handover_date", "error"),
+        ("signed_date", "agreed_start_date", "error"),
+        ("agreed_start_date", "agreed_completion_date", "error"),
+        ("actual_start_date", "actual_completion_date", "error"),
+        ("agreed_completion_date", "review_date", "error"),
+        ("handover_date", "actual_start_date", "warning"),
+    ),
+}
+# kind -> columns that together name one row (beyond the catalogue's id column)
+ROW_KEYS: dict[str, tuple[str, ...]] = {"performance": ("parcel_id", "year"),
+                                        "commitments": ("parcel_id", "item")}
+
+
+def _date_order_findings(kind: str, data: pd.DataFrame) -> list[Finding]:
+    """Dates out of order (e.g. completion before start), and a completion with no start."""
+    spec = get_spec(kind)
+    out: list[Finding] = []
+    for early, late, severity in DATE_ORDER.get(kind, ()):
+        if early not in data.columns or late not in data.columns:
+            continue
+        a = pd.to_datetime(data[early], errors="coerce")
+        b = pd.to_datetime(data[late], errors="coerce")
+        for pos in np.flatnonzero((a > b).to_numpy())[:50]:
+            da, db = a.iloc[pos].date(), b.iloc[pos].date()
+            out.append(Finding(
+                severity, feature_label(spec, data, int(pos)), late,
+                f"{late} {db} is before {early} {da}",
+                f"Check both dates: {late} must not come before {early}.",
+                f"{column_zh(spec, late)} {db} 早于{column_zh(spec, early)} {da}",
+                f"请核对这两个日期：{column_zh(spec, late)}不应早于{column_zh(spec, early)}。"))
+    if kind == "contracts" and {"actual_start_date", "actual_completion_date"} <= set(data):
+        orphan = (data["actual_completion_date"].notna()
+                  & data["actual_start_date"].isna()).to_numpy()
+        for pos in np.flatnonzero(orphan)[:50]:
+            out.append(Finding(
+                "error", feature_label(spec, data, int(pos)), "actual_start_date",
+                "actual_completion_date is set but actual_start_date is empty",
+                "Fill in the actual start date.",
+                f"已填{column_zh(spec, 'actual_completion_date')}，"
+                f"但{column_zh(spec, 'actual_start_date')}为空",
+                "请填写实际开工日期。"))
+    return out
+
+
+def _duplicate_key_findings(kind: str, data: pd.DataFrame) -> list[Finding]:
+    """Rows that repeat the same key (e.g. two performance rows for one parcel and year)."""
+    keys = ROW_KEYS.get(kind)
+    if not keys or not set(keys) <= set(data.columns):
+        return []
+    spec = get_spec(kind)
+    frame = data[list(keys)]
+    dup = frame.notna().all(axis=1) & frame.duplicated(keep="first")
+    out: list[Finding] = []
+    names = " + ".join(keys)
+    names_zh = "、".join(column_zh(spec, k) for k in keys)
+    for pos in np.flatnonzero(dup.to_numpy())[:50]:
+        value = " / ".join(f"{v:g}" if isinstance(v, float) else str(v)
+                           for v in frame.iloc[pos])
+        out.append(Finding("error", feature_label(spec, data, int(pos)), keys[-1],
+                           f"{names} {value} appears more than once",
+                           "Keep one row per key (merge or delete the repeats).",
+                           f"{names_zh} {value} 重复出现",
+                           "同一组取值只保留一行（合并或删除重复行）。"))
+    return out
+
+
+def reference_findings(kind: str, data: pd.DataFrame, parcel_ids: object) -> pd.DataFrame:
+    """Rows of a table that name a ``parcel_id`` the parcels layer does not hold.
+
+    ``parcel_ids`` is any iterable of the workspace's parcel ids. Only tables with a
+    ``parcel_id`` column (contracts, performance, commitments) are checked.
+    """
+    spec = get_spec(kind)
+    if "parcel_id" not in spec.names or "parcel_id" not in data.columns:
+        return findings_frame([])
+    known = set(pd.Series(list(parcel_ids), dtype="string").dropna())  # type: ignore[call-overload]
+    ids = data["parcel_id"].astype("string")
+    unknown = (ids.notna() & ~ids.isin(known)).to_numpy()
+    found: list[Finding] = []
+    for pos in np.flatnonzero(unknown)[:50]:
+        value = ids.iloc[pos]
+        found.append(Finding(
+            "error", f"#{pos + 1}" if spec.id_column is None else str(value), "parcel_id",
+            f"parcel {value!r} does not exist in the parcels layer",
+            "Correct the parcel id, or import the parcel first.",
+            f"{column_zh(spec, 'parcel_id')} {value!r} 在标准地图层中不存在",
+            "请更正地块编号，或先导入该地块。"))
+    if unknown.sum() > 50:
+        found.append(Finding("error", None, "parcel_id",
+                             f"{int(unknown.sum()) - 50} more rows name unknown parcels",
+                             problem_zh=f"另有 {int(unknown.sum()) - 50} 行的地块编号不存在"))
     return findings_frame(found)
 
 

@@ -338,3 +338,70 @@ def lang_from_locale(locale: str | None, default: Lang = "zh") -> Lang:
 def html_lang(lang: str) -> str:
     """The value for the page's ``<html lang>`` (zh-CN makes Chromium pick Chinese glyphs)."""
     return "zh-CN" if lang == "zh" else "en"
+
+
+# after supply: the Supervision page, the Overview's stock split, the Parcels filter
+STRINGS.update({
+    "nav.supervision": ("履约监管", "Supervision"),
+    "stock.offer_caption": ("可供应存量（储备、待供应）：{n} 宗，{ha:,.1f} 公顷",
+                            "Stock on offer (reserve, for supply): {n} parcels, {ha:,.1f} ha"),
+    "stock.ready_help": ("只计可供应存量；另有 {n} 宗已就绪地块已供应，不再计入。",
+                         "Counts the stock on offer only; {n} ready parcels already "
+                         "supplied are not counted."),
+    "stock.supplied": ("已供应土地（按履约状态）", "Land already supplied (by supervision status)"),
+    "stock.supplied_caption": ("已供应或在建：{n} 宗，{ha:,.1f} 公顷；其中 {moved} 宗按准备状态"
+                               "为已就绪，已移出可供应存量。",
+                               "Supplied or under construction: {n} parcels, {ha:,.1f} ha; "
+                               "{moved} of them are ready and were moved out of the stock on "
+                               "offer."),
+    "stock.filter": ("供应情况", "Supply"),
+    "stock.on_offer": ("可供应存量", "Stock on offer"),
+    "stock.supplied_short": ("已供应", "Supplied"),
+    "sup.title": ("供后履约监管", "After supply: supervision"),
+    "sup.no_contracts": ("工作区中没有供地合同（contracts）表。可在“数据”页导入合同、履约数据和"
+                         "承诺事项后查看履约监管。",
+                         "The workspace has no contracts table. Import contracts, performance "
+                         "and commitments on the Data page to see the supervision."),
+    "sup.as_of": ("检查日期：{date}", "Check date: {date}"),
+    "sup.contracts": ("合同数", "Contracts"),
+    "sup.idle": ("闲置土地", "Idle land"),
+    "sup.late_start": ("逾期未开工", "Late start"),
+    "sup.review_failed": ("达产复核未通过", "Reviews failed"),
+    "sup.start_rate": ("拿地即开工率", "Start-on-handover rate"),
+    "sup.start_rate_help": ("交地后 {days} 日内开工的合同占已开工合同（有交地日期）的比例。",
+                            "Share of started contracts (with a handover date) that began "
+                            "building within {days} days of handover."),
+    "sup.filter_status": ("履约状态", "Status"),
+    "sup.filter_zone": ("开发区", "Zone"),
+    "sup.filter_enterprise": ("企业名称包含", "Enterprise contains"),
+    "sup.count": ("筛选结果：{n} 份合同", "{n} contracts match"),
+    "sup.map": ("已供应地块（按履约状态着色）", "Supplied parcels (coloured by status)"),
+    "sup.enterprise": ("企业履约情况", "Enterprise performance"),
+    "sup.pick": ("选择合同（地块 · 企业）", "Contract (parcel · enterprise)"),
+    "sup.indicator": ("指标", "Indicator"),
+    "sup.committed": ("承诺值", "Committed"),
+    "sup.actual": ("实际值", "Actual"),
+    "sup.shortfall": ("差距", "Shortfall"),
+    "sup.chart_caption": ("实际值占承诺值的百分比（{year} 年）；单位能耗越低越好，"
+                          "图中为承诺值÷实际值。",
+                          "Actual as a percentage of the commitment ({year}); energy per output "
+                          "is lower-is-better, shown as committed ÷ actual."),
+    "sup.no_performance": ("尚无履约数据。", "No performance data yet."),
+    "sup.commitments": ("承诺事项", "Commitments"),
+    "sup.download": ("下载", "Downloads"),
+    "sup.download_csv": ("下载监管表（CSV）", "Download the supervision table (CSV)"),
+    "sup.report_contract": ("下载合同 {id} 的履约报告（{fmt}）",
+                            "Download the supervision report of {id} ({fmt})"),
+    "sup.report_city": ("下载全市履约监管汇总（{fmt}）", "Download the city summary ({fmt})"),
+    "sup.report_make": ("生成报告", "Make the reports"),
+})
+STRINGS.update({  # the supervision table's columns
+    "supcol.construction": ("建设进度", "Construction"),
+    "supcol.idle_status": ("闲置认定", "Idle status"),
+    "supcol.days_late": ("逾期天数", "Days late"),
+    "supcol.start_lag_days": ("交地至开工（天）", "Handover to start (days)"),
+    "supcol.review_status": ("达产复核", "Review"),
+    "supcol.failing_indicators": ("未达标指标", "Failing indicators"),
+    "supcol.commitments_overdue": ("逾期承诺", "Overdue commitments"),
+})
+STRINGS["sup.share"] = ("达成率（%）", "Attained (%)")

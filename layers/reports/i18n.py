@@ -303,3 +303,123 @@ def fmt_date(value: object) -> str:
         return pd.Timestamp(value).date().isoformat()  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return str(value)
+
+
+# after supply: the per-contract supervision report and the city summary
+STRINGS.update({
+    "sup.title": ("供后履约监管告知书", "Supervision report after land supply"),
+    "sup.city_title": ("全市供后履约监管汇总", "City summary: supervision after supply"),
+    "sup.subtitle": ("地块 {parcel} · {enterprise} · 检查日期 {date}",
+                     "Parcel {parcel} · {enterprise} · check date {date}"),
+    "sup.city_subtitle": ("{ws} · 检查日期 {date}", "{ws} · check date {date}"),
+    "sup.facts": ("合同与建设情况", "Contract and construction"),
+    "sup.status": ("履约状态", "Status"),
+    "sup.indicators": ("达产复核：承诺指标与实际值",
+                       "Review at full production: committed vs actual"),
+    "sup.review_line": ("复核日期 {due}；依据 {year} 年履约数据。",
+                        "Review due {due}; figures of {year}."),
+    "sup.review_pending": ("复核日期 {due}，尚未到期。", "Review due {due}: not yet due."),
+    "sup.review_missing": ("复核日期 {due} 已到，但尚无履约数据。",
+                           "Review due {due}, but no performance data is on file."),
+    "sup.commitments": ("承诺事项", "Commitments"),
+    "sup.findings": ("问题与依据", "Findings and the applicable clauses"),
+    "sup.no_findings": ("截至检查日期，未发现违约情形。", "No breach as of the check date."),
+    "sup.delay_reason": ("企业说明的延期原因：{reason}", "Delay reason on file: {reason}"),
+    "col.indicator": ("指标", "Indicator"),
+    "col.committed": ("承诺值", "Committed"),
+    "col.actual": ("实际值", "Actual"),
+    "col.shortfall": ("差距", "Shortfall"),
+    "col.result": ("结论", "Result"),
+    "col.item": ("承诺事项", "Item"),
+    "col.due": ("承诺期限", "Due"),
+    "col.fulfilled": ("履行日期", "Fulfilled"),
+    "col.enterprise": ("企业", "Enterprise"),
+    "col.days_late": ("逾期天数", "Days late"),
+    "col.failing": ("未达标指标及差距", "Failing indicators and shortfalls"),
+    "col.count": ("数量", "Count"),
+    "res.met": ("达标", "Met"),
+    "res.not_met": ("未达标", "Not met"),
+    "res.no_value": ("无数据", "No value"),
+    "res.fulfilled": ("已履行", "Fulfilled"),
+    "res.overdue": ("逾期未履行", "Overdue"),
+    "res.open": ("未到期", "Not yet due"),
+    "fact.signed": ("签约日期", "Signed"),
+    "fact.handover": ("交地日期", "Handed over"),
+    "fact.agreed": ("约定开工 / 竣工", "Agreed start / completion"),
+    "fact.actual": ("实际开工 / 竣工", "Actual start / completion"),
+    "fact.construction": ("建设进度", "Construction"),
+    "fact.idle": ("闲置认定", "Idle status"),
+    "fact.start_lag": ("交地至开工", "Handover to start"),
+    "fact.days": ("{n} 天", "{n} days"),
+    "clause.late_start": (
+        "已超过合同约定的动工开发日期 {days} 天仍未动工。"
+        "依据《闲置土地处置办法》（国土资源部令第53号）第二条，超过约定动工日期满一年未动工的，可认定为闲置土地；请尽快开工或书面说明原因。",
+        "Building has not started {days} days after the agreed start date. Under the Measures "
+        "on the Disposal of Idle Land (MLR Order No. 53), art. 2, land not started one full "
+        "year after the agreed date may be declared idle: start now or explain the delay in "
+        "writing."),
+    "clause.idle": (
+        "超过约定动工日期满一年（{days} 天）未动工，构成闲置土地。"
+        "依据《闲置土地处置办法》第十四条第（一）项，"
+        "可按土地出让或划拨价款的百分之二十征缴土地闲置费。",
+        "Not started one full year after the agreed date ({days} days): idle land. Under "
+        "art. 14(1) of MLR Order No. 53 an idle-land fee of 20 % of the land price may be "
+        "levied."),
+    "clause.idle_recoverable": (
+        "超过约定动工日期满两年（{days} 天）未动工。依据《闲置土地处置办法》第十四条第（二）项，"
+        "经有批准权的人民政府批准，可无偿收回国有建设用地使用权。",
+        "Not started two full years after the agreed date ({days} days). Under art. 14(2) of "
+        "MLR Order No. 53 the land-use right may be taken back without compensation, with the "
+        "approval of the competent people's government."),
+    "clause.exempt": (
+        "若延期系政府或政府有关部门的行为造成（《闲置土地处置办法》第八条，如未按约定交付土地、"
+        "规划调整），不属企业责任，请提交相关证明。",
+        "If the delay was caused by the government or its departments (MLR Order No. 53, "
+        "art. 8, e.g. land not delivered as agreed, a planning change), it is not the "
+        "enterprise's responsibility: send the evidence."),
+    "clause.late_completion": (
+        "已超过合同约定的竣工日期 {days} 天尚未竣工。依据供地合同（投资协议）关于竣工期限的约定，"
+        "承担相应违约责任。",
+        "Completion is {days} days past the agreed date. The completion clause of the supply "
+        "contract (investment agreement) applies: liability for breach as agreed."),
+    "clause.review_fail": (
+        "达产复核未通过：{items}。依据投资协议（投入产出监管协议）达产复核条款，应限期整改；"
+        "逾期仍未达标的，按合同约定支付违约金或取消相关优惠政策。",
+        "Review at full production failed: {items}. Under the review clause of the investment "
+        "agreement, rectify within the set period; if still not met, liquidated damages or "
+        "the loss of incentives apply as the contract says."),
+    "clause.review_missing": (
+        "达产复核日期已到，但未报送履约数据。请按投资协议报送投资、税收、产出和能耗数据。",
+        "The review is due but no performance data was reported. Report investment, tax, "
+        "output and energy figures as the investment agreement requires."),
+    "clause.commitment": (
+        "承诺事项逾期未履行 {n} 项。依据“标准地”承诺制告知承诺书，应立即补办；"
+        "未履行承诺的，依承诺书约定处理并记入信用记录。",
+        "{n} commitment(s) overdue. Under the 承诺制 commitment letter, complete them now; "
+        "unfulfilled commitments are handled as the letter says and recorded in the credit "
+        "file."),
+    "sup.kpis": ("主要指标", "Key figures"),
+    "sup.by_group": ("按状态统计", "Counts by status"),
+    "sup.idle_list": ("闲置及逾期未开工土地", "Idle land and late starts"),
+    "sup.failed_list": ("达产复核未通过", "Failed reviews"),
+    "sup.overdue_list": ("承诺逾期", "Overdue commitments"),
+    "sup.start_rate": ("拿地即开工率（交地后 {days} 日内开工）",
+                       "Start-on-handover rate (started within {days} days)"),
+    "sup.median_lag": ("交地至开工中位数（天）", "Median handover-to-start (days)"),
+    "sup.none": ("无", "None"),
+    "group.construction": ("建设进度", "Construction"),
+    "fact.agreed_start": ("约定开工日期", "Agreed start"),
+    "stock.offer": ("可供应存量", "Stock on offer"),
+    "stock.offer_fact": ("{n} 宗 · {ha} {unit}，"
+                         "其中已就绪（含承诺制）{ready} 宗 · {ready_ha} {unit}",
+                         "{n} parcels · {ha} {unit}, of which ready (incl. commitments) "
+                         "{ready} · {ready_ha} {unit}"),
+    "stock.supplied": ("已供应土地", "Land already supplied"),
+    "stock.supplied_fact": ("{n} 宗 · {ha} {unit}；其中就绪地块 {moved} 宗已移出可供应存量",
+                            "{n} parcels · {ha} {unit}; {moved} ready parcels moved out of "
+                            "the stock on offer"),
+    "stock.by_status": ("；按履约状态：{list}", "; by status: {list}"),
+    "sup.shortfall_item": ("{name}（差距 {value}）", "{name} (shortfall {value})"),
+    "group.idle_status": ("闲置认定", "Idle status"),
+    "group.review_status": ("达产复核", "Review"),
+})

@@ -21,6 +21,7 @@ from layers.reports._common import as_date, base_context, grow, is_missing, safe
 from layers.reports.i18n import check_lang, fmt_money, fmt_num, t, value_label
 from layers.reports.render import Report, render_html
 from layers.reports.staticmap import MapLayer, cjk_font, data_uri, render_map
+from layers.reports.supervision import stock_facts
 
 if TYPE_CHECKING:
     from layers.readiness import ReadinessSummary
@@ -185,6 +186,8 @@ def build_zone_report(ws: Workspace, zone_id: str, *, lang: str = "zh",
         (t("zone.parcels", lang), f"{len(members)} · {fmt_num(total_area, 2)} "
          f"{t('unit.ha', lang)}"),
     ]
+    # the stock on offer versus land already supplied (after-supply supervision)
+    facts += stock_facts(ws, result, members, zones, day, lang)
     counts = {k: len(v) for k, v in layers.items() if v is not None}
     counts["parcels"] = len(parcels)
     title = t("zone.title", lang)

@@ -298,7 +298,10 @@ def test_manifest_and_readme(ws: Path) -> None:
     assert set(doc["layers"]) >= {"zones", "parcels", "mines", "water", "roads", "power",
                                   "tourism_road", "constraints", "base_stations"}
     assert doc["tables"] == {"assessments": "layers.gpkg:assessments",
-                             "inspections": "layers.gpkg:inspections"}
+                             "inspections": "layers.gpkg:inspections",
+                             "contracts": "layers.gpkg:contracts",
+                             "performance": "layers.gpkg:performance",
+                             "commitments": "layers.gpkg:commitments"}
     assert doc["rasters"]["ndvi"] == {"2020": "rasters/ndvi_2020.tif",
                                       "2025": "rasters/ndvi_2025.tif"}
     assert doc["rules"] == {"file": "rules.toml"}

@@ -25,7 +25,8 @@ def parcels(**cols) -> gpd.GeoDataFrame:
 def test_catalogue_is_complete():
     assert set(LAYER_KINDS) >= {"zones", "parcels", "mines", "water", "roads", "power",
                                 "tourism_road", "constraints", "base_stations"}
-    assert set(TABLE_KINDS) == {"assessments", "inspections"}
+    assert set(TABLE_KINDS) == {"assessments", "inspections", "contracts", "performance",
+                                "commitments"}
     for spec in CATALOG.values():
         assert spec.zh and spec.en
         for col in spec.columns:

@@ -7,9 +7,11 @@ import streamlit as st
 
 from layers.readiness import ReadinessSummary
 from ui import data as uidata
+from ui import supervision_data as svdata
 from ui.i18n import layer_name, t, value_label
 from ui.map import READINESS_ORDER
 from ui.state import get_state
+from ui.supervision_widgets import supplied_land
 from ui.widgets import guard, readiness_label, workspace_map
 
 
@@ -42,10 +44,14 @@ def main() -> None:
             result = uidata.readiness(snap, text, state.as_of)
         summary = uidata.readiness_summary(snap, text if result is not None else None,
                                            state.as_of)
+        # "ready" counts the stock on offer only; supplied land is counted below by status
+        split = svdata.stock(snap, text if result is not None else None, state.as_of)
+        offer = split.offer
         c1, c2, c3, c4, c5 = st.columns(5)
         c1.metric(t("overview.parcels", lang), f"{summary.parcels:,}")
-        c2.metric(t("overview.ready", lang), f"{summary.n_ready:,}")
-        c3.metric(t("overview.ready_area", lang), f"{summary.ready_ha:,.1f}")
+        c2.metric(t("overview.ready", lang), f"{offer.n_ready:,}",
+                  help=t("stock.ready_help", lang, n=split.moved_out))
+        c3.metric(t("overview.ready_area", lang), f"{offer.ready_ha:,.1f}")
         with guard(lang):
             rest = uidata.restoration(snap, state.as_of)
             kpis = rest.kpis["summary"].set_index("metric")["value"]
@@ -57,14 +63,16 @@ def main() -> None:
         left, _ = st.columns([2, 3])
         with left:
             st.subheader(t("overview.by_readiness", lang))
-            shown = [s for s in READINESS_ORDER if summary.readiness.get(s)]
+            st.caption(t("stock.offer_caption", lang, n=offer.parcels, ha=offer.total_ha))
+            shown = [s for s in READINESS_ORDER if offer.readiness.get(s)]
             st.dataframe(pd.DataFrame({
                 t("readiness", lang): [readiness_label(s, lang) for s in shown],
-                t("count", lang): [summary.readiness[s] for s in shown],
-                t("area_ha", lang): [round(summary.hectares[s], 1) for s in shown],
+                t("count", lang): [offer.readiness[s] for s in shown],
+                t("area_ha", lang): [round(offer.hectares[s], 1) for s in shown],
             }), hide_index=True, width="stretch")
+            supplied_land(split, lang)
         st.subheader(t("overview.by_zone", lang))
-        st.dataframe(_zone_table(summary, lang), hide_index=True, width="stretch")
+        st.dataframe(_zone_table(offer, lang), hide_index=True, width="stretch")
         st.subheader(layer_name("parcels", lang) + " · " + t("nav.map", lang))
         data, notes = uidata.map_data(snap, text, state.as_of)
         for note in notes:

@@ -10,6 +10,7 @@ from ui import data as uidata
 from ui.i18n import column_label, t, value_label
 from ui.map import READINESS_ORDER
 from ui.state import get_state
+from ui.supervision_widgets import stock_filter
 from ui.widgets import guard, readiness_label, rule_labels, workspace_map
 
 FORMATS = {"geojson": "application/geo+json", "gpkg": "application/geopackage+sqlite3",
@@ -70,7 +71,7 @@ def main() -> None:
         zones = ws.read("zones") if "zones" in ws.layers else None
         zone_names = {} if zones is None else dict(zip(
             zones["zone_id"].astype(str), zones["name"].astype(str), strict=False))
-        mask = _filters(table, labels, zone_names, lang)
+        mask = _filters(table, labels, zone_names, lang) & stock_filter(table, lang)
         shown = table[mask].reset_index(drop=True)
         st.caption(t("parcels.count", lang, n=len(shown)) + " · " + t("parcels.select_hint", lang))
         coded = {"industry": "industry", "supply_status": "supply_status"}
