@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import fcntl
 import glob
+import io
 import os
 import re
 import shutil
@@ -21,6 +23,7 @@ from gis.errors import InputError
 
 __all__ = [
     "append_line_durable",
+    "csv_line",
     "exclusive_lock",
     "file_lock",
     "formula_safe",
@@ -206,6 +209,16 @@ def formula_safe(value: object) -> object:
             and not _PLAIN_NUMBER.fullmatch(value)):
         return "'" + value
     return value
+
+
+def csv_line(values: list[object]) -> str:
+    """One CSV record (``\n``-terminated), each text value passed through :func:`formula_safe`.
+
+    For append-only logs written a line at a time (the workspace audit table).
+    """
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow([formula_safe(v) for v in values])
+    return buf.getvalue()
 
 
 def _formula_safe_frame(df: pd.DataFrame) -> pd.DataFrame:

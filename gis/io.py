@@ -11,6 +11,7 @@ from gis._read import *  # noqa: F403  (the reading half)
 from gis._read import __all__ as _read_all
 from gis._write import (
     append_line_durable,
+    csv_line,
     exclusive_lock,
     file_lock,
     formula_safe,
@@ -24,6 +25,7 @@ from gis._write import (
 
 __all__ = [
     "append_line_durable",
+    "csv_line",
     "exclusive_lock",
     "file_lock",
     "formula_safe",

@@ -18,7 +18,6 @@ and sweeps the temporary files of interrupted atomic writes.
 from __future__ import annotations
 
 import contextlib
-import csv
 import hashlib
 import io
 import json
@@ -270,11 +269,9 @@ def _drop_version(root: Path, name: str, number: int) -> None:
 
 # --------------------------------------------------------------------------- audit table
 def _audit_line(row: dict[str, Any]) -> str:
-    buf = io.StringIO()
-    values = ["" if row.get(c) is None else str(row[c]).replace("\r", " ").replace("\n", " ")
-              for c in AUDIT_COLUMNS]
-    csv.writer(buf, lineterminator="\n").writerow(values)
-    return buf.getvalue()
+    return gio.csv_line(["" if row.get(c) is None
+                         else str(row[c]).replace("\r", " ").replace("\n", " ")
+                         for c in AUDIT_COLUMNS])
 
 
 def _append_audit(root: Path, row: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ import shapely
 from hardening_corpus import BEIJING, GOOD, build_workspace
 
 from gis.errors import CRSError
+from layers.access import cli_actor
 from layers.extent import MARGIN_M, check_extent, find_outside, workspace_extent
 from layers.importing import import_layer, prepare_import
 from layers.workspace import Workspace
@@ -93,7 +94,7 @@ def test_prepare_import_refuses_and_allow_outside_accepts(ws: Workspace, tmp_pat
     path = _geojson(tmp_path / "beijing.geojson", BEIJING)
     with pytest.raises(CRSError, match=r"beijing\.geojson: 1 of 1 .* 116\.41E 39\.91N"):
         prepare_import(ws, "parcels", path)
-    report = import_layer(ws, "parcels", path, allow_outside=True)
+    report = import_layer(ws, "parcels", path, actor=cli_actor(), allow_outside=True)
     assert report.n_features == 1
     assert len(ws.read("parcels")) == 4
 

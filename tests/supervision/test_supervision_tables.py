@@ -10,6 +10,7 @@ import pytest
 from shapely.geometry import box
 
 from cli.main import main
+from layers.access import cli_actor
 from layers.catalog import CATALOG, alias_map
 from layers.importing import ImportRefused, export_layer, import_layer
 from layers.validate import reference_findings, validate_raw
@@ -105,7 +106,7 @@ def test_import_refuses_a_contract_for_an_unknown_parcel(ws: Workspace, tmp_path
     src = tmp_path / "合同.csv"
     _contracts_zh(**{"地块编号": ["P1", "P7"]}).to_csv(src, index=False, encoding="utf-8")
     with pytest.raises(ImportRefused) as info:
-        import_layer(ws, "contracts", src)
+        import_layer(ws, "contracts", src, actor=cli_actor())
     assert "P7" in str(info.value)
     assert not ws.has("contracts")
 
@@ -113,7 +114,7 @@ def test_import_refuses_a_contract_for_an_unknown_parcel(ws: Workspace, tmp_path
 def test_import_export_round_trip_keeps_chinese(ws: Workspace, tmp_path: Path) -> None:
     src = tmp_path / "合同.csv"
     _contracts_zh().to_csv(src, index=False, encoding="utf-8")
-    report = import_layer(ws, "contracts", src)
+    report = import_layer(ws, "contracts", src, actor=cli_actor())
     assert report.ok and report.n_features == 2
     back = Workspace.load(ws.root).read("contracts")
     assert list(back["enterprise"]) == ["长治光伏科技有限公司", "潞安新材料有限公司"]

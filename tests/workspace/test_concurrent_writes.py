@@ -15,7 +15,7 @@ from threading import Thread
 
 import pandas as pd
 import pytest
-from workspace_helpers import REPO, build, parcels
+from workspace_helpers import REPO, X0, build, parcels
 
 import cli.main as cli_main
 from gis import io as gio
@@ -60,7 +60,7 @@ def test_four_cli_writers_mixing_imports_and_inspections_lose_nothing(tmp_path: 
         for i in range(PER_WRITER):
             if i % 2 == 0:
                 src = tmp_path / f"新地块_{w}_{i}.geojson"
-                parcels([f"W{w}-{i}"], x0=520_000 + 2000 * w + 200 * i).to_file(
+                parcels([f"W{w}-{i}"], x0=X0 + 2_000 + 2000 * w + 200 * i).to_file(
                     src, driver="GeoJSON", engine="pyogrio")
                 commands.append(["import", str(root), "parcels", str(src)])
             else:

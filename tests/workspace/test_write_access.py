@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from workspace_helpers import digest, parcels
+from workspace_helpers import X0, digest, parcels
 
 from gis.errors import AccessError, InputError
 from layers.access import Actor, Role
@@ -51,7 +51,7 @@ def _writes(ws: Workspace, src: Path) -> dict[str, object]:
 def test_a_viewer_is_refused_and_nothing_changes(ws_with_history: Workspace, tmp_path: Path,
                                                   write: str) -> None:
     src = tmp_path / "p3.geojson"
-    parcels(["P3"], x0=530_000).to_file(src, driver="GeoJSON", engine="pyogrio")
+    parcels(["P3"], x0=X0 + 3_000).to_file(src, driver="GeoJSON", engine="pyogrio")
     before = digest(ws_with_history.root)
     with pytest.raises(AccessError, match=r"User 访客 \(viewer\) may not") as info:
         _writes(ws_with_history, src)[write](VIEWER)
@@ -67,7 +67,7 @@ def test_a_viewer_is_refused_and_nothing_changes(ws_with_history: Workspace, tmp
 def test_each_write_needs_its_role(ws_with_history: Workspace, tmp_path: Path, write: str,
                                    actor: Actor, needed: str) -> None:
     src = tmp_path / "p3.geojson"
-    parcels(["P3"], x0=530_000).to_file(src, driver="GeoJSON", engine="pyogrio")
+    parcels(["P3"], x0=X0 + 3_000).to_file(src, driver="GeoJSON", engine="pyogrio")
     before = digest(ws_with_history.root)
     with pytest.raises(AccessError, match=f"needs the {needed} role"):
         _writes(ws_with_history, src)[write](actor)
@@ -76,7 +76,7 @@ def test_each_write_needs_its_role(ws_with_history: Workspace, tmp_path: Path, w
 
 def test_each_role_may_do_its_writes(ws_with_history: Workspace, tmp_path: Path) -> None:
     src = tmp_path / "p3.geojson"
-    parcels(["P3"], x0=530_000).to_file(src, driver="GeoJSON", engine="pyogrio")
+    parcels(["P3"], x0=X0 + 3_000).to_file(src, driver="GeoJSON", engine="pyogrio")
     writes = _writes(ws_with_history, src)
     row = writes["append_inspection"](INSPECTOR).iloc[0]
     assert row["recorded_by"] == "巡查员乙"  # the actor, not free text
