@@ -172,7 +172,7 @@ def _review(c: pd.DataFrame, performance: pd.DataFrame | None, review_due: pd.Se
     return pd.DataFrame({
         "review_status": status,
         "failing_indicators": [";".join(f) for f in failing],
-        "review_year": latest["review_year"].astype("Int64").to_numpy(),
+        "review_year": pd.array(latest["review_year"].to_numpy(dtype=float), dtype="Int64"),
         **cols,
     }, index=c.index)
 
