@@ -109,8 +109,7 @@ class DeploymentSettings:
             auth=auth,
             anonymous_view=_flag(env, "DEVZONE_ANONYMOUS_VIEW", True),
             session_minutes=_minutes(env, "DEVZONE_SESSION_MINUTES", 120),
-            users_file=Path(users).expanduser().resolve() if users else
-            default_users_file(env),
+            users_file=Path(users).expanduser().resolve() if users else None,
         )
 
 

@@ -101,13 +101,15 @@ def test_oidc_identities_map_to_roles_and_strangers_are_viewers(users: Path) -> 
     assert role_for(users.parent / "missing.toml", "王五") == Role.viewer
 
 
-def test_settings_read_the_sign_in_variables(tmp_path: Path) -> None:
+def test_settings_read_the_sign_in_variables(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
     cfg = DeploymentSettings.from_env({"DEVZONE_AUTH": "OIDC", "DEVZONE_ANONYMOUS_VIEW": "no",
                                        "DEVZONE_SESSION_MINUTES": "30",
                                        "DEVZONE_USERS": str(tmp_path / "u.toml")})
     assert (cfg.auth, cfg.anonymous_view, cfg.session_minutes) == ("oidc", False, 30)
     assert cfg.users_path == tmp_path / "u.toml"
-    default = DeploymentSettings.from_env({"XDG_CONFIG_HOME": str(tmp_path)})
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    default = DeploymentSettings.from_env({})
     assert (default.auth, default.anonymous_view) == ("local", True)
     assert default.users_path == tmp_path / "devzone" / "users.toml"
     for env, match in (({"DEVZONE_AUTH": "ldap"}, "DEVZONE_AUTH"),
