@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO := data/demo
 PORT ?= 8501
+ADDRESS ?= localhost
 
 # uv installs exactly what uv.lock pins. It is the uv on PATH, else a private copy
 # from PyPI in .venv-uv (pip in a venv; without python3-venv, scripts/get_uv.py).
@@ -49,7 +50,7 @@ $(DEMO)/workspace.toml: | $(VENV)/.installed
 demo: $(DEMO)/workspace.toml
 
 run: setup demo
-	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.address localhost --server.headless true
+	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS) --server.headless true
 
 test: setup
 	$(BIN)/ruff check .

@@ -1,17 +1,25 @@
-"""Streamlit entry: page config, sidebar and navigation; the pages live in ``ui/pages``."""
+"""Streamlit entry: page config, sign-in, sidebar and navigation; the pages live in ``ui/pages``."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from gis.errors import PlannerError
+from ui import auth
 from ui.i18n import t
 from ui.state import get_state
+from ui.text import md_escape
 from ui.widgets import current_lang, sidebar
 
 # No page or favicon icons: Streamlit fetches a Material-symbol favicon from a font CDN (an
 # intranet has none) and emoji need a font intranet machines often lack.
 st.set_page_config(page_title=t("app.title", current_lang()), layout="wide")
-lang = sidebar(get_state())
+state = get_state()
+try:
+    cfg = auth.settings()
+except PlannerError as exc:  # a bad DEVZONE_* value: say which, show nothing else
+    st.error(md_escape(exc.text(current_lang())))
+    st.stop()
 PAGES = [  # (file, i18n key of the title, URL path)
     ("ui/pages/overview.py", "nav.overview", "overview"),
     ("ui/pages/map.py", "nav.map", "map"),
@@ -20,6 +28,16 @@ PAGES = [  # (file, i18n key of the title, URL path)
     ("ui/pages/supervision.py", "nav.supervision", "supervision"),
     ("ui/pages/data.py", "nav.data", "data"),
 ]
+auth.user_box(state, current_lang(), cfg)
+if not auth.may_view(state, cfg):
+    # anonymous viewing off: every address shows the sign-in form, and after signing in
+    # the same address shows the page that was asked for
+    st.navigation([st.Page(auth.sign_in_page, title=t("auth.sign_in", current_lang()),
+                           default=url == "overview",
+                           url_path=None if url == "overview" else url)
+                   for _, _, url in PAGES], position="hidden").run()
+    st.stop()
+lang = sidebar(state)
 st.navigation([  # the default page (overview) is served at "/"
     st.Page(path, title=t(key, lang), default=url == "overview",
             url_path=None if url == "overview" else url)

@@ -14,7 +14,46 @@ from pathlib import Path
 
 from gis.errors import InputError
 
-__all__ = ["DeploymentSettings", "RestorationSettings"]
+__all__ = ["AUTH_MODES", "DeploymentSettings", "RestorationSettings", "default_users_file"]
+
+AUTH_MODES = ("local", "oidc")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def default_users_file(environ: Mapping[str, str] | None = None) -> Path:
+    """``$XDG_CONFIG_HOME/devzone/users.toml`` (default ``~/.config/devzone/users.toml``).
+
+    Accounts belong to the server, not to a workspace (a demo workspace is rebuilt,
+    a real one is copied around), so they live in the service user's configuration.
+    """
+    env = os.environ if environ is None else environ
+    base = env.get("XDG_CONFIG_HOME", "").strip()
+    root = Path(base).expanduser() if base else Path.home() / ".config"
+    return root / "devzone" / "users.toml"
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in _TRUE | _FALSE:
+        return raw in _TRUE
+    raise InputError(f"{name}={raw!r} is not a yes/no value.", hint="Use true or false.",
+                     zh=f"环境变量 {name}={raw!r} 不是是/否取值。",
+                     hint_zh="请设为 true 或 false。")
+
+
+def _minutes(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if raw.isdigit() and int(raw) > 0:
+        return int(raw)
+    raise InputError(f"{name}={raw!r} is not a whole number of minutes.",
+                     hint="Use a positive whole number, e.g. 120.",
+                     zh=f"环境变量 {name}={raw!r} 不是正整数分钟数。",
+                     hint_zh="请设为正整数，例如 120。")
 
 
 @dataclass(frozen=True)
@@ -28,19 +67,49 @@ class DeploymentSettings:
         default demo folder next to ``app.py``).
     tianditu_key
         ``DEVZONE_TIANDITU_KEY``: browser key for the optional Tianditu basemap.
+    auth
+        ``DEVZONE_AUTH``: ``"local"`` (default; accounts in ``users_file``, checked with
+        argon2, works with no internet) or ``"oidc"`` (Streamlit's ``st.login`` against the
+        OpenID Connect provider in ``.streamlit/secrets.toml``; roles from ``users_file``).
+    anonymous_view
+        ``DEVZONE_ANONYMOUS_VIEW``: visitors who have not signed in may view (never edit).
+    session_minutes
+        ``DEVZONE_SESSION_MINUTES``: a sign-in lasts this long, then the user signs in again.
+    users_file
+        ``DEVZONE_USERS``: the accounts file (default :func:`default_users_file`).
     """
 
     workspace: Path | None = None
     tianditu_key: str = ""
+    auth: str = "local"
+    anonymous_view: bool = True
+    session_minutes: int = 120
+    users_file: Path | None = None
+
+    @property
+    def users_path(self) -> Path:
+        """``users_file``, else the default location."""
+        return self.users_file or default_users_file()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> DeploymentSettings:
-        """Settings from ``environ`` (default ``os.environ``)."""
+        """Settings from ``environ`` (default ``os.environ``); ``InputError`` on a bad value."""
         env = os.environ if environ is None else environ
         ws = env.get("DEVZONE_WORKSPACE", "").strip()
+        auth = env.get("DEVZONE_AUTH", "").strip().lower() or "local"
+        if auth not in AUTH_MODES:
+            raise InputError(f"DEVZONE_AUTH={auth!r} is not a sign-in mode.",
+                             hint=f"Use one of {', '.join(AUTH_MODES)}.",
+                             zh=f"环境变量 DEVZONE_AUTH={auth!r} 不是有效的登录方式。",
+                             hint_zh=f"请设为 {'、'.join(AUTH_MODES)} 之一。")
+        users = env.get("DEVZONE_USERS", "").strip()
         return cls(
             workspace=Path(ws).expanduser().resolve() if ws else None,
             tianditu_key=env.get("DEVZONE_TIANDITU_KEY", "").strip(),
+            auth=auth,
+            anonymous_view=_flag(env, "DEVZONE_ANONYMOUS_VIEW", True),
+            session_minutes=_minutes(env, "DEVZONE_SESSION_MINUTES", 120),
+            users_file=Path(users).expanduser().resolve() if users else None,
         )
 
 

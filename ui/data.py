@@ -26,7 +26,7 @@ from gis.raster import read_raster
 from layers import readiness as rd
 from layers import reports as rp
 from layers import restoration as rs
-from layers.access import Actor, cli_actor
+from layers.access import Actor
 from layers.rulebook_file import save_rulebook
 from layers.settings import DeploymentSettings
 from layers.workspace import Workspace
@@ -34,7 +34,6 @@ from ui.map import MapData, prepare_map_data
 
 __all__ = [
     "Snapshot",
-    "actor",
     "apply_overrides",
     "check_sketch",
     "export_bytes",
@@ -132,18 +131,12 @@ def rules_text(ws: Workspace, overrides: dict[tuple[str, str], Any] | None = Non
     return rd.rulebook_in_force(ws).with_overrides(overrides or {}).text
 
 
-def actor() -> Actor:
-    """Who acts in this session, for every write the app makes.
+def save_rules(ws: Workspace, text: str, *, actor: Actor | None) -> Path:
+    """Save the rulebook (admin only; checked, versioned and audited); return its path.
 
-    The signed-in user when the session has one (``st.session_state["actor"]``);
-    without sign-in, the operating-system user running the app, as for the CLI.
+    ``actor`` is the session's signed-in user (``None``: anonymous, refused).
     """
-    return st.session_state.get("actor") or cli_actor()
-
-
-def save_rules(ws: Workspace, text: str) -> Path:
-    """Save the rulebook (admin only; checked, versioned and audited); return its path."""
-    return save_rulebook(ws, text, actor=actor())
+    return save_rulebook(ws, text, actor=actor)
 
 
 def apply_overrides(text: str, overrides: dict[tuple[str, str], Any]) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -31,6 +30,7 @@ from ui.map import (
     parcel_layer,
 )
 from ui.state import AppState, get_state
+from ui.text import md_escape, public_text
 
 __all__ = [
     "STATUS_COLORS",
@@ -73,7 +73,7 @@ def guard(lang: str) -> Iterator[None]:
     try:
         yield
     except PlannerError as exc:
-        st.error(t("msg.error", lang, message=exc.text(lang)))
+        st.error(t("msg.error", lang, message=md_escape(public_text(exc.text(lang)))))
     except Exception as exc:
         log.exception("unexpected error in a page section")
         st.error(t("msg.unexpected", lang, kind=type(exc).__name__))
@@ -94,9 +94,13 @@ def sidebar(state: AppState) -> str:
             t("sidebar.basemap", lang), BASEMAPS, index=BASEMAPS.index(state.basemap),
             format_func=lambda b: t(f"basemap.{b}", lang), key="sidebar_basemap")
         if state.basemap == "tianditu":
-            state.tianditu_key = st.text_input(t("sidebar.tianditu_key", lang),
-                                               value=state.tianditu_key, type="password",
-                                               help=t("sidebar.tianditu_help", lang))
+            # never prefilled: a configured key is not sent back to the browser in a form
+            typed = st.text_input(t("sidebar.tianditu_key", lang), value="", type="password",
+                                  help=t("sidebar.tianditu_help", lang), key="sidebar_tianditu",
+                                  placeholder=t("sidebar.tianditu_configured", lang)
+                                  if state.tianditu_key else None)
+            if typed:
+                state.tianditu_key = typed
         if state.basemap in ("osm", "tianditu", "gaode"):
             st.warning(t("sidebar.online_warning", lang))
         else:
@@ -105,7 +109,8 @@ def sidebar(state: AppState) -> str:
             state.as_of = uidata.default_as_of()
         state.as_of = st.date_input(t("sidebar.as_of", lang), value=state.as_of,
                                     key="sidebar_as_of")
-        st.caption(f"{t('sidebar.workspace', lang)}: `{uidata.workspace_path()}`")
+        # the folder's name only: visitors never see where it lives on the server
+        st.caption(f"{t('sidebar.workspace', lang)}: {md_escape(uidata.workspace_path().name)}")
     st.html(f"<script>document.documentElement.lang = {html_lang(lang)!r};</script>",
             unsafe_allow_javascript=True)
     return lang
@@ -147,12 +152,7 @@ def _status_style(table: pd.DataFrame, lang: str) -> Any:
                            subset=[t("status", lang)])
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|$~])")
-
-
-def _md(text: Any) -> str:
-    """Text shown literally in Streamlit markdown (no emphasis, links, LaTeX)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+_md = md_escape  # text shown literally in Streamlit markdown
 
 
 def _rule_lines(rows: pd.DataFrame, lang: str) -> str:

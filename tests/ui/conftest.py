@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -13,6 +14,36 @@ import shapely
 from affine import Affine
 
 from gis.raster import Raster
+from layers.access import Actor, Role
+
+# --------------------------------------------------------------------------- accounts
+PASSWORD = "correct-horse-9"
+ACCOUNTS = {Role.viewer: "查看员", Role.inspector: "巡查员甲", Role.editor: "编辑员",
+            Role.admin: "admin"}  # one account per role, all with PASSWORD
+
+
+@pytest.fixture(scope="session")
+def users_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A users file with one account per role (hashed once per test session)."""
+    from layers.users import add_user
+
+    path = tmp_path_factory.mktemp("accounts") / "users.toml"
+    for role, name in ACCOUNTS.items():
+        add_user(path, name, role, PASSWORD, actor=Actor("tests", Role.admin))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _accounts(users_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every UI test signs in against the test accounts, never the machine's own file."""
+    monkeypatch.setenv("DEVZONE_USERS", str(users_file))
+    for var in ("DEVZONE_AUTH", "DEVZONE_ANONYMOUS_VIEW", "DEVZONE_SESSION_MINUTES"):
+        monkeypatch.delenv(var, raising=False)
+
+
+def signed_in(role: Role) -> dict[str, object]:
+    """AppState fields of a session signed in just now with the test account of ``role``."""
+    return {"user": Actor(ACCOUNTS[role], role), "signed_in_at": datetime.now(UTC)}
 
 ROOT = Path(__file__).resolve().parents[2]
 CRS = "EPSG:4547"  # CGCS2000 3° GK CM 114°E (the demo's analysis CRS)
@@ -150,7 +181,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_server(demo_ws: Path, tmp_path_factory: pytest.TempPathFactory):
+def app_server(demo_ws: Path, users_file: Path, tmp_path_factory: pytest.TempPathFactory):
     """The app served on a free port over a private copy of the demo workspace."""
     import shutil
     import subprocess
@@ -171,7 +202,7 @@ def app_server(demo_ws: Path, tmp_path_factory: pytest.TempPathFactory):
     ARTIFACTS.mkdir(exist_ok=True)
     log_path = ARTIFACTS / "streamlit-server.log"
     port = _free_port()
-    env = {**os.environ, "DEVZONE_WORKSPACE": str(ws)}
+    env = {**os.environ, "DEVZONE_WORKSPACE": str(ws), "DEVZONE_USERS": str(users_file)}
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),

@@ -11,7 +11,8 @@ import geopandas as gpd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.ui.conftest import ROOT
+from layers.access import Role
+from tests.ui.conftest import ROOT, signed_in
 from ui.assets import is_local
 
 PAGES = {
@@ -71,7 +72,7 @@ def demo_env(demo_ws: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.mark.parametrize("name", list(PAGES))
 def test_every_page_loads_with_its_widgets_and_no_error(demo_env: Path, name: str) -> None:
-    at = _run(PAGES[name])
+    at = _run(PAGES[name], **signed_in(Role.admin))  # an admin sees every control
     assert not at.error, [e.value for e in at.error]
     assert at.radio(key="sidebar_lang").value == "zh"
     assert at.selectbox(key="sidebar_basemap").value == "hillshade"
@@ -187,7 +188,7 @@ def test_inspection_form_appends_or_explains(demo_ws_copy: Path,
         return len(gpd.read_file(demo_ws_copy / "layers.gpkg", layer="inspections"))
 
     n0 = count()
-    at = _run(PAGES["restoration"])
+    at = _run(PAGES["restoration"], **signed_in(Role.inspector))
     site = at.selectbox(key="insp_site").value
     at.number_input(key="insp_restored").set_value(1e6)  # far more than any site
     at.button[0].click().run()  # the form's submit button

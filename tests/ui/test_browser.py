@@ -17,7 +17,8 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from tests.ui.conftest import ARTIFACTS
+from layers.access import Role
+from tests.ui.conftest import ACCOUNTS, ARTIFACTS, PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -26,6 +27,24 @@ MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 def _open(page, url: str, title: str):
     page.goto(url)
+    page.locator("h1").filter(has_text=title).first.wait_for()
+    return page
+
+
+def _sign_in(page, role: Role) -> None:
+    """Sign in with the test account of ``role`` through the sidebar form."""
+    side = page.locator('[data-testid="stSidebar"]')
+    side.get_by_text("工作空间").wait_for()  # the sidebar's last line: its run is done
+    side.locator('input[aria-label="用户名"]').fill(ACCOUNTS[role])
+    side.locator('input[type="password"]').fill(PASSWORD)
+    side.locator('[data-testid="stFormSubmitButton"] button').click()
+    # argon2 takes a moment, longer on a loaded machine
+    side.get_by_text(f"已登录：{ACCOUNTS[role]}").wait_for(timeout=90_000)
+
+
+def _go(page, nav: str, title: str):
+    """Another page of the same session (a new URL would start a new, signed-out session)."""
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text=nav).first.click()
     page.locator("h1").filter(has_text=title).first.wait_for()
     return page
 
@@ -213,6 +232,7 @@ def test_geojson_download_is_rfc7946(offline_page, app_server) -> None:
 
 def test_restoration_page_renders(offline_page, app_server) -> None:
     page = _open(offline_page, f"{app_server.url}/restoration", "废弃矿山生态修复")
+    _sign_in(page, Role.inspector)
     page.get_by_text("记录一次巡查").wait_for()
     page.locator('[data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]') \
         .first.wait_for()
@@ -244,6 +264,7 @@ def _gbk_shapefile_zip(folder: Path) -> tuple[Path, list[str]]:
 def test_gbk_shapefile_upload_keeps_chinese_names(offline_page, app_server, tmp_path) -> None:
     archive, names = _gbk_shapefile_zip(tmp_path)
     page = _open(offline_page, f"{app_server.url}/data", "数据管理")
+    _sign_in(page, Role.editor)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(archive))
     page.get_by_text("校验报告").first.wait_for(timeout=45_000)
     grid = page.locator('[data-testid="stDataFrame"]').filter(has_text="")

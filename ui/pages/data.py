@@ -1,4 +1,8 @@
-"""Data page: upload → validation → accept; download a layer; edit and re-run the rulebook."""
+"""Data page: upload → validation → accept; download a layer; history; edit the rulebook.
+
+Write controls appear only for a role that may use them (upload and history:
+editor; rulebook save: admin); the write functions check the role again.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +15,14 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from layers.access import Role
 from layers.catalog import CATALOG
 from layers.validate import findings_in
 from ui import data as uidata
+from ui.auth import can
 from ui.i18n import layer_name, param_label, t, value_label
 from ui.state import get_state
+from ui.text import md_escape, public_text
 from ui.widgets import guard, rule_labels
 
 UPLOAD_TYPES = ["geojson", "json", "zip", "gpkg", "kml", "csv"]
@@ -71,10 +78,10 @@ def _upload(ws: object, lang: str) -> None:
     _, path, report = state.upload_result
     if report is None:
         return
-    st.markdown(f"**{t('data.report', lang)}** · {file.name} → {layer_name(kind, lang)} · "
-                f"{t('data.features', lang)}: {report.n_features}")
+    st.markdown(f"**{t('data.report', lang)}** · {md_escape(file.name)} → "
+                f"{layer_name(kind, lang)} · {t('data.features', lang)}: {report.n_features}")
     for note in report.notes_zh if lang == "zh" else report.notes:
-        st.caption(note)
+        st.caption(md_escape(public_text(note)))
     if report.findings.empty:
         st.success(t("data.clean", lang))
     else:
@@ -89,7 +96,7 @@ def _upload(ws: object, lang: str) -> None:
     if not report.ok:
         st.error(t("data.refused", lang))
     elif st.button(t("data.accept", lang), type="primary", key="upload_accept"):
-        done = import_layer(ws, kind, path, actor=uidata.actor(), replace=replace,
+        done = import_layer(ws, kind, path, actor=state.user, replace=replace,
                             isolated=True, assume_crs=crs, allow_outside=allow_outside)
         shutil.rmtree(path.parent, ignore_errors=True)
         state.upload_result = None
@@ -115,6 +122,57 @@ def _download(ws: object, lang: str) -> None:
                        file_name=f"{kind}.{fmt}", mime=MIME[fmt], key="download_layer")
 
 
+HISTORY_COLUMNS = {"version": "history.version_no", "time": "history.time",
+                   "kept_at": "history.kept_at", "user": "history.user",
+                   "action": "history.action", "rows": "history.rows",
+                   "rows_before": "history.rows_before", "rows_after": "history.rows_after",
+                   "note": "history.note"}
+
+
+def _history_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The columns a reader needs (no hashes), headed in ``lang``."""
+    cols = [c for c in HISTORY_COLUMNS if c in table.columns]
+    return table[cols].rename(columns={c: t(HISTORY_COLUMNS[c], lang) for c in cols})
+
+
+def _history(ws: object, lang: str) -> None:
+    """Versions and audit rows of a layer; an editor may restore an earlier version."""
+    state = get_state()
+    st.subheader(t("history.title", lang))
+    try:
+        from layers import history
+    except ImportError:  # the audit trail is not part of this installation yet
+        st.info(t("msg.not_yet", lang, what=t("history.title", lang)))
+        return
+    names = [*ws.layers, *ws.tables, "rules"]
+    name = st.selectbox(t("data.layer", lang), names, key="history_kind",
+                        format_func=lambda k: t("data.rulebook", lang) if k == "rules"
+                        else f"{layer_name(k, lang)} ({k})")
+    audit = history.audit_log(ws, name)
+    st.markdown(f"**{t('history.audit', lang)}**")
+    if audit.empty:
+        st.caption(t("history.empty", lang))
+    else:
+        st.dataframe(_history_table(audit.iloc[::-1], lang), hide_index=True, width="stretch",
+                     key="history_audit", height=min(35 * (len(audit) + 1) + 3, 280))
+    kept = history.versions(ws, name)
+    st.markdown(f"**{t('history.versions', lang)}**")
+    if kept.empty:
+        st.caption(t("history.empty", lang))
+        return
+    st.dataframe(_history_table(kept.iloc[::-1], lang), hide_index=True, width="stretch",
+                 key="history_versions", height=min(35 * (len(kept) + 1) + 3, 280))
+    if not can(state, history.restore_role(name)):  # the rulebook and inspections: admins
+        return
+    c1, c2 = st.columns([1, 2])
+    version = c1.selectbox(t("history.version", lang), list(kept["version"])[::-1],
+                           key="history_version")
+    if c2.button(t("history.restore", lang), key="history_restore"):
+        history.restore_version(ws, name, int(version), actor=state.user)
+        label = t("data.rulebook", lang) if name == "rules" else layer_name(name, lang)
+        st.success(t("history.restored", lang, kind=label, version=version))
+
+
 def _rulebook(ws: object, lang: str) -> None:
     state = get_state()
     st.subheader(t("data.rulebook", lang))
@@ -126,7 +184,7 @@ def _rulebook(ws: object, lang: str) -> None:
         sep = "，" if lang == "zh" else ", "
         changes = sep.join(f"{labels.get(r, r)} · {param_label(k, lang)} = {v:g}"
                            for (r, k), v in state.rule_overrides.items())
-        st.warning(t("data.rules_changed", lang, changes=changes))
+        st.warning(t("data.rules_changed", lang, changes=md_escape(changes)))
     st.dataframe(pd.DataFrame({
         t("rule", lang): [labels.get(r, r) for r, _, _ in params],
         t("data.rule_key", lang): [param_label(k, lang) for _, k, _ in params],
@@ -151,10 +209,11 @@ def _rulebook(ws: object, lang: str) -> None:
             state.rule_overrides[(rule_id, key)] = value
             st.rerun()
     c1, c2 = st.columns(2)
-    if state.rule_overrides and c1.button(t("data.save_rules", lang), key="rules_save"):
-        path = uidata.save_rules(ws, text)
+    if state.rule_overrides and can(state, Role.admin) and c1.button(
+            t("data.save_rules", lang), key="rules_save"):
+        path = uidata.save_rules(ws, text, actor=state.user)
         state.rule_overrides.clear()
-        st.success(t("data.rules_saved", lang, path=path))
+        st.success(t("data.rules_saved", lang, path=md_escape(path.name)))
     if state.rule_overrides and c2.button(t("data.reset_rules", lang), key="rules_reset"):
         state.rule_overrides.clear()
         st.rerun()
@@ -173,12 +232,16 @@ def main() -> None:
         for kind in [*ws.layers, *ws.tables]:
             rows.append({t("data.layer", lang): f"{layer_name(kind, lang)} ({kind})",
                          t("data.source", lang): ws.layers.get(kind) or ws.tables.get(kind)})
-        st.markdown(f"**{t('data.layers_table', lang)}** · {ws.name}")
+        st.markdown(f"**{t('data.layers_table', lang)}** · {md_escape(ws.name)}")
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="ws_layers")
-        with guard(lang):
-            _upload(ws, lang)
+        if can(state, Role.editor):  # nobody else sees an uploader at all
+            with guard(lang):
+                _upload(ws, lang)
         with guard(lang):
             _download(ws, lang)
+        if can(state, Role.editor):
+            with guard(lang):
+                _history(ws, lang)
         with guard(lang):
             _rulebook(ws, lang)
 

@@ -9,6 +9,7 @@ from ui import data as uidata
 from ui.i18n import t
 from ui.map import MapData
 from ui.state import get_state
+from ui.text import md_escape, public_text
 from ui.widgets import guard, readiness_label, rule_details, rule_labels, workspace_map
 
 # The map's frame follows the window's height: less the page's top padding, title, search row
@@ -52,7 +53,7 @@ def _rule_panel(snap: object, text: str | None, result: object, data: MapData,
     if pid is None:
         st.info(t("map.pick_parcel", lang))
     else:
-        st.subheader(t("map.parcel_rules", lang, id=pid))
+        st.subheader(t("map.parcel_rules", lang, id=md_escape(pid)))
         if result is None:
             st.info(t("msg.not_yet", lang, what=t("engine.readiness", lang)))
         else:
@@ -88,7 +89,7 @@ def main() -> None:
             result = uidata.readiness(snap, text, state.as_of)
         data, notes = uidata.map_data(snap, text, state.as_of)
         for note in notes:
-            st.warning(note.text(lang))
+            st.warning(md_escape(public_text(note.text(lang))))
         labels = rule_labels(text, lang)
         rules = None
         if text is not None:

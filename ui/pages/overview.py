@@ -12,6 +12,7 @@ from ui.i18n import layer_name, t, value_label
 from ui.map import READINESS_ORDER
 from ui.state import get_state
 from ui.supervision_widgets import supplied_land
+from ui.text import md_escape, public_text
 from ui.widgets import guard, readiness_label, workspace_map
 
 
@@ -36,7 +37,7 @@ def main() -> None:
     with guard(lang):
         snap = uidata.snapshot()
         ws = uidata.load(snap)
-        st.caption(ws.name)
+        st.caption(md_escape(ws.name))
         text = None
         result = None
         with guard(lang):
@@ -76,7 +77,7 @@ def main() -> None:
         st.subheader(layer_name("parcels", lang) + " · " + t("nav.map", lang))
         data, notes = uidata.map_data(snap, text, state.as_of)
         for note in notes:
-            st.warning(note.text(lang))
+            st.warning(md_escape(public_text(note.text(lang))))
         workspace_map("overview_map", data, lang, height=480)
 
 

@@ -11,6 +11,7 @@ from ui.i18n import column_label, t, value_label
 from ui.map import READINESS_ORDER
 from ui.state import get_state
 from ui.supervision_widgets import stock_filter
+from ui.text import md_escape
 from ui.widgets import guard, readiness_label, rule_labels, workspace_map
 
 FORMATS = {"geojson": "application/geo+json", "gpkg": "application/geopackage+sqlite3",
@@ -116,15 +117,16 @@ def main() -> None:
             st.subheader(t("parcels.report", lang))
             with guard(lang):
                 pid = state.selected_parcel
+                shown_id = md_escape(pid)  # labels are Markdown
                 if pid is None:
                     st.info(t("parcels.report_pick", lang))
-                elif st.toggle(t("parcels.report_make", lang, id=pid), key="report_make"):
+                elif st.toggle(t("parcels.report_make", lang, id=shown_id), key="report_make"):
                     report = uidata.parcel_report(snap, text, pid, lang, state.as_of)
-                    st.download_button(t("parcels.report_download", lang, id=pid, fmt="HTML"),
+                    st.download_button(t("parcels.report_download", lang, id=shown_id, fmt="HTML"),
                                        data=report.html.encode("utf-8"),
                                        file_name=f"{report.filename}.html", mime="text/html",
                                        key="parcel_report_html")
-                    st.download_button(t("parcels.report_download", lang, id=pid, fmt="PDF"),
+                    st.download_button(t("parcels.report_download", lang, id=shown_id, fmt="PDF"),
                                        data=uidata.report_pdf(report.html),
                                        file_name=f"{report.filename}.pdf",
                                        mime="application/pdf", key="parcel_report_pdf")

@@ -6,13 +6,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from layers.access import Role
 from layers.catalog import MINE_STAGES
 from layers.restoration import flag_label
 from ui import data as uidata
 from ui.assets import missing_files
+from ui.auth import can
 from ui.i18n import column_label, t, value_label
 from ui.restoration_history import restored_over_time
 from ui.state import get_state
+from ui.text import md_escape
 from ui.widgets import guard
 
 SITES_MAP_PX = 460
@@ -68,9 +71,9 @@ def _inspection_form(ws: object, sites: pd.DataFrame, lang: str) -> None:
         if st.form_submit_button(t("restoration.submit", lang)):
             row = {"site_id": site, "date": when, "stage": stage, "restored_area_ha": restored,
                    "veg_cover_pct": veg, "note": note or None}
-            # recorded by the acting user; InputError → one readable sentence via guard()
-            append_inspection(ws, row, actor=uidata.actor())
-            st.success(t("restoration.saved", lang, site=site))
+            # recorded by the signed-in user; InputError → one readable sentence via guard()
+            append_inspection(ws, row, actor=state.user)
+            st.success(t("restoration.saved", lang, site=md_escape(site)))
 
 
 def _sites_map(snap: object, ws: object, lang: str) -> None:
@@ -189,8 +192,9 @@ def main() -> None:
                          c: (st.column_config.NumberColumn(t(labels[c], lang), format=number[c])
                              if c in number else st.column_config.Column(t(labels[c], lang)))
                          for c in show})
-        with guard(lang):
-            _inspection_form(ws, sites, lang)
+        if can(state, Role.inspector):  # nobody else sees the form at all
+            with guard(lang):
+                _inspection_form(ws, sites, lang)
 
 
 main()
