@@ -108,10 +108,9 @@ def test_app_loads_offline_and_draws_parcels(offline_page, app_server) -> None:
     assert frame.locator(".leaflet-container").count() == 1
     # parcels are drawn: their fills are readiness colours (the map may rerun once after it
     # reports its first view, so wait for them rather than reading the first frame)
-    frame.wait_for_function(
-        "cs => [...document.querySelectorAll('path.leaflet-interactive')]"
-        ".some(e => cs.includes(e.getAttribute('fill')))",
-        arg=["#1a9641", "#d7191c", "#fdae61", "#a6d96a"], timeout=30_000)
+    colours = ("#1a9641", "#d7191c", "#fdae61", "#a6d96a")
+    frame.locator(", ".join(f'path.leaflet-interactive[fill="{c}"]' for c in colours)
+                  ).first.wait_for(timeout=30_000)
     fills = frame.locator("path.leaflet-interactive").evaluate_all(
         "els => els.map(e => e.getAttribute('fill'))")
     assert {"#1a9641", "#d7191c", "#fdae61", "#a6d96a"} & set(fills)
