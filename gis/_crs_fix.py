@@ -55,61 +55,7 @@ def _resolve_crs(
     bounds = tuple(float(v) for v in present.total_bounds)
     box = _bounds_text(bounds)
     if gdf.crs is not None:
-        label = _crs_label(gdf.crs)
-        problem = check_declared_crs(gdf.crs, bounds)
-        if problem is None:
-            if assume_crs is not None and not pyproj.CRS.from_user_input(assume_crs).equals(
-                gdf.crs
-            ):
-                notes.append(Note(
-                    "info", "assume_crs_ignored",
-                    f"{display} declares {label}, which fits its coordinates; the assumed CRS "
-                    f"{_crs_label(assume_crs)} was not used.",
-                    f"{display} 已声明坐标系 {label} 且与坐标相符，未采用指定的 "
-                    f"{_crs_label(assume_crs)}。",
-                ))
-            return gdf, "declared"
-        if assume_crs is not None:
-            out = gdf.set_crs(assume_crs, allow_override=True)
-            notes.append(Note(
-                "warning", "crs_overridden",
-                f"{display}: {problem} The CRS {_crs_label(assume_crs)} was used as asked.",
-                f"{display} 声明的坐标系 {label} 与坐标范围 {box} 不符，已按指定改用 "
-                f"{_crs_label(assume_crs)}。",
-            ))
-            return out, "assumed"
-        detected = detect_crs(bounds)
-        declared = pyproj.CRS.from_user_input(gdf.crs)
-        if detected and detected[0].swapped and any(
-            pyproj.CRS.from_epsg(c.epsg).equals(declared)
-            or (c.epsg == 4490 and declared.is_geographic)
-            for c in detected
-        ):
-            notes.append(Note(
-                "warning", "axes_swapped",
-                f"{display}: X and Y were exchanged in the file ({box}); they were swapped back "
-                f"to fit the declared {label}.",
-                f"{display} 的 X、Y 坐标互换（{box}），已按声明的 {label} 交换回来。",
-            ))
-            return _swap_xy(gdf), "declared"
-        if declared.is_geographic and not (
-            abs(bounds[0]) <= 180 and abs(bounds[2]) <= 180
-            and abs(bounds[1]) <= 90 and abs(bounds[3]) <= 90
-        ):
-            raise CRSError(
-                f"{display}: {problem}",
-                hint="Fix the .prj, or pass the real CRS (assume_crs / --crs) to override it.",
-                zh=f"{display}：坐标范围 {box} 是米制坐标，但声明的坐标系 {label} "
-                "是以度为单位的地理坐标系"
-                + (f"；这些坐标符合 {_candidates_zh(detected)}" if detected else "") + "。",
-                hint_zh="请修正 .prj 文件，或指定真实坐标系（assume_crs / --crs）覆盖。",
-            )
-        notes.append(Note(
-            "warning", "crs_mismatch",
-            f"{display}: {problem}",
-            f"{display} 声明的坐标系 {label} 与坐标范围 {box} 不符，请检查 .prj 或坐标。",
-        ))
-        return gdf, "declared"
+        return _resolve_declared(gdf, display, assume_crs, notes, bounds)
 
     if assume_crs is not None:
         label = _crs_label(assume_crs)
@@ -171,3 +117,66 @@ def _resolve_crs(
         "建议补充 .prj 文件。",
     ))
     return out, "detected"
+
+
+def _resolve_declared(
+    gdf: gpd.GeoDataFrame, display: str, assume_crs: Any, notes: list[Note],
+    bounds: tuple[float, ...],
+) -> tuple[gpd.GeoDataFrame, CrsSource]:
+    """A layer with a declared CRS: keep it, override it, swap its axes back, or refuse."""
+    box = _bounds_text(bounds)
+    label = _crs_label(gdf.crs)
+    problem = check_declared_crs(gdf.crs, bounds)
+    if problem is None:
+        if assume_crs is not None and not pyproj.CRS.from_user_input(assume_crs).equals(
+            gdf.crs
+        ):
+            notes.append(Note(
+                "info", "assume_crs_ignored",
+                f"{display} declares {label}, which fits its coordinates; the assumed CRS "
+                f"{_crs_label(assume_crs)} was not used.",
+                f"{display} 已声明坐标系 {label} 且与坐标相符，未采用指定的 "
+                f"{_crs_label(assume_crs)}。",
+            ))
+        return gdf, "declared"
+    if assume_crs is not None:
+        out = gdf.set_crs(assume_crs, allow_override=True)
+        notes.append(Note(
+            "warning", "crs_overridden",
+            f"{display}: {problem} The CRS {_crs_label(assume_crs)} was used as asked.",
+            f"{display} 声明的坐标系 {label} 与坐标范围 {box} 不符，已按指定改用 "
+            f"{_crs_label(assume_crs)}。",
+        ))
+        return out, "assumed"
+    detected = detect_crs(bounds)
+    declared = pyproj.CRS.from_user_input(gdf.crs)
+    if detected and detected[0].swapped and any(
+        pyproj.CRS.from_epsg(c.epsg).equals(declared)
+        or (c.epsg == 4490 and declared.is_geographic)
+        for c in detected
+    ):
+        notes.append(Note(
+            "warning", "axes_swapped",
+            f"{display}: X and Y were exchanged in the file ({box}); they were swapped back "
+            f"to fit the declared {label}.",
+            f"{display} 的 X、Y 坐标互换（{box}），已按声明的 {label} 交换回来。",
+        ))
+        return _swap_xy(gdf), "declared"
+    if declared.is_geographic and not (
+        abs(bounds[0]) <= 180 and abs(bounds[2]) <= 180
+        and abs(bounds[1]) <= 90 and abs(bounds[3]) <= 90
+    ):
+        raise CRSError(
+            f"{display}: {problem}",
+            hint="Fix the .prj, or pass the real CRS (assume_crs / --crs) to override it.",
+            zh=f"{display}：坐标范围 {box} 是米制坐标，但声明的坐标系 {label} "
+            "是以度为单位的地理坐标系"
+            + (f"；这些坐标符合 {_candidates_zh(detected)}" if detected else "") + "。",
+            hint_zh="请修正 .prj 文件，或指定真实坐标系（assume_crs / --crs）覆盖。",
+        )
+    notes.append(Note(
+        "warning", "crs_mismatch",
+        f"{display}: {problem}",
+        f"{display} 声明的坐标系 {label} 与坐标范围 {box} 不符，请检查 .prj 或坐标。",
+    ))
+    return gdf, "declared"

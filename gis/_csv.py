@@ -74,13 +74,13 @@ def _find_column(columns: Sequence[str], aliases: Sequence[str]) -> str | None:
     return next((lower[a] for a in aliases if a in lower), None)
 
 
-def _rows(index: Sequence[Any]) -> str:
+def _rows(index: Sequence[Any] | np.ndarray) -> str:
     shown = ", ".join(str(int(i) + 2) for i in list(index)[:_MAX_LISTED])  # +2: header, 1-based
     more = f" and {len(index) - _MAX_LISTED} more" if len(index) > _MAX_LISTED else ""
     return shown + more
 
 
-def _rows_zh(index: Sequence[Any]) -> str:
+def _rows_zh(index: Sequence[Any] | np.ndarray) -> str:
     shown = "、".join(str(int(i) + 2) for i in list(index)[:_MAX_LISTED])
     more = f" 等共 {len(index)} 行" if len(index) > _MAX_LISTED else ""
     return shown + more

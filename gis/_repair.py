@@ -53,7 +53,7 @@ def _keep_family(geom: Any, family: str) -> Any | None:
     return None
 
 
-def _indices(idx: Sequence[Any]) -> str:
+def _indices(idx: Sequence[Any] | np.ndarray) -> str:
     shown = ", ".join(str(i) for i in list(idx)[:_MAX_LISTED])
     return shown + (f" … ({len(idx)} in all)" if len(idx) > _MAX_LISTED else "")
 

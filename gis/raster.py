@@ -42,7 +42,7 @@ class Raster:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.array.shape  # type: ignore[return-value]
+        return self.array.shape
 
     @property
     def cell_size(self) -> tuple[float, float]:
@@ -273,7 +273,7 @@ class RasterSource:
         same = target is None or self.crs is None or _same_crs(self.crs, target)
         own = bounds if same else tuple(transform_bounds(target, self.crs, *bounds,
                                                          densify_pts=11))
-        win = self._coarse(own, max_px)  # type: ignore[arg-type]
+        win = self._coarse(own, max_px)
         if same or win.array.size == 0:
             return win
         minx, miny, maxx, maxy = bounds
@@ -350,7 +350,8 @@ def _open(path: Path) -> Any:
 def _filled(data: np.ma.MaskedArray) -> np.ndarray:
     """A masked band as float64 with nan for masked cells."""
     if data.dtype.kind != "f":
-        data = data.astype("float64")
+        # numpy's stubs type MaskedArray.astype as a plain ndarray; it stays masked
+        data = data.astype("float64")  # type: ignore[assignment]
     return np.asarray(data.filled(np.nan), dtype="float64")
 
 

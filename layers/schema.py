@@ -134,11 +134,11 @@ def normalize(kind: str, data: pd.DataFrame) -> Normalized:
                 problem_zh=f"字段 {src!r} 已识别为 {column_zh(spec, col)}")
         for src, col in renamed.items()
     ]
-    for col in unknown:
-        findings.append(Finding("info", None, col, f"column {col!r} is not in the {kind} "
+    for name in unknown:
+        findings.append(Finding("info", None, name, f"column {name!r} is not in the {kind} "
                                 "catalogue; kept as is",
                                 "Rename it to a catalogue column if it is one of them.",
-                                f"字段 {col!r} 不在{spec.zh}（{kind}）的字段目录中，已原样保留",
+                                f"字段 {name!r} 不在{spec.zh}（{kind}）的字段目录中，已原样保留",
                                 "如果它对应目录中的某个字段，请改为该字段名。"))
     for col in spec.columns:
         if col.name not in out.columns:

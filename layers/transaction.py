@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -67,7 +67,7 @@ AUDIT_COLUMNS: tuple[str, ...] = ("time", "user", "action", "layer", "rows_befor
 LOCK_TIMEOUT_S = 120.0
 INTERRUPTED_NOTE = "recorded after an interrupted write"
 
-Data = pd.DataFrame | str
+Data: TypeAlias = pd.DataFrame | str
 
 
 # --------------------------------------------------------------------------- content hash

@@ -6,6 +6,7 @@ import itertools
 import math
 
 import numpy as np
+import numpy.typing as npt
 import shapely
 
 
@@ -88,7 +89,7 @@ def _value_noise(x: np.ndarray, y: np.ndarray, spacing: float, salt: int) -> np.
     fx, fy = _smoothstep(gx - ix), _smoothstep(gy - iy)
     ix, iy = ix.astype(np.int64).astype(np.uint64), iy.astype(np.int64).astype(np.uint64)
 
-    def h(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    def h(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64]) -> np.ndarray:
         k = a * np.uint64(0x9E3779B97F4A7C15) + b * np.uint64(0xC2B2AE3D27D4EB4F) \
             + np.uint64(salt & 0xFFFFFFFF)
         k ^= k >> np.uint64(31)

@@ -54,8 +54,8 @@ def _constraints(counties: gpd.GeoDataFrame, grids: list[_Grid], parcels: gpd.Ge
         ("绛河生态保护红线", [(112.55, 36.25), (112.75, 36.28), (112.90, 36.30)]),
     ]
     jk = next(g for g in grids if g.design.zone_id == "CZJK")
-    for name, pts in rivers:
-        xy = _xys(pts)
+    for name, river_pts in rivers:
+        xy = _xys(river_pts)
         if name.startswith("浊漳河南源"):
             # the river crosses the south-west corner of CZJK
             c = int(np.flatnonzero(jk.mask[1])[0])

@@ -70,6 +70,21 @@ def _assign(positions: np.ndarray, in_zone: np.ndarray, rng: np.random.Generator
     return cases
 
 
+def _agreed_done(case: str, agreed_start: pd.Timestamp, rng: np.random.Generator
+                 ) -> pd.Timestamp:
+    """The agreed completion date for a case (draws from ``rng`` like the rest of _dates)."""
+    u = rng.uniform
+    if case == "late_completion":
+        return _D - _days(u(30, 200))
+    if case == "completed_pending":
+        return _D - _days(u(60, 300))
+    if case.startswith("review"):
+        return _D - _days(u(550, 800))  # completed in 2023: 2024 is a full year
+    agreed_done = agreed_start + _days(u(540, 730))
+    if case == "building":
+        agreed_done = max(agreed_done, _D + _days(u(30, 300)))
+    return agreed_done
+
 def _dates(case: str, rng: np.random.Generator) -> dict[str, Any]:
     """The contract's dates for a case (as of ``AS_OF``)."""
     u = rng.uniform
@@ -101,16 +116,7 @@ def _dates(case: str, rng: np.random.Generator) -> dict[str, Any]:
     if case == "not_yet_due":  # handed over recently, start agreed for the coming months
         handover = _D - _days(u(5, 60))
     signed = handover - _days(u(10, 40))
-    if case == "late_completion":
-        agreed_done = _D - _days(u(30, 200))
-    elif case == "completed_pending":
-        agreed_done = _D - _days(u(60, 300))
-    elif case.startswith("review"):
-        agreed_done = _D - _days(u(550, 800))  # completed in 2023: 2024 is a full year
-    else:
-        agreed_done = agreed_start + _days(u(540, 730))
-        if case == "building":
-            agreed_done = max(agreed_done, _D + _days(u(30, 300)))
+    agreed_done = _agreed_done(case, agreed_start, rng)
     # 拿地即开工: most start within days of handover, some take months
     lag = u(0, 21) if rng.random() < 0.75 else u(45, 150)
     actual_start = min(handover + _days(lag), agreed_start + _days(u(0, 20))) if started \

@@ -41,13 +41,11 @@ class _MineMeta:
     special: list[str]
 
 
-def _mines(counties: gpd.GeoDataFrame, grids: list[_Grid], candidates: gpd.GeoDataFrame,
-           tourism: gpd.GeoDataFrame, seed: int) -> tuple[gpd.GeoDataFrame, _MineMeta]:
-    rng = _rng(seed, "mines")
-    by_county = dict(zip(counties.county, counties.geometry, strict=True))
-    adcode = dict(zip(counties.county, counties.adcode, strict=True))
-    avoid = shapely.buffer(shapely.union_all([g.polygon for g in grids]), 2000.0)
-    road = shapely.union_all(tourism.geometry.to_numpy())
+def _mine_centres(by_county: dict[str, Any], avoid: Any, road: Any, rng: np.random.Generator
+                  ) -> tuple[list[np.ndarray], list[str], list[str]]:
+    """Site centres per county of :data:`MINE_COUNTIES`, at least 1.5 km apart, away from
+    the zones (``avoid``); rock quarries lie beside the tourism ``road``. Returns the
+    centres and each one's county and mine group."""
     centres: list[np.ndarray] = []
     county_of: list[str] = []
     group_of: list[str] = []
@@ -75,6 +73,16 @@ def _mines(counties: gpd.GeoDataFrame, grids: list[_Grid], candidates: gpd.GeoDa
             county_of.append(county)
             group_of.append(group)
             taken += 1
+    return centres, county_of, group_of
+
+def _mines(counties: gpd.GeoDataFrame, grids: list[_Grid], candidates: gpd.GeoDataFrame,
+           tourism: gpd.GeoDataFrame, seed: int) -> tuple[gpd.GeoDataFrame, _MineMeta]:
+    rng = _rng(seed, "mines")
+    by_county = dict(zip(counties.county, counties.geometry, strict=True))
+    adcode = dict(zip(counties.county, counties.adcode, strict=True))
+    avoid = shapely.buffer(shapely.union_all([g.polygon for g in grids]), 2000.0)
+    road = shapely.union_all(tourism.geometry.to_numpy())
+    centres, county_of, group_of = _mine_centres(by_county, avoid, road, rng)
     n = len(centres)
     xy = np.array(centres)
     area_ha = np.exp(rng.uniform(np.log(1.2), np.log(28.0), n))
@@ -141,15 +149,7 @@ def _mines(counties: gpd.GeoDataFrame, grids: list[_Grid], candidates: gpd.GeoDa
         ms = [pd.NaT] + [t0 + pd.Timedelta(days=float(gaps[1:k].sum())) for k in range(1, 7)]
         milestones.append(ms[: s_hist + 1])
         start.append(t0)
-        planned = gaps[1:3].sum() * rng.uniform(0.9, 1.3)  # planned completion
-        tgt = t0 + pd.Timedelta(days=float(planned))
-        if special[i] == "overdue":
-            tgt = t0 + pd.Timedelta(days=float(rng.uniform(300.0, 450.0)))
-        elif special[i] == "due_soon":
-            tgt = pd.Timestamp(str(rng.choice(["2025-09-30", "2026-03-31"])))
-        elif s < _STAGE_IDX["completed"] and tgt < as_of:
-            tgt = as_of + pd.Timedelta(days=int(rng.integers(200, 700)))
-        target_date.append(tgt.normalize())
+        target_date.append(_target_date(t0, gaps, s, special[i], as_of, rng))
     area_geom = shapely.area(np.array(geoms)) / 1e4
     final = np.select([stage_idx <= 1, stage_idx == 2, stage_idx == 3],
                       [0.0, rng.uniform(0.15, 0.7, n), rng.uniform(0.85, 0.98, n)],
@@ -191,6 +191,34 @@ def _mines(counties: gpd.GeoDataFrame, grids: list[_Grid], candidates: gpd.GeoDa
     return gdf, _MineMeta(milestones, final, special)
 
 
+def _target_date(t0: pd.Timestamp, gaps: np.ndarray, s: int, special: str,
+                 as_of: pd.Timestamp, rng: np.random.Generator) -> pd.Timestamp:
+    """The planned completion of a site started on ``t0`` and now in stage ``s``: overdue
+    and due-soon sites by design, other unfinished ones still ahead of ``as_of``."""
+    planned = gaps[1:3].sum() * rng.uniform(0.9, 1.3)  # planned completion
+    tgt = t0 + pd.Timedelta(days=float(planned))
+    if special == "overdue":
+        tgt = t0 + pd.Timedelta(days=float(rng.uniform(300.0, 450.0)))
+    elif special == "due_soon":
+        tgt = pd.Timestamp(str(rng.choice(["2025-09-30", "2026-03-31"])))
+    elif s < _STAGE_IDX["completed"] and tgt < as_of:
+        tgt = as_of + pd.Timedelta(days=int(rng.integers(200, 700)))
+    return tgt.normalize()
+
+def _restored_fraction(stage_i: int, d: pd.Timestamp, t_ip: pd.Timestamp | None,
+                       t_done: pd.Timestamp | None, last: pd.Timestamp, final_hist: float
+                       ) -> float:
+    """Share of the site restored at inspection date ``d`` (stage index ``stage_i``): none
+    before works start, growing during works (``t_ip`` to ``t_done``), then final."""
+    if stage_i <= 1 or t_ip is None:
+        return 0.0
+    if stage_i == 2:
+        end = t_done if t_done is not None else last
+        span = max((end - t_ip).days, 1)
+        return min(0.95, (d - t_ip).days / span) * (final_hist / 0.95
+                                                  if t_done is None else 1.0)
+    return final_hist
+
 def _inspections(mines: gpd.GeoDataFrame, meta: _MineMeta, seed: int) -> pd.DataFrame:
     rng = _rng(seed, "inspections")
     as_of = pd.Timestamp(AS_OF)
@@ -228,15 +256,7 @@ def _inspections(mines: gpd.GeoDataFrame, meta: _MineMeta, seed: int) -> pd.Data
         for d in dates:
             k = int(np.searchsorted(reached, d.value, side="right"))  # stages reached so far
             stage_i = max(k, 1)
-            if stage_i <= 1 or t_ip is None:
-                frac = 0.0
-            elif stage_i == 2:
-                end = t_done if t_done is not None else last
-                span = max((end - t_ip).days, 1)
-                frac = min(0.95, (d - t_ip).days / span) * (final_hist / 0.95
-                                                          if t_done is None else 1.0)
-            else:
-                frac = final_hist
+            frac = _restored_fraction(stage_i, d, t_ip, t_done, last, final_hist)
             veg = 3.0 + 70.0 * frac * (0.5 + 0.5 * min(1.0, stage_i / 5.0))
             rows.append({"site_id": site.site_id, "date": d, "stage": stage_names[stage_i],
                          "restored_area_ha": round(float(area[i] * max(frac, 0.0)), 2),

@@ -70,11 +70,12 @@ def _roads(grids: list[_Grid], seed: int) -> gpd.GeoDataFrame:
     ]
     zone_polys = np.array([g.polygon for g in grids])
     lines = []
-    for name, cls, status, via in regional:
+    for name, cls, road_status, via in regional:
         # roads meet the city's ring at different places, not in one point
         pts = np.array([seat[v] + (rng.normal(0.0, 1500.0, 2) if v == "潞州区" else 0.0)
                         for v in via])
-        lines.append((name, cls, status, shapely.linestrings(_wiggle(pts, rng, amp=1500.0))))
+        lines.append((name, cls, road_status,
+                      shapely.linestrings(_wiggle(pts, rng, amp=1500.0))))
     # connectors from the zones' south-west corners to the nearest county seat
     for g in grids:
         corner = np.array(g.world(np.array([-40.0]), np.array([-40.0]))).ravel()
@@ -192,9 +193,9 @@ def _water(grids: list[_Grid], seed: int) -> gpd.GeoDataFrame:
         ("潞城区小水网东线", ["潞城区水厂", "店上加压泵站"], "existing", 400.0, "潞城区小水网"),
     ]
     tl = []
-    for name, via, status, dia, system in trunks:
+    for name, via, trunk_status, dia, system in trunks:
         p = np.array([node.get(v, corner.get(v)) for v in via])
-        tl.append({"kind": "main", "name": name, "status": status, "diameter_mm": dia,
+        tl.append({"kind": "main", "name": name, "status": trunk_status, "diameter_mm": dia,
                    "system": system,
                    "geometry": shapely.linestrings(_wiggle(p, rng, amp=400.0, step=150.0))})
     trunk = pd.DataFrame.from_records(tl)

@@ -186,7 +186,8 @@ def _zone_parcel_candidates(grids: list[_Grid], seed: int,
         df.loc[df.special.isin(["expansion", "outside"]), "supply_status"] = "reserve"
         df["net_land"] = (df.special != "not_net_land").to_numpy()
         df["site_leveled"] = ~df.special.isin(["steep", "expansion", "outside"]).to_numpy()
-        df["zone_id"] = np.where(df.outside, None, d.zone_id)
+        # numpy's stubs reject None as a choice; at run time it makes an object array
+        df["zone_id"] = np.where(df.outside, None, d.zone_id)  # type: ignore[call-overload]
         df["rand"] = rng.permutation(n)
         frames.append(df)
     all_ = pd.concat(frames, ignore_index=True)

@@ -61,7 +61,7 @@ class _Grid:
     polygon: shapely.Geometry | None = None  # the zone (world coordinates)
     steep_u: float | None = None  # CZJK: u of the foothill escarpment
 
-    def half(self, idx: np.ndarray) -> np.ndarray:
+    def half(self, idx: int | np.ndarray) -> np.ndarray:
         return np.where(np.asarray(idx) % MAIN_EVERY == 0, HALF_MAIN, HALF_LOCAL)
 
     def world(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

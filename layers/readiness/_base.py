@@ -90,7 +90,7 @@ class Chunk:
     attrs: pd.DataFrame                # parcel attributes (no geometry), same order
     has_geom: np.ndarray               # False for missing/empty geometries
     bounds: tuple[float, float, float, float]
-    cache: dict[str, Any] = field(default_factory=dict)
+    cache: dict[Any, Any] = field(default_factory=dict)  # keyed by str or tuple
 
     def __len__(self) -> int:
         return len(self.pos)

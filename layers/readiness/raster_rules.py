@@ -50,6 +50,8 @@ def _stat_names(stat: str) -> tuple[str, str]:
 class _RasterBase(Evaluator):
     """Reads raster windows per chunk (shared by rules on the same raster) and cell runs."""
 
+    rule: RasterRule | RasterCoverageRule
+
     def __init__(self, rule: RasterRule | RasterCoverageRule, inputs: Any, as_of: date) -> None:
         super().__init__(rule, inputs, as_of)
         self.base = "dem" if rule.raster == "slope" else rule.raster
@@ -108,6 +110,8 @@ def _bool_values(series: pd.Series) -> np.ndarray:
 class RasterEvaluator(_RasterBase):
     """``raster``: the statistic over cells whose centres lie inside the parcel."""
 
+    rule: RasterRule
+
     def __init__(self, rule: RasterRule, inputs: Any, as_of: date) -> None:
         super().__init__(rule, inputs, as_of)
         self.unit = rule.unit
@@ -121,7 +125,9 @@ class RasterEvaluator(_RasterBase):
                                                 self.items(0)[1] + _SMALL[1]))
         self.msg_fail.append(self.messages.code(self.items(1)[0] + _SMALL[0],
                                                 self.items(1)[1] + _SMALL[1]))
-        self.threshold = rule.max if rule.max is not None else rule.min
+        # the rulebook requires min and/or max; nan only if a rule was built by hand without
+        self.threshold: float = (rule.max if rule.max is not None
+                                 else rule.min if rule.min is not None else np.nan)
         fb = rule.fallback_attribute
         self.fallback = fb if fb and fb in inputs.parcels.columns else None
 
@@ -151,7 +157,7 @@ class RasterEvaluator(_RasterBase):
                 out.gap[m] = 0.0
 
     def run(self, chunk: Chunk) -> RuleOutput:
-        rule: RasterRule = self.rule  # type: ignore[assignment]
+        rule = self.rule
         out = RuleOutput.empty(len(chunk), threshold=self.threshold)
         out.set(~chunk.has_geom, UNKNOWN, self.msg_no_geom)
         geo = chunk.has_geom

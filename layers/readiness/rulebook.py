@@ -11,10 +11,10 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, overload
 
 import tomli_w
 
@@ -392,17 +392,35 @@ class _RuleReader:
     def has(self, key: str) -> bool:
         return key in self.t
 
-    def str_(self, key: str, default: str | None = None, *, required: bool = False) -> str:
+    @overload
+    def str_(self, key: str, default: str) -> str: ...
+    @overload
+    def str_(self, key: str, *, required: Literal[True]) -> str: ...
+    @overload
+    def str_(self, key: str, default: None = None, *, required: bool = False) -> str | None: ...
+
+    def str_(self, key: str, default: str | None = None, *,
+             required: bool = False) -> str | None:
         if key not in self.t:
             if required:
                 raise self.error(key, "missing key", f"Add {key} = \"…\" to the rule.",
                                  zh="缺少该键", hint_zh=f"请在规则中添加 {key} = \"…\"。")
-            return default  # type: ignore[return-value]
+            return default
         v = self.t[key]
         if not isinstance(v, str) or not v.strip():
             raise self.error(key, f"expected a non-empty string, got {v!r}",
                              zh=f"应为非空字符串，实际为 {v!r}")
         return v.strip()
+
+    @overload
+    def num(self, key: str, default: float, *,
+            lo: float | None = None, hi: float | None = None) -> float: ...
+    @overload
+    def num(self, key: str, *, required: Literal[True],
+            lo: float | None = None, hi: float | None = None) -> float: ...
+    @overload
+    def num(self, key: str, default: None = None, *, required: bool = False,
+            lo: float | None = None, hi: float | None = None) -> float | None: ...
 
     def num(self, key: str, default: float | None = None, *, required: bool = False,
             lo: float | None = None, hi: float | None = None) -> float | None:
@@ -430,6 +448,13 @@ class _RuleReader:
                              zh=f"应为 true 或 false，实际为 {v!r}")
         return v
 
+    @overload
+    def choice(self, key: str, allowed: tuple[str, ...] | dict[str, Any], what: str,
+               what_zh: str, *, required: Literal[True] = True) -> str: ...
+    @overload
+    def choice(self, key: str, allowed: tuple[str, ...] | dict[str, Any], what: str,
+               what_zh: str, *, required: bool) -> str | None: ...
+
     def choice(self, key: str, allowed: tuple[str, ...] | dict[str, Any], what: str,
                what_zh: str, *, required: bool = True) -> str | None:
         """A string key that must be one of ``allowed``; the error lists them."""
@@ -439,6 +464,12 @@ class _RuleReader:
         raise self.error(key, f"unknown {what} {name!r}", f"Use one of: {', '.join(allowed)}.",
                          zh=f"未知{what_zh} {name!r}",
                          hint_zh=f"请使用以下之一：{'、'.join(allowed)}。")
+
+    @overload
+    def layer(self, key: str, allowed: tuple[str, ...], *,
+              required: Literal[True] = True) -> str: ...
+    @overload
+    def layer(self, key: str, allowed: tuple[str, ...], *, required: bool) -> str | None: ...
 
     def layer(self, key: str, allowed: tuple[str, ...], *, required: bool = True) -> str | None:
         return self.choice(key, allowed, "layer", "图层", required=required)
@@ -536,6 +567,16 @@ def _indicators(r: _RuleReader) -> dict[str, dict[str, Bound]]:
     return out
 
 
+class _Common(TypedDict):
+    """The fields every rule kind shares (the keyword arguments of :class:`Rule`)."""
+
+    id: str
+    kind: str
+    label_zh: str
+    label_en: str
+    required: bool
+
+
 def _parse_rule(table: Any, pos: int, source: str) -> Rule:
     if not isinstance(table, dict):
         raise RulebookError(f"{source}: rule #{pos + 1} is not a table.",
@@ -551,94 +592,126 @@ def _parse_rule(table: Any, pos: int, source: str) -> Rule:
                       zh=f"{rid!r} 不是合法的标识符",
                       hint_zh="请只用字母、数字和下划线，并以字母开头（它将用作列名）。")
     kind = r.str_("kind", required=True)
+    _check_keys(r, kind)
+    zh, en = _label(r)
+    base = _Common(id=rid, kind=kind, label_zh=zh, label_en=en,
+                   required=r.bool_("required", True))
+    if kind in ("distance", "within", "overlap"):
+        return _geometry_rule(r, base)
+    return _KIND_BUILDERS[kind](r, base)
+
+
+def _check_keys(r: _RuleReader, kind: str) -> None:
+    """Reject an unknown kind, a missing key the kind needs, or a key it does not know."""
     if kind not in _KIND_KEYS:
         raise r.error("kind", f"unknown kind {kind!r}", f"Use one of: {', '.join(RULE_KINDS)}.",
                       zh=f"未知的规则类型 {kind!r}",
                       hint_zh=f"请使用以下之一：{'、'.join(RULE_KINDS)}。")
     need, optional = _KIND_KEYS[kind]
     for key in sorted(need):
-        if key not in table:
+        if key not in r.t:
             raise r.error(key, f"missing key (a {kind} rule needs {', '.join(sorted(need))})",
                           zh=f"缺少该键（{kind} 类规则必须包含 {'、'.join(sorted(need))}）")
-    unknown = sorted(set(table) - _COMMON - need - optional)
+    unknown = sorted(set(r.t) - _COMMON - need - optional)
     if unknown:
         allowed_keys = sorted(_COMMON | need | optional)
         raise r.error(unknown[0], f"unknown key for a {kind} rule",
                       f"Allowed keys: {', '.join(allowed_keys)}.",
                       zh=f"{kind} 类规则不支持该键",
                       hint_zh=f"允许的键：{'、'.join(allowed_keys)}。")
-    zh, en = _label(r)
-    base = {"id": rid, "kind": kind, "label_zh": zh, "label_en": en,
-            "required": r.bool_("required", True)}
 
-    if kind in ("distance", "within", "overlap"):
-        allowed = _LAYERS if kind == "distance" else _POLYGON_LAYERS
-        layer = r.layer("layer", allowed)
-        flt = r.filter("filter", layer)
-        if kind == "distance":
-            return DistanceRule(**base, layer=layer, filter=flt,
-                                max_m=r.num("max_m", required=True, lo=0.0),
-                                cost_per_m=r.num("cost_per_m", lo=0.0))
-        if kind == "within":
-            return WithinRule(**base, layer=layer, filter=flt,
-                              min_fraction=r.num("min_fraction", required=True, lo=0.0, hi=1.0))
-        return OverlapRule(**base, layer=layer, filter=flt,
-                           max_fraction=r.num("max_fraction", 0.0, lo=0.0, hi=1.0))
-    if kind == "raster":
-        raster = r.choice("raster", RASTER_NAMES, "raster", "栅格")
-        stat = r.str_("stat", "mean")
-        m = _STAT_RE.match(stat)
-        if not m or (m.group(2) is not None and float(m.group(2)) > 100):
-            raise r.error("stat", f"unknown statistic {stat!r}",
-                          "Use mean, min, max, median, sum, count, std or pNN (0–100).",
-                          zh=f"未知的统计量 {stat!r}",
-                          hint_zh="请使用 mean、min、max、median、sum、count、std "
-                          "或 pNN（0–100）。")
-        lo, hi = _bounds_pair(r)
-        if lo is None and hi is None:
-            raise r.error("max", "a raster rule needs min and/or max",
-                          "Add e.g. max = 5.0.",
-                          zh="栅格规则至少需要 min 或 max", hint_zh="例如添加 max = 5.0。")
-        return RasterRule(**base, raster=raster, stat=stat, min=lo, max=hi,
-                          unit=r.str_("unit", RASTER_NAMES[raster][2]),
-                          fallback_attribute=r.str_("fallback_attribute"),
-                          cost_per_unit=r.num("cost_per_unit", lo=0.0))
-    if kind == "raster_coverage":
-        raster = r.choice("raster", RASTER_NAMES, "raster", "栅格")
-        fb = r.layer("fallback_layer", _LAYERS, required=False)
-        return RasterCoverageRule(
-            **base, raster=raster, min_value=r.num("min_value", required=True),
-            min_fraction=r.num("min_fraction", required=True, lo=0.0, hi=1.0),
-            unit=r.str_("unit", RASTER_NAMES[raster][2]), fallback_layer=fb,
-            fallback_filter=r.filter("fallback_filter", fb),
-            fallback_radius_m=r.num("fallback_radius_m", lo=0.0))
-    if kind == "assessment":
-        a = r.choice("assessment", ASSESSMENT_KINDS, "assessment kind", "的评估类型")
-        return AssessmentRule(**base, assessment=a,
-                              commitment_allowed=r.bool_("commitment_allowed", False),
-                              zone_layer=r.layer("zone_layer", _POLYGON_LAYERS,
-                                                 required=False) or "zones")
-    if kind == "attribute":
-        attr = r.str_("attribute", required=True)
-        eq = table.get("equals")
-        if eq is not None and not isinstance(eq, str | int | float | bool):
-            raise r.error("equals", f"expected a value, got {eq!r}",
-                          zh=f"应为单个值，实际为 {eq!r}")
-        one_of = table.get("one_of")
-        if one_of is not None and (not isinstance(one_of, list) or not one_of or not all(
-                isinstance(v, str | int | float | bool) for v in one_of)):
-            raise r.error("one_of", f"expected a list of values, got {one_of!r}",
-                          zh=f"应为值的列表，实际为 {one_of!r}")
-        lo, hi = _bounds_pair(r)
-        if sum(x is not None for x in (eq, one_of)) + (lo is not None or hi is not None) != 1:
-            raise r.error("equals", "an attribute rule needs exactly one of equals, one_of, "
-                          "or min/max",
-                          zh="属性规则必须且只能设置 equals、one_of、min/max 三者之一")
-        return AttributeRule(**base, attribute=attr, equals=eq,
-                             one_of=tuple(one_of) if one_of is not None else None,
-                             min=lo, max=hi, cost_per_unit=r.num("cost_per_unit", lo=0.0))
+
+def _geometry_rule(r: _RuleReader, base: _Common) -> Rule:
+    """A ``distance``, ``within`` or ``overlap`` rule against a vector layer."""
+    kind = base["kind"]
+    allowed = _LAYERS if kind == "distance" else _POLYGON_LAYERS
+    layer = r.layer("layer", allowed)
+    flt = r.filter("filter", layer)
+    if kind == "distance":
+        return DistanceRule(**base, layer=layer, filter=flt,
+                            max_m=r.num("max_m", required=True, lo=0.0),
+                            cost_per_m=r.num("cost_per_m", lo=0.0))
+    if kind == "within":
+        return WithinRule(**base, layer=layer, filter=flt,
+                          min_fraction=r.num("min_fraction", required=True, lo=0.0, hi=1.0))
+    return OverlapRule(**base, layer=layer, filter=flt,
+                       max_fraction=r.num("max_fraction", 0.0, lo=0.0, hi=1.0))
+
+
+def _raster_rule(r: _RuleReader, base: _Common) -> Rule:
+    raster = r.choice("raster", RASTER_NAMES, "raster", "栅格")
+    stat = r.str_("stat", "mean")
+    m = _STAT_RE.match(stat)
+    if not m or (m.group(2) is not None and float(m.group(2)) > 100):
+        raise r.error("stat", f"unknown statistic {stat!r}",
+                      "Use mean, min, max, median, sum, count, std or pNN (0–100).",
+                      zh=f"未知的统计量 {stat!r}",
+                      hint_zh="请使用 mean、min、max、median、sum、count、std "
+                      "或 pNN（0–100）。")
+    lo, hi = _bounds_pair(r)
+    if lo is None and hi is None:
+        raise r.error("max", "a raster rule needs min and/or max",
+                      "Add e.g. max = 5.0.",
+                      zh="栅格规则至少需要 min 或 max", hint_zh="例如添加 max = 5.0。")
+    return RasterRule(**base, raster=raster, stat=stat, min=lo, max=hi,
+                      unit=r.str_("unit", RASTER_NAMES[raster][2]),
+                      fallback_attribute=r.str_("fallback_attribute"),
+                      cost_per_unit=r.num("cost_per_unit", lo=0.0))
+
+
+def _raster_coverage_rule(r: _RuleReader, base: _Common) -> Rule:
+    raster = r.choice("raster", RASTER_NAMES, "raster", "栅格")
+    fb = r.layer("fallback_layer", _LAYERS, required=False)
+    return RasterCoverageRule(
+        **base, raster=raster, min_value=r.num("min_value", required=True),
+        min_fraction=r.num("min_fraction", required=True, lo=0.0, hi=1.0),
+        unit=r.str_("unit", RASTER_NAMES[raster][2]), fallback_layer=fb,
+        fallback_filter=r.filter("fallback_filter", fb),
+        fallback_radius_m=r.num("fallback_radius_m", lo=0.0))
+
+
+def _assessment_rule(r: _RuleReader, base: _Common) -> Rule:
+    a = r.choice("assessment", ASSESSMENT_KINDS, "assessment kind", "的评估类型")
+    return AssessmentRule(**base, assessment=a,
+                          commitment_allowed=r.bool_("commitment_allowed", False),
+                          zone_layer=r.layer("zone_layer", _POLYGON_LAYERS,
+                                             required=False) or "zones")
+
+
+def _attribute_rule(r: _RuleReader, base: _Common) -> Rule:
+    attr = r.str_("attribute", required=True)
+    eq = r.t.get("equals")
+    if eq is not None and not isinstance(eq, str | int | float | bool):
+        raise r.error("equals", f"expected a value, got {eq!r}",
+                      zh=f"应为单个值，实际为 {eq!r}")
+    one_of = r.t.get("one_of")
+    if one_of is not None and (not isinstance(one_of, list) or not one_of or not all(
+            isinstance(v, str | int | float | bool) for v in one_of)):
+        raise r.error("one_of", f"expected a list of values, got {one_of!r}",
+                      zh=f"应为值的列表，实际为 {one_of!r}")
+    lo, hi = _bounds_pair(r)
+    if sum(x is not None for x in (eq, one_of)) + (lo is not None or hi is not None) != 1:
+        raise r.error("equals", "an attribute rule needs exactly one of equals, one_of, "
+                      "or min/max",
+                      zh="属性规则必须且只能设置 equals、one_of、min/max 三者之一")
+    return AttributeRule(**base, attribute=attr, equals=eq,
+                         one_of=tuple(one_of) if one_of is not None else None,
+                         min=lo, max=hi, cost_per_unit=r.num("cost_per_unit", lo=0.0))
+
+
+def _indicators_rule(r: _RuleReader, base: _Common) -> Rule:
     return IndicatorsRule(**base, by_industry=_indicators(r),
                           industry_attribute=r.str_("industry_attribute", "industry"))
+
+
+# how each non-geometry kind is read (distance/within/overlap: _geometry_rule)
+_KIND_BUILDERS: dict[str, Callable[[_RuleReader, _Common], Rule]] = {
+    "raster": _raster_rule,
+    "raster_coverage": _raster_coverage_rule,
+    "assessment": _assessment_rule,
+    "attribute": _attribute_rule,
+    "indicators": _indicators_rule,
+}
 
 
 def load_rulebook(source: str | Path) -> Rulebook:

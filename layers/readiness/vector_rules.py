@@ -52,9 +52,9 @@ def cached_index(inputs: Any, kind: str, layer: str, flt: Filter,
     return result
 
 
-def _missing_message(layer: str, problem: str, flt: Filter) -> tuple[str, str]:
+def _missing_message(layer: str, problem: str | None, flt: Filter) -> tuple[str, str]:
     zh, en = layer_names(layer)
-    if problem == "layer":
+    if problem is None or problem == "layer":
         named = f" ({en})" if en != layer else ""
         return (f"缺少图层“{zh}”（{layer}），无法检查",
                 f"the workspace has no {layer} layer{named}, so this cannot be checked")
@@ -115,6 +115,7 @@ class FractionEvaluator(Evaluator):
     """``within`` (share ≥ ``min_fraction``) and ``overlap`` (share ≤ ``max_fraction``)."""
 
     unit = "fraction"
+    rule: WithinRule | OverlapRule
 
     def __init__(self, rule: WithinRule | OverlapRule, inputs: Any, as_of: date) -> None:
         super().__init__(rule, inputs, as_of)
@@ -125,7 +126,7 @@ class FractionEvaluator(Evaluator):
         zh, en = layer_names(rule.layer)
         what_zh = f"{zh}（{filter_text_zh(rule.filter)}）" if rule.filter else zh
         what_en = f"{en} ({filter_text(rule.filter)})" if rule.filter else en
-        if self.within:
+        if isinstance(rule, WithinRule):
             t = rule.min_fraction
             self.msg_pass = self.messages.code(f"位于{what_zh}内的面积比例不低于 {t:.0%}",
                                                f"at least {t:.0%} of the area inside {what_en}")

@@ -17,7 +17,7 @@ from layers.reports.i18n import fmt_money, fmt_num, layer_label, t, value_label
 from layers.reports.staticmap import MapLayer, MapRaster, Measure
 
 if TYPE_CHECKING:
-    from layers.readiness.rulebook import Rule, Rulebook
+    from layers.readiness.rulebook import AttributeRule, RasterRule, Rule, Rulebook
     from layers.workspace import Workspace
 
 __all__ = [
@@ -65,7 +65,7 @@ def filtered(gdf: gpd.GeoDataFrame | None, flt: dict[str, Any]) -> gpd.GeoDataFr
     from layers.readiness._base import filter_frame
 
     sub, _missing_col = filter_frame(gdf, flt)
-    return sub  # type: ignore[return-value]
+    return sub
 
 
 def clip(gdf: gpd.GeoDataFrame | None, extent: tuple[float, float, float, float]
@@ -126,21 +126,7 @@ def threshold_text(rule: Rule, lang: str, industry: object = None) -> str:
         return t("threshold.coverage", lang, f=fmt_num(100 * rule.min_fraction, 1),
                  v=fmt_num(rule.min_value, 1), unit=rule.unit)
     if isinstance(rule, rb.RasterRule | rb.AttributeRule):
-        eq = getattr(rule, "equals", None)
-        if eq is not None:
-            v = (t("yes", lang) if eq else t("no", lang)) if isinstance(eq, bool) else eq
-            return t("threshold.equals", lang, v=v)
-        one_of = getattr(rule, "one_of", None)
-        if one_of:
-            return t("threshold.one_of", lang, v=" / ".join(map(str, one_of)))
-        unit = rule.unit if isinstance(rule, rb.RasterRule) else ""
-        if rule.min is not None and rule.max is not None:
-            return f"{fmt_num(rule.min)}–{fmt_num(rule.max)}{unit}"
-        if rule.min is not None:
-            return f"≥ {fmt_num(rule.min)}{unit}"
-        if rule.max is not None:
-            return f"≤ {fmt_num(rule.max)}{unit}"
-        return "—"
+        return _value_threshold_text(rule, lang)
     if isinstance(rule, rb.AssessmentRule):
         return t("threshold.assessment_commit" if rule.commitment_allowed
                  else "threshold.assessment", lang)
@@ -149,6 +135,26 @@ def threshold_text(rule: Rule, lang: str, industry: object = None) -> str:
         return t("threshold.indicators", lang, industry=label).strip()
     return "—"
 
+
+def _value_threshold_text(rule: RasterRule | AttributeRule, lang: str) -> str:
+    """What a raster or attribute rule requires: a value, a list, or a range with its unit."""
+    from layers.readiness import rulebook as rb
+
+    eq = getattr(rule, "equals", None)
+    if eq is not None:
+        v = (t("yes", lang) if eq else t("no", lang)) if isinstance(eq, bool) else eq
+        return t("threshold.equals", lang, v=v)
+    one_of = getattr(rule, "one_of", None)
+    if one_of:
+        return t("threshold.one_of", lang, v=" / ".join(map(str, one_of)))
+    unit = rule.unit if isinstance(rule, rb.RasterRule) else ""
+    if rule.min is not None and rule.max is not None:
+        return f"{fmt_num(rule.min)}–{fmt_num(rule.max)}{unit}"
+    if rule.min is not None:
+        return f"≥ {fmt_num(rule.min)}{unit}"
+    if rule.max is not None:
+        return f"≤ {fmt_num(rule.max)}{unit}"
+    return "—"
 
 def rule_rows(long: pd.DataFrame, rulebook: Rulebook, lang: str, *, industry: object = None
               ) -> list[dict[str, Any]]:

@@ -252,7 +252,7 @@ def _missing(value: object) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     try:
-        return bool(pd.isna(value))  # type: ignore[arg-type]
+        return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
 
@@ -300,7 +300,7 @@ def fmt_date(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
     try:
-        return pd.Timestamp(value).date().isoformat()  # type: ignore[arg-type]
+        return pd.Timestamp(value).date().isoformat()
     except (TypeError, ValueError):
         return str(value)
 

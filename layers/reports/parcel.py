@@ -188,7 +188,7 @@ def parcel_map(ws: Workspace, parcel: shapely.Geometry, status: str, *, parcels:
         if m.line.within(reach):
             lb = np.array(m.line.bounds)
             bounds = np.r_[np.minimum(bounds[:2], lb[:2]), np.maximum(bounds[2:], lb[2:])]
-    extent = grow(tuple(bounds), margin=0.12, min_size=600.0)  # type: ignore[arg-type]
+    extent = grow(tuple(bounds), margin=0.12, min_size=600.0)
     rasters, circles = rd.coverage_overlay(ws, rulebook, extent, layers, lang)
     backdrop = _gather.hillshade_backdrop(ws, extent, max_px=400)
     if backdrop is not None:
@@ -251,7 +251,7 @@ def build_parcel_report(ws: Workspace, parcel_id: str, *, lang: str = "zh",
     notes: list[str] = []
     for kind in rd.MAP_KINDS:
         if kind not in layers:
-            layers[kind] = _gather.read_kind(ws, kind, notes)  # type: ignore[assignment]
+            layers[kind] = _gather.read_kind(ws, kind, notes)
     attrs = {k: row[k] for k in parcels.columns if k != parcels.geometry.name}
     geom = row.geometry
     zone = parcel_zone(geom, attrs, layers.get("zones"))
@@ -266,8 +266,8 @@ def build_parcel_report(ws: Workspace, parcel_id: str, *, lang: str = "zh",
     png = parcel_map(ws, geom, status, parcels=parcels, layers=layers, rulebook=rb,
                      values=values, lang=lang if font else "en", font=font)
 
-    ha = area_ha(geom)
-    declared = attrs.get("area_ha")
+    ha = float(area_ha(geom))
+    declared: Any = attrs.get("area_ha")  # a raw attribute value: number, text or missing
     area_text = t("parcel.area_value", lang, ha=fmt_num(ha, 2), mu=fmt_num(ha * MU_PER_HA, 1))
     if not is_missing(declared) and abs(float(declared) - ha) > max(0.01 * ha, 0.01):
         area_text += t("parcel.declared", lang, ha=fmt_num(declared, 2))

@@ -38,7 +38,7 @@ def restoration_map(sites: gpd.GeoDataFrame, *, lang: str, font: str | None,
                     ranks: dict[str, int] | None = None, size_mm: tuple[float, float] = (186, 120)
                     ) -> bytes:
     """PNG map of the sites coloured by stage, with the tourism road and county outlines."""
-    extent = grow(tuple(sites.total_bounds), margin=0.06, min_size=2_000.0)  # type: ignore[arg-type]
+    extent = grow(tuple(sites.total_bounds), margin=0.06, min_size=2_000.0)
     layers: list[MapLayer] = []
     if counties is not None and len(counties):
         layers.append(MapLayer(counties, t("legend.counties", lang), edgecolor="#7f7f7f",
@@ -228,7 +228,7 @@ def build_restoration_report(ws: Workspace, *, lang: str = "zh",
         notes.append(t("missing.font", lang))
 
     crs = str(sites.crs) if sites.crs is not None else ws.analysis_crs
-    extent = grow(tuple(sites.total_bounds), margin=0.06, min_size=2_000.0)  # type: ignore[arg-type]
+    extent = grow(tuple(sites.total_bounds), margin=0.06, min_size=2_000.0)
     backdrop = _gather.hillshade_backdrop(ws, extent, max_px=700)
     if backdrop is None and ws.raster_path("dem") is None:
         missing.append(t("missing.raster", lang, what=layer_label("dem", lang),

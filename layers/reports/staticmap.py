@@ -9,10 +9,15 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
 import numpy as np
 import shapely
+
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
 
 __all__ = [
     "CJK_FAMILIES",
@@ -36,6 +41,10 @@ _FONT_GLOBS = (
 )
 
 
+# the line styles matplotlib accepts by name
+LineStyle = Literal["-", "--", "-.", ":", "solid", "dashed", "dashdot", "dotted", "none"]
+
+
 @dataclass
 class MapLayer:
     """Features to draw with one style; ``label`` goes into the legend (empty: not listed)."""
@@ -45,7 +54,7 @@ class MapLayer:
     facecolor: str = "none"
     edgecolor: str = "#444444"
     linewidth: float = 1.0
-    linestyle: str = "-"
+    linestyle: LineStyle = "-"
     alpha: float = 1.0
     hatch: str | None = None
     markersize: float = 18.0
@@ -77,10 +86,10 @@ class Measure:
 
 @dataclass
 class _Legend:
-    handles: list[object] = field(default_factory=list)
+    handles: list[Artist] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
 
-    def add(self, handle: object, label: str) -> None:
+    def add(self, handle: Artist, label: str) -> None:
         if label and label not in self.labels:
             self.handles.append(handle)
             self.labels.append(label)
@@ -202,6 +211,44 @@ def _draw_layer(ax: object, layer: MapLayer, legend: _Legend) -> None:
                           markeredgecolor=layer.edgecolor, markersize=5), layer.label)
 
 
+def _draw_rasters(ax: Axes, rasters: Sequence[MapRaster], legend: _Legend) -> None:
+    """Hillshade backdrops in grey; masks in one colour, listed in the legend."""
+    from matplotlib.patches import Patch
+
+    for r in rasters:
+        if r.kind == "hillshade":
+            ax.imshow(r.array, extent=r.extent, cmap="gray", vmin=0, vmax=255, alpha=r.alpha,
+                      interpolation="bilinear", zorder=r.zorder)
+        else:
+            from matplotlib.colors import ListedColormap
+
+            mask = np.ma.masked_where(~r.array.astype(bool), np.ones(r.array.shape))
+            ax.imshow(mask, extent=r.extent, cmap=ListedColormap([r.color]), vmin=0, vmax=1,
+                      alpha=r.alpha, interpolation="nearest", zorder=r.zorder)
+            legend.add(Patch(facecolor=r.color, alpha=r.alpha), r.label)
+
+
+def _draw_measures(ax: Axes, measures: Sequence[Measure], box: tuple[float, float, float, float],
+                   w: float, text_kw: dict[str, object]) -> None:
+    """Dashed measure lines with their texts, moved apart so they do not overlap."""
+    placed: list[tuple[float, float]] = []
+    step = 0.06 * (box[3] - box[1])
+    for m in measures:
+        xy = np.asarray(m.line.coords)[:, :2]
+        ax.plot(xy[:, 0], xy[:, 1], color=m.color, linewidth=1.1, linestyle="--", zorder=15)
+        ax.scatter(xy[-1:, 0], xy[-1:, 1], s=14, c=m.color, zorder=16)
+        # the text sits at the feature's end of the line, moved down while it would overlap
+        tx = float(np.clip(xy[-1, 0], box[0] + 0.12 * w, box[2] - 0.12 * w))
+        ty = float(np.clip(xy[-1, 1], box[1] + step, box[3] - step))
+        for _ in range(12):
+            if all(abs(ty - py) >= step or abs(tx - px) >= 0.3 * w for px, py in placed):
+                break
+            ty = ty - step if ty - step > box[1] + step else ty + 3 * step
+        placed.append((tx, ty))
+        ax.text(tx, ty, m.text, fontsize=6.5, ha="center", va="center", zorder=17,
+                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": m.color, "lw": 0.6,
+                      "alpha": 0.9}, **text_kw)  # type: ignore[arg-type]
+
 def render_map(
     layers: Sequence[MapLayer],
     *,
@@ -243,7 +290,6 @@ def render_map(
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from matplotlib.patches import Patch
 
     w_in, h_in = size_mm[0] / 25.4, size_mm[1] / 25.4
     fig = Figure(figsize=(w_in, h_in), dpi=dpi)
@@ -274,36 +320,10 @@ def render_map(
         text_kw["fontfamily"] = [font, "DejaVu Sans"]
     legend = _Legend()
 
-    for r in rasters:
-        if r.kind == "hillshade":
-            ax.imshow(r.array, extent=r.extent, cmap="gray", vmin=0, vmax=255, alpha=r.alpha,
-                      interpolation="bilinear", zorder=r.zorder)
-        else:
-            from matplotlib.colors import ListedColormap
-
-            mask = np.ma.masked_where(~r.array.astype(bool), np.ones(r.array.shape))
-            ax.imshow(mask, extent=r.extent, cmap=ListedColormap([r.color]), vmin=0, vmax=1,
-                      alpha=r.alpha, interpolation="nearest", zorder=r.zorder)
-            legend.add(Patch(facecolor=r.color, alpha=r.alpha), r.label)
+    _draw_rasters(ax, rasters, legend)
     for layer in layers:
         _draw_layer(ax, layer, legend)
-    placed: list[tuple[float, float]] = []
-    step = 0.06 * (box[3] - box[1])
-    for m in measures:
-        xy = np.asarray(m.line.coords)[:, :2]
-        ax.plot(xy[:, 0], xy[:, 1], color=m.color, linewidth=1.1, linestyle="--", zorder=15)
-        ax.scatter(xy[-1:, 0], xy[-1:, 1], s=14, c=m.color, zorder=16)
-        # the text sits at the feature's end of the line, moved down while it would overlap
-        tx = float(np.clip(xy[-1, 0], box[0] + 0.12 * w, box[2] - 0.12 * w))
-        ty = float(np.clip(xy[-1, 1], box[1] + step, box[3] - step))
-        for _ in range(12):
-            if all(abs(ty - py) >= step or abs(tx - px) >= 0.3 * w for px, py in placed):
-                break
-            ty = ty - step if ty - step > box[1] + step else ty + 3 * step
-        placed.append((tx, ty))
-        ax.text(tx, ty, m.text, fontsize=6.5, ha="center", va="center", zorder=17,
-                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": m.color, "lw": 0.6,
-                      "alpha": 0.9}, **text_kw)  # type: ignore[arg-type]
+    _draw_measures(ax, measures, box, w, text_kw)
     for x, y, text in labels:
         if box[0] <= x <= box[2] and box[1] <= y <= box[3]:
             ax.text(x, y, text, fontsize=5.5, ha="center", va="center", zorder=18,
@@ -316,11 +336,14 @@ def render_map(
     _north(ax)
     if legend.labels:
         outside = legend_width > 0
+        prop: dict[str, Any] | None = (
+            {"family": [font, "DejaVu Sans"], "size": 6} if font else None)
+        # matplotlib's stubs reject bbox_to_anchor=None, its own default
         leg = ax.legend(legend.handles, legend.labels, loc="center left" if outside
                         else legend_loc, bbox_to_anchor=(1.01, 0.5) if outside else None,
                         fontsize=6, framealpha=0.0 if outside else 0.85, borderpad=0.4,
                         handlelength=1.6, frameon=not outside, borderaxespad=0.0,
-                        prop={"family": [font, "DejaVu Sans"], "size": 6} if font else None)
+                        prop=prop)  # type: ignore[call-overload]
         leg.set_zorder(30)
         for text in leg.get_texts():
             text.set_parse_math(False)

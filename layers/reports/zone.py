@@ -138,7 +138,7 @@ def build_zone_report(ws: Workspace, zone_id: str, *, lang: str = "zh",
     layers: dict[str, gpd.GeoDataFrame | None] = dict(inputs.layers)
     for kind in rd.MAP_KINDS:
         if kind not in layers:
-            layers[kind] = _gather.read_kind(ws, kind, notes)  # type: ignore[assignment]
+            layers[kind] = _gather.read_kind(ws, kind, notes)
     zones = layers.get("zones")
     if zones is None or "zone_id" not in zones.columns:
         raise InputError(f"Workspace {ws.root} has no zones layer with a zone_id column, which "

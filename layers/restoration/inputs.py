@@ -67,7 +67,7 @@ def _optional(ws: Workspace, kind: str) -> gpd.GeoDataFrame | None:
     data = ws.read(kind)
     if data is None or len(data) == 0:
         return None
-    return data  # type: ignore[return-value]
+    return data
 
 
 def inputs_from_workspace(ws: Workspace) -> RestorationInputs:
@@ -111,5 +111,5 @@ def inputs_from_workspace(ws: Workspace) -> RestorationInputs:
     if not ndvi:
         notes.append(Note("info", "no_ndvi", "no NDVI rasters: vegetation columns are empty",
                           "无 NDVI 栅格：植被相关各列为空"))
-    return RestorationInputs(mines=mines, inspections=inspections, tourism_road=road,  # type: ignore[arg-type]
+    return RestorationInputs(mines=mines, inspections=inspections, tourism_road=road,
                              towns=towns, counties=counties, ndvi=ndvi, notes=notes)

@@ -188,7 +188,7 @@ def zonal_ndvi(sites: gpd.GeoSeries, rings: gpd.GeoSeries, source: RasterSource,
 def _one_site(pos: int, block: Raster, site: object, ring: object, bounds: np.ndarray,
               soil: float, veg: float, out: dict[str, np.ndarray], notes: np.ndarray,
               label: str, cache: dict) -> None:
-    window = block.window(tuple(bounds))  # type: ignore[arg-type]
+    window = block.window(tuple(bounds))
     win, win_tr = window.array, window.transform
     if win.size == 0:
         notes[pos] = (f"outside NDVI {label}", f"位于 NDVI {label} 范围之外")

@@ -97,6 +97,7 @@ def _site(row: dict[str, Any], hist: pd.DataFrame, area: float, as_of: pd.Timest
     """The per-site figures that come from attributes and the inspection history."""
     notes: list[tuple[str, str]] = []  # (en, zh)
     site_stage = parse_stage(row.get("stage"))
+    stage: str | None
     if len(hist):
         stage = str(hist["stage"].iloc[-1])
     else:
@@ -228,14 +229,7 @@ def progress(inputs: RestorationInputs, *, as_of: date | str | pd.Timestamp,
     as_of_ts = _as_ts(as_of)
     notes = list(inputs.notes)
     sites = mines.reset_index(drop=True).copy()
-    sites["site_id"] = sites["site_id"].astype("string").str.strip()
-    if sites["site_id"].duplicated().any():
-        dup = sites.loc[sites["site_id"].duplicated(), "site_id"].unique()[:5]
-        raise InputError(f"The mines layer repeats site_id {', '.join(map(str, dup))}.",
-                         hint="Give every restoration site its own 图斑编号.",
-                         zh="矿山修复图斑（mines）图层中图斑编号重复："
-                         f"{'、'.join(map(str, dup))}。",
-                         hint_zh="请为每个修复图斑设置唯一的图斑编号。")
+    _normalise_site_ids(sites)
     area = (sites.geometry.area / 10_000.0).to_numpy()
     sites["_restored_attr"] = _floats(sites, "restored_area_ha")
     sites["_start"] = _dates(sites, "start_date")
@@ -244,18 +238,7 @@ def progress(inputs: RestorationInputs, *, as_of: date | str | pd.Timestamp,
 
     history = History.of(inputs.inspections)
     hist = history.frame
-    if history.dropped:
-        n = history.dropped
-        notes.append(Note("warning", "inspections_dropped",
-                          f"{n} inspection rows without site, date or known stage were ignored",
-                          f"{n} 条巡查记录缺少图斑编号、日期或有效阶段，已忽略", n))
-    unknown = sorted(set(hist["site_id"]) - set(sites["site_id"]))
-    if unknown:
-        notes.append(Note("warning", "unknown_sites",
-                          f"inspections name {len(unknown)} unknown site(s): "
-                          f"{', '.join(unknown[:5])}",
-                          f"巡查记录中有 {len(unknown)} 个图斑不在矿山图层中："
-                          f"{'、'.join(unknown[:5])}", len(unknown)))
+    _history_notes(history, set(sites["site_id"]), notes)
     hist = hist[hist["date"] <= as_of_ts]
     by_site = {k: g for k, g in hist.groupby("site_id", sort=False)}
     empty = hist.iloc[0:0]
@@ -268,60 +251,11 @@ def progress(inputs: RestorationInputs, *, as_of: date | str | pd.Timestamp,
 
     epochs = sorted(inputs.ndvi)
     ndvi_cols = [f"ndvi_{e}" for e in epochs]
-    veg = pd.DataFrame(index=sites.index)
     site_notes = [list(r["_notes"]) for r in rows]
-    ends: dict[str, tuple[float, float]] = {}
-    if epochs:
-        rings = reference_rings(sites.geometry, inner=cfg.ring_inner_m, outer=cfg.ring_outer_m)
-        masks: dict = {}  # shared by epochs on the same grid
-        for e in epochs:
-            src = inputs.ndvi[e]
-            ends[e] = endmembers(src.values(max_cells=cfg.scene_sample_cells),
-                                 low=cfg.endmember_low, high=cfg.endmember_high, label=e)
-            if ends[e][1] - ends[e][0] < cfg.min_endmember_spread:
-                lo, hi = f"{cfg.endmember_low:g}", f"{cfg.endmember_high:g}"
-                notes.append(Note(
-                    "warning", "endmembers_close",
-                    f"NDVI {e}: the scene's {lo} %/{hi} % endmembers (soil {ends[e][0]:.2f}, "
-                    f"vegetation {ends[e][1]:.2f}) are close together, so vegetation cover "
-                    "and the low_vegetation flag are unreliable; use a scene that includes "
-                    "bare ground and full vegetation",
-                    f"NDVI {e}：影像的 {lo}%/{hi}% 端元（裸土 {ends[e][0]:.2f}，植被 "
-                    f"{ends[e][1]:.2f}）过于接近，植被覆盖度及“{FLAG_LABELS['low_vegetation'][0]}”"
-                    "标记不可靠；请使用同时包含裸地和茂密植被的影像"))
-            z = zonal_ndvi(sites.geometry, rings, src, soil_veg=ends[e], tile=cfg.tile_m,
-                           label=e, mask_cache=masks)
-            veg[f"ndvi_{e}"] = z["ndvi"]
-            veg[f"ref_ndvi_{e}"] = z["ref_ndvi"]
-            veg[f"veg_cover_{e}"] = z["veg_cover"] * 100.0
-            veg[f"ref_veg_cover_{e}"] = z["ref_veg_cover"] * 100.0
-            for i, (en, zh) in enumerate(zip(z["note"], z["note_zh"], strict=True)):
-                if isinstance(en, str) and en:
-                    site_notes[i].append((en, zh))
-            missing = int(z["ndvi"].isna().sum())
-            if missing:
-                notes.append(Note("warning", "ndvi_missing",
-                                  f"NDVI {e}: no value for {missing} of {len(sites)} sites",
-                                  f"NDVI {e}：{len(sites)} 个图斑中有 {missing} 个无取值",
-                                  missing))
-        last = epochs[-1]
-        veg["ndvi_change"] = (veg[f"ndvi_{last}"] - veg[f"ndvi_{epochs[0]}"]
-                              if len(epochs) > 1 else np.nan)
-        veg["veg_cover_pct"] = veg[f"veg_cover_{last}"]
-        veg["ref_ndvi"] = veg[f"ref_ndvi_{last}"]
-        veg["ref_veg_cover_pct"] = veg[f"ref_veg_cover_{last}"]
-    else:
-        for c in ("ndvi_change", "veg_cover_pct", "ref_ndvi", "ref_veg_cover_pct"):
-            veg[c] = np.nan
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = veg["veg_cover_pct"] / veg["ref_veg_cover_pct"]
-    veg["veg_cover_ratio"] = ratio.where(veg["ref_veg_cover_pct"] > 0)
+    veg, ends = _vegetation(sites, inputs, epochs, cfg, notes, site_notes)
     low = per["stage"].isin(ACCEPTED_STAGES) & (veg["veg_cover_ratio"] < cfg.low_veg_ratio)
 
-    flag_lists = []
-    for i, r in enumerate(rows):
-        f = dict(r["_flags"], low_vegetation=bool(low.iloc[i]))
-        flag_lists.append([c for c in FLAG_CODES if f[c]])
+    flag_lists = _flag_lists(rows, low)
 
     out = pd.DataFrame({"site_id": sites["site_id"]})
     out["stage"] = per["stage"].astype("string")
@@ -371,6 +305,100 @@ def progress(inputs: RestorationInputs, *, as_of: date | str | pd.Timestamp,
     return ProgressResult(sites=gdf, notes=notes, endmembers=ends,
                           as_of=as_of_ts.date().isoformat())
 
+
+def _normalise_site_ids(sites: gpd.GeoDataFrame) -> None:
+    """Strip ``site_id`` in place; refuse a layer that repeats one."""
+    sites["site_id"] = sites["site_id"].astype("string").str.strip()
+    if sites["site_id"].duplicated().any():
+        dup = sites.loc[sites["site_id"].duplicated(), "site_id"].unique()[:5]
+        raise InputError(f"The mines layer repeats site_id {', '.join(map(str, dup))}.",
+                         hint="Give every restoration site its own 图斑编号.",
+                         zh="矿山修复图斑（mines）图层中图斑编号重复："
+                         f"{'、'.join(map(str, dup))}。",
+                         hint_zh="请为每个修复图斑设置唯一的图斑编号。")
+
+
+def _history_notes(history: History, site_ids: set[str], notes: list[Note]) -> None:
+    """Note the inspection rows dropped and the inspections naming unknown sites."""
+    hist = history.frame
+    if history.dropped:
+        n = history.dropped
+        notes.append(Note("warning", "inspections_dropped",
+                          f"{n} inspection rows without site, date or known stage were ignored",
+                          f"{n} 条巡查记录缺少图斑编号、日期或有效阶段，已忽略", n))
+    unknown = sorted(set(hist["site_id"]) - site_ids)
+    if unknown:
+        notes.append(Note("warning", "unknown_sites",
+                          f"inspections name {len(unknown)} unknown site(s): "
+                          f"{', '.join(unknown[:5])}",
+                          f"巡查记录中有 {len(unknown)} 个图斑不在矿山图层中："
+                          f"{'、'.join(unknown[:5])}", len(unknown)))
+
+
+def _vegetation(sites: gpd.GeoDataFrame, inputs: RestorationInputs, epochs: list[str],
+                cfg: RestorationSettings, notes: list[Note],
+                site_notes: list[list[tuple[str, str]]],
+                ) -> tuple[pd.DataFrame, dict[str, tuple[float, float]]]:
+    """NDVI and vegetation cover per site and epoch, with the reference ring's, and the
+    scene endmembers; appends scene notes to ``notes`` and per-site ones to ``site_notes``."""
+    veg = pd.DataFrame(index=sites.index)
+    ends: dict[str, tuple[float, float]] = {}
+    if epochs:
+        rings = reference_rings(sites.geometry, inner=cfg.ring_inner_m, outer=cfg.ring_outer_m)
+        masks: dict = {}  # shared by epochs on the same grid
+        for e in epochs:
+            src = inputs.ndvi[e]
+            ends[e] = endmembers(src.values(max_cells=cfg.scene_sample_cells),
+                                 low=cfg.endmember_low, high=cfg.endmember_high, label=e)
+            if ends[e][1] - ends[e][0] < cfg.min_endmember_spread:
+                lo, hi = f"{cfg.endmember_low:g}", f"{cfg.endmember_high:g}"
+                notes.append(Note(
+                    "warning", "endmembers_close",
+                    f"NDVI {e}: the scene's {lo} %/{hi} % endmembers (soil {ends[e][0]:.2f}, "
+                    f"vegetation {ends[e][1]:.2f}) are close together, so vegetation cover "
+                    "and the low_vegetation flag are unreliable; use a scene that includes "
+                    "bare ground and full vegetation",
+                    f"NDVI {e}：影像的 {lo}%/{hi}% 端元（裸土 {ends[e][0]:.2f}，植被 "
+                    f"{ends[e][1]:.2f}）过于接近，植被覆盖度及“{FLAG_LABELS['low_vegetation'][0]}”"
+                    "标记不可靠；请使用同时包含裸地和茂密植被的影像"))
+            z = zonal_ndvi(sites.geometry, rings, src, soil_veg=ends[e], tile=cfg.tile_m,
+                           label=e, mask_cache=masks)
+            veg[f"ndvi_{e}"] = z["ndvi"]
+            veg[f"ref_ndvi_{e}"] = z["ref_ndvi"]
+            veg[f"veg_cover_{e}"] = z["veg_cover"] * 100.0
+            veg[f"ref_veg_cover_{e}"] = z["ref_veg_cover"] * 100.0
+            for i, (en, zh) in enumerate(zip(z["note"], z["note_zh"], strict=True)):
+                if isinstance(en, str) and en:
+                    site_notes[i].append((en, zh))
+            missing = int(z["ndvi"].isna().sum())
+            if missing:
+                notes.append(Note("warning", "ndvi_missing",
+                                  f"NDVI {e}: no value for {missing} of {len(sites)} sites",
+                                  f"NDVI {e}：{len(sites)} 个图斑中有 {missing} 个无取值",
+                                  missing))
+        last = epochs[-1]
+        veg["ndvi_change"] = (veg[f"ndvi_{last}"] - veg[f"ndvi_{epochs[0]}"]
+                              if len(epochs) > 1 else np.nan)
+        veg["veg_cover_pct"] = veg[f"veg_cover_{last}"]
+        veg["ref_ndvi"] = veg[f"ref_ndvi_{last}"]
+        veg["ref_veg_cover_pct"] = veg[f"ref_veg_cover_{last}"]
+    else:
+        for c in ("ndvi_change", "veg_cover_pct", "ref_ndvi", "ref_veg_cover_pct"):
+            veg[c] = np.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = veg["veg_cover_pct"] / veg["ref_veg_cover_pct"]
+    veg["veg_cover_ratio"] = ratio.where(veg["ref_veg_cover_pct"] > 0)
+    return veg, ends
+
+
+
+def _flag_lists(rows: list[dict[str, Any]], low: pd.Series) -> list[list[str]]:
+    """Each site's raised flags in :data:`FLAG_CODES` order (``low``: low vegetation)."""
+    flag_lists = []
+    for i, r in enumerate(rows):
+        f = dict(r["_flags"], low_vegetation=bool(low.iloc[i]))
+        flag_lists.append([c for c in FLAG_CODES if f[c]])
+    return flag_lists
 
 def _fill_county(sites: gpd.GeoDataFrame, counties: gpd.GeoDataFrame | None,
                  notes: list[Note]) -> None:

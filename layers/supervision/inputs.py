@@ -36,7 +36,7 @@ def inputs_from_workspace(ws: Workspace) -> SupervisionInputs:
             zh=f"工作区 {ws.root} 中没有供地合同（contracts）表，无法开展履约监管。",
             hint_zh="请用 `devzone import 工作区 contracts 文件` 导入（字段：地块编号、"
             "约定开工日期、约定竣工日期等）。")
-    return SupervisionInputs(ws.read("contracts"),  # type: ignore[arg-type]
+    return SupervisionInputs(ws.read("contracts"),
                              ws.read("performance") if ws.has("performance") else None,
                              ws.read("commitments") if ws.has("commitments") else None)
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 import shapely
-from hardening_corpus import Case, argv, build_workspace, cases, fingerprint
 
 from cli.main import main
+from tests.hardening.hardening_corpus import Case, argv, build_workspace, cases, fingerprint
 
 REPO = Path(__file__).resolve().parents[2]
 CASES = cases()
@@ -113,9 +113,8 @@ def test_case_as_a_process(case: Case, base_ws: Path, tmp_path: Path) -> None:
 
 def test_hostile_values_are_stored_verbatim(base_ws: Path, tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
-    from hardening_corpus import HOSTILE_NAMES
-
     from layers.workspace import Workspace
+    from tests.hardening.hardening_corpus import HOSTILE_NAMES
 
     case = next(c for c in CASES if c.name == "geojson_hostile_names_kept_verbatim")
     ws, file, _ = _prepare(case, base_ws, tmp_path)

@@ -11,9 +11,9 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
-from hardening_corpus import HOSTILE_NAMES, build_workspace
 
 from gis.io import formula_safe, write_table, write_vector
+from tests.hardening.hardening_corpus import HOSTILE_NAMES, build_workspace
 
 REPO = Path(__file__).resolve().parents[2]
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")

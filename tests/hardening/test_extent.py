@@ -8,13 +8,13 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 import shapely
-from hardening_corpus import BEIJING, GOOD, build_workspace
 
 from gis.errors import CRSError
 from layers.access import cli_actor
 from layers.extent import MARGIN_M, check_extent, find_outside, workspace_extent
 from layers.importing import import_layer, prepare_import
 from layers.workspace import Workspace
+from tests.hardening.hardening_corpus import BEIJING, GOOD, build_workspace
 
 GK = "EPSG:4547"
 

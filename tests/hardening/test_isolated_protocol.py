@@ -106,11 +106,10 @@ def test_tables_are_read_in_the_child(tmp_path: Path) -> None:
 def test_upload_of_a_table_never_parses_in_the_app(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """prepare_import(isolated=True) of a table uses the child, not the in-process reader."""
-    from hardening_corpus import build_workspace
-
     from gis import io as gio
     from layers.importing import prepare_import
     from layers.workspace import Workspace
+    from tests.hardening.hardening_corpus import build_workspace
 
     ws = Workspace.load(build_workspace(tmp_path / "ws"))
     path = tmp_path / "assess.csv"

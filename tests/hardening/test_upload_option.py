@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hardening_corpus import build_workspace
 from streamlit.testing.v1 import AppTest
+
+from tests.hardening.hardening_corpus import build_workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 

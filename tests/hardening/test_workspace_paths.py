@@ -6,10 +6,10 @@ import os
 from pathlib import Path
 
 import pytest
-from hardening_corpus import build_workspace
 
 from gis.errors import WorkspaceError
 from layers.workspace import Workspace
+from tests.hardening.hardening_corpus import build_workspace
 
 
 @pytest.fixture

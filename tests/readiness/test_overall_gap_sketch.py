@@ -9,7 +9,10 @@ import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from readiness_helpers import (
+
+from gis.errors import GeometryError
+from layers.readiness import GAP_COLUMNS, check_sketch, evaluate, gap_to_ready
+from tests.readiness.readiness_helpers import (
     AS_OF,
     CRS,
     box,
@@ -21,9 +24,6 @@ from readiness_helpers import (
     rows,
     rulebook,
 )
-
-from gis.errors import GeometryError
-from layers.readiness import GAP_COLUMNS, check_sketch, evaluate, gap_to_ready
 
 STATUSES = ["pass", "fail", "unknown", "committed"]
 

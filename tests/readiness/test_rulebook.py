@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from readiness_helpers import META, rulebook
 
 from gis.errors import RulebookError
 from layers.catalog import ASSESSMENT_KINDS
@@ -21,6 +20,7 @@ from layers.readiness import (
     default_rulebook_path,
     load_rulebook,
 )
+from tests.readiness.readiness_helpers import META, rulebook
 
 DEMO_INDUSTRIES = ("photovoltaic", "semiconductor", "it_innovation", "coal_chemical",
                    "equipment", "new_materials")

@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from readiness_helpers import META, rulebook
 
 from gis.errors import RulebookError
 from layers.catalog import CATALOG
@@ -17,6 +16,7 @@ from layers.readiness import (
     rulebook_in_force,
 )
 from layers.workspace import Workspace
+from tests.readiness.readiness_helpers import META, rulebook
 
 RULES = [
     '''id = "road"

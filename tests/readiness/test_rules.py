@@ -8,7 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from readiness_helpers import (
+
+from gis.raster import slope_degrees
+from layers.readiness import LONG_COLUMNS, evaluate
+from tests.readiness.readiness_helpers import (
     AS_OF,
     box,
     brute_cells,
@@ -21,9 +24,6 @@ from readiness_helpers import (
     rows,
     rulebook,
 )
-
-from gis.raster import slope_degrees
-from layers.readiness import LONG_COLUMNS, evaluate
 
 ROAD = '''id = "road"
 kind = "distance"

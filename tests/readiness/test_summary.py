@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 
 import pytest
-from readiness_helpers import AS_OF, box, gdf, inputs, line, parcels, rulebook
 
 from gis.errors import InputError
 from layers.readiness import evaluate, parcel_zones, summarize
+from tests.readiness.readiness_helpers import AS_OF, box, gdf, inputs, line, parcels, rulebook
 
 RULES = ['''id = "road"
 kind = "distance"

@@ -11,7 +11,6 @@ import pyogrio
 import pytest
 import rasterio
 import typer
-from restoration_helpers import GRID, grid_transform, make_history, make_sites
 
 import cli.main as cli_main
 from gis.raster import Raster, RasterSource
@@ -23,6 +22,7 @@ from layers.restoration import (
     progress,
 )
 from layers.workspace import Workspace
+from tests.restoration.restoration_helpers import GRID, grid_transform, make_history, make_sites
 
 
 def _write_tif(path: Path, arr: np.ndarray) -> None:

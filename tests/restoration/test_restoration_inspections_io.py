@@ -12,12 +12,12 @@ from pathlib import Path
 import pandas as pd
 import pyogrio
 import pytest
-from restoration_helpers import make_history, make_sites
 
 from gis.errors import InputError
 from layers.access import Actor, Role
 from layers.restoration import append_inspection
 from layers.workspace import Workspace
+from tests.restoration.restoration_helpers import make_history, make_sites
 
 TODAY = date(2025, 6, 1)
 INSPECTOR = Actor("李工", Role.inspector)

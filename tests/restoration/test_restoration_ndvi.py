@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from restoration_helpers import CELL, GRID, X0, Y0, cell_slice, make_sites, raster
 
 from gis.errors import InputError
 from gis.raster import Raster, RasterSource
@@ -18,6 +17,7 @@ from layers.restoration import (
     vegetation_cover,
     zonal_ndvi,
 )
+from tests.restoration.restoration_helpers import CELL, GRID, X0, Y0, cell_slice, make_sites, raster
 
 AS_OF = "2025-06-01"
 

@@ -7,7 +7,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from restoration_helpers import CRS, X0, Y0, make_sites
 
 from layers.restoration import (
     MINE_STAGES,
@@ -18,6 +17,7 @@ from layers.restoration import (
     progress,
 )
 from layers.settings import RestorationSettings
+from tests.restoration.restoration_helpers import CRS, X0, Y0, make_sites
 
 AS_OF = "2025-06-01"
 

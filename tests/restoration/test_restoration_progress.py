@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from restoration_helpers import make_history, make_sites, raster, square
 
 from gis.errors import InputError
 from gis.raster import RasterSource
@@ -15,6 +14,7 @@ from layers.restoration import (
     progress,
 )
 from layers.settings import RestorationSettings
+from tests.restoration.restoration_helpers import make_history, make_sites, raster, square
 
 AS_OF = "2025-06-01"
 

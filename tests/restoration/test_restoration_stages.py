@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from restoration_helpers import make_history, make_sites
 
 from layers.catalog import MINE_STAGES, STAGE_LABELS
 from layers.restoration import (
@@ -20,6 +19,7 @@ from layers.restoration import (
     stage_label,
     validate_inspection,
 )
+from tests.restoration.restoration_helpers import make_history, make_sites
 
 TODAY = date(2025, 6, 1)
 

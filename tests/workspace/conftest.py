@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-# --import-mode=importlib does not put test folders on sys.path; the helpers module
-# (unique name) is shared by this folder's tests.
-sys.path.insert(0, str(Path(__file__).parent))
-
-from workspace_helpers import build
+from tests.workspace.workspace_helpers import build
 
 
 @pytest.fixture

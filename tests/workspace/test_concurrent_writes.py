@@ -15,7 +15,6 @@ from threading import Thread
 
 import pandas as pd
 import pytest
-from workspace_helpers import REPO, X0, build, parcels
 
 import cli.main as cli_main
 from gis import io as gio
@@ -27,6 +26,7 @@ from layers.importing import import_layer
 from layers.restoration import append_inspection
 from layers.transaction import AUDIT_COLUMNS, INTERRUPTED_NOTE, content_hash
 from layers.workspace import Workspace
+from tests.workspace.workspace_helpers import REPO, X0, build, parcels
 
 WRITERS, PER_WRITER = 4, 8
 EDITOR = Actor("编辑甲", Role.editor)

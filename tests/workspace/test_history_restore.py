@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
-from workspace_helpers import build, parcels
 
 import cli.main as cli_main
 from gis.errors import RulebookError, WorkspaceError
@@ -20,6 +19,7 @@ from layers.restoration import append_inspection
 from layers.rulebook_file import save_rulebook
 from layers.transaction import AUDIT_COLUMNS, content_hash, current_state
 from layers.workspace import Workspace
+from tests.workspace.workspace_helpers import build, parcels
 
 EDITOR = Actor("编辑甲", Role.editor)
 ADMIN = Actor("管理员", Role.admin)

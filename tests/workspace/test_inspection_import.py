@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from workspace_helpers import digest
 
 import cli.main as cli_main
 from gis.errors import SchemaError
@@ -14,6 +13,7 @@ from layers.access import Actor, Role
 from layers.history import audit_log
 from layers.importing import ImportRefused, import_layer
 from layers.workspace import Workspace
+from tests.workspace.workspace_helpers import digest
 
 EDITOR = Actor("编辑甲", Role.editor)
 HEADER = "图斑编号,巡查日期,阶段,已修复面积,植被覆盖度,备注,县区\n"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from workspace_helpers import X0, digest, parcels
 
 from gis.errors import AccessError, InputError
 from layers.access import Actor, Role
@@ -14,6 +13,7 @@ from layers.importing import import_layer
 from layers.restoration import append_inspection
 from layers.rulebook_file import save_rulebook
 from layers.workspace import Workspace
+from tests.workspace.workspace_helpers import X0, digest, parcels
 
 VIEWER = Actor("访客", Role.viewer)
 INSPECTOR = Actor("巡查员乙", Role.inspector)
