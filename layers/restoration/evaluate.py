@@ -49,7 +49,7 @@ def evaluate(inputs: RestorationInputs, *, as_of: date | str | pd.Timestamp,
     table = prog.sites
     geom = table.geometry.name
     merged = table.drop(columns=geom).merge(extra, on="site_id", how="left", validate="1:1")
-    last = ["notes_zh", "notes"]
+    last = ["notes", "notes_en"]
     cols = [c for c in merged.columns if c not in last] + last
     sites = gpd.GeoDataFrame(merged[cols], geometry=table.geometry.to_numpy(), crs=table.crs)
     notes = list(dict.fromkeys([*prog.notes, *rank.notes]))

@@ -23,7 +23,7 @@ __all__ = [
 
 _DEFAULTS = RestorationSettings()
 NDVI_COLUMNS = ("ndvi", "cells", "veg_cover", "ref_ndvi", "ref_cells", "ref_veg_cover", "note",
-                "note_zh")
+                "note_en")
 
 
 def endmembers(values: np.ndarray, *, low: float = _DEFAULTS.endmember_low,
@@ -138,8 +138,8 @@ def zonal_ndvi(sites: gpd.GeoSeries, rings: gpd.GeoSeries, source: RasterSource,
     Returns
     -------
     DataFrame indexed like ``sites`` with :data:`NDVI_COLUMNS`: mean NDVI,
-    valid cell count and mean cover (0–1) of site and ring, and a note (English
-    ``note``, Chinese ``note_zh``; empty when there is nothing to say).
+    valid cell count and mean cover (0–1) of site and ring, and a note (Chinese
+    ``note``, English ``note_en``; empty when there is nothing to say).
     """
     label = label or source.label
     if soil_veg is None:
@@ -164,7 +164,7 @@ def zonal_ndvi(sites: gpd.GeoSeries, rings: gpd.GeoSeries, source: RasterSource,
     keys = np.floor(np.column_stack([shapely.get_x(cent), shapely.get_y(cent)]) / tile)
     n = len(sites)
     out = {c: np.full(n, np.nan) for c in NDVI_COLUMNS[:-2]}
-    notes = np.full(n, None, dtype=object)  # (en, zh) per site
+    notes = np.full(n, None, dtype=object)  # (zh, en) per site
     order = np.lexsort((keys[:, 1], keys[:, 0]))
     groups = np.split(order, np.flatnonzero(np.any(np.diff(keys[order], axis=0) != 0,
                                                    axis=1)) + 1) if n else []
@@ -181,7 +181,7 @@ def zonal_ndvi(sites: gpd.GeoSeries, rings: gpd.GeoSeries, source: RasterSource,
                           soil, veg, out, notes, label, cache)
     frame = pd.DataFrame(out, index=sites.index)
     frame["note"] = pd.array([n[0] if n else "" for n in notes], dtype="string")
-    frame["note_zh"] = pd.array([n[1] if n else "" for n in notes], dtype="string")
+    frame["note_en"] = pd.array([n[1] if n else "" for n in notes], dtype="string")
     return frame
 
 
@@ -191,7 +191,7 @@ def _one_site(pos: int, block: Raster, site: object, ring: object, bounds: np.nd
     window = block.window(tuple(bounds))
     win, win_tr = window.array, window.transform
     if win.size == 0:
-        notes[pos] = (f"outside NDVI {label}", f"位于 NDVI {label} 范围之外")
+        notes[pos] = (f"位于 NDVI {label} 范围之外", f"outside NDVI {label}")
         return
     key = (pos, tuple(win_tr)[:6], win.shape)
     if key not in cache:
@@ -212,7 +212,7 @@ def _one_site(pos: int, block: Raster, site: object, ring: object, bounds: np.nd
         out["ndvi"][pos] = vals.mean()
         out["veg_cover"][pos] = vegetation_cover(vals, soil, veg).mean()
     else:
-        notes[pos] = (f"no valid NDVI {label} cells", f"图斑内没有 NDVI {label} 的有效像元")
+        notes[pos] = (f"图斑内没有 NDVI {label} 的有效像元", f"no valid NDVI {label} cells")
     out["cells"][pos] = vals.size
     if ring_in is None:
         out["ref_cells"][pos] = 0

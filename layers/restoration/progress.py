@@ -74,7 +74,7 @@ def _check_mines(mines: gpd.GeoDataFrame) -> None:
 
 def _forecast(hist: pd.DataFrame, start: pd.Timestamp, area: float
               ) -> tuple[pd.Timestamp, tuple[str, str] | None]:
-    """Date the linear trend of restored area reaches ``area``; NaT and an (en, zh) note
+    """Date the linear trend of restored area reaches ``area``; NaT and a (zh, en) note
     if it cannot."""
     pts = hist.loc[hist["restored_area_ha"].notna(), ["date", "restored_area_ha"]]
     days = list((pts["date"] - pd.Timestamp(0)).dt.days.astype(float))
@@ -83,10 +83,10 @@ def _forecast(hist: pd.DataFrame, start: pd.Timestamp, area: float
         days.insert(0, float((start - pd.Timestamp(0)).days))
         vals.insert(0, 0.0)
     if len(set(days)) < 2 or not np.isfinite(area) or area <= 0:
-        return pd.NaT, ("too few inspections for a forecast", "巡查记录太少，无法预测完工日期")
+        return pd.NaT, ("巡查记录太少，无法预测完工日期", "too few inspections for a forecast")
     slope, intercept = np.polyfit(np.asarray(days), np.asarray(vals), 1)
     if slope <= 1e-9:
-        return pd.NaT, ("no progress in the inspection trend", "巡查记录显示修复面积没有进展")
+        return pd.NaT, ("巡查记录显示修复面积没有进展", "no progress in the inspection trend")
     reach = (area - intercept) / slope
     when = pd.Timestamp(0) + pd.Timedelta(days=float(np.ceil(max(reach, max(days)) - 1e-6)))
     return when.normalize(), None
@@ -95,7 +95,7 @@ def _forecast(hist: pd.DataFrame, start: pd.Timestamp, area: float
 def _site(row: dict[str, Any], hist: pd.DataFrame, area: float, as_of: pd.Timestamp,
           stale_days: int) -> dict[str, Any]:
     """The per-site figures that come from attributes and the inspection history."""
-    notes: list[tuple[str, str]] = []  # (en, zh)
+    notes: list[tuple[str, str]] = []  # (zh, en)
     site_stage = parse_stage(row.get("stage"))
     stage: str | None
     if len(hist):
@@ -103,8 +103,8 @@ def _site(row: dict[str, Any], hist: pd.DataFrame, area: float, as_of: pd.Timest
     else:
         stage = site_stage
         if stage is None:
-            notes.append((f"stage {row.get('stage')!r} unknown",
-                          f"阶段 {row.get('stage')!r} 无法识别"))
+            notes.append((f"阶段 {row.get('stage')!r} 无法识别",
+                          f"stage {row.get('stage')!r} unknown"))
     with_area = hist["restored_area_ha"].dropna()
     restored = float(with_area.iloc[-1]) if len(with_area) else row["_restored_attr"]
     idx = stage_index(stage) if stage else -1
@@ -198,7 +198,7 @@ class ProgressResult:
 
 def progress(inputs: RestorationInputs, *, as_of: date | str | pd.Timestamp,
              settings: RestorationSettings | None = None) -> ProgressResult:
-    """Progress of each restoration site as of ``as_of`` (DESIGN.md, "Restoration").
+    """Progress of each restoration site as of ``as_of`` (docs/restoration.md).
 
     Only inspections dated on or before ``as_of`` count. The current stage and
     restored area are those of the latest inspection (a later row wins a tie on
@@ -220,7 +220,7 @@ def progress(inputs: RestorationInputs, *, as_of: date | str | pd.Timestamp,
     columns ``site_id, stage, progress_pct, days_overdue, ndvi_<epoch>…,
     ndvi_change, flags`` first, then labels, areas, dates, durations, forecast,
     vegetation cover and reference ring, budget and the per-site notes
-    (``notes_zh``, ``notes``); ``notes``, what was missing or unreliable;
+    (``notes``, ``notes_en``); ``notes``, what was missing or unreliable;
     ``endmembers``, the soil/vegetation NDVI per epoch.
     """
     cfg = settings if settings is not None else RestorationSettings()
@@ -298,9 +298,9 @@ def progress(inputs: RestorationInputs, *, as_of: date | str | pd.Timestamp,
                                dtype="string")
     out["flags_en"] = pd.array(["; ".join(FLAG_LABELS[c][1] for c in f) for f in flag_lists],
                                dtype="string")
-    out["notes_zh"] = pd.array(["；".join(zh for _, zh in n) for n in site_notes],
+    out["notes"] = pd.array(["；".join(zh for zh, _ in n) for n in site_notes], dtype="string")
+    out["notes_en"] = pd.array(["; ".join(en for _, en in n) for n in site_notes],
                                dtype="string")
-    out["notes"] = pd.array(["; ".join(en for en, _ in n) for n in site_notes], dtype="string")
     gdf = gpd.GeoDataFrame(out, geometry=sites.geometry.to_numpy(), crs=sites.crs)
     return ProgressResult(sites=gdf, notes=notes, endmembers=ends,
                           as_of=as_of_ts.date().isoformat())
@@ -367,9 +367,9 @@ def _vegetation(sites: gpd.GeoDataFrame, inputs: RestorationInputs, epochs: list
             veg[f"ref_ndvi_{e}"] = z["ref_ndvi"]
             veg[f"veg_cover_{e}"] = z["veg_cover"] * 100.0
             veg[f"ref_veg_cover_{e}"] = z["ref_veg_cover"] * 100.0
-            for i, (en, zh) in enumerate(zip(z["note"], z["note_zh"], strict=True)):
-                if isinstance(en, str) and en:
-                    site_notes[i].append((en, zh))
+            for i, (zh, en) in enumerate(zip(z["note"], z["note_en"], strict=True)):
+                if isinstance(zh, str) and zh:
+                    site_notes[i].append((zh, en))
             missing = int(z["ndvi"].isna().sum())
             if missing:
                 notes.append(Note("warning", "ndvi_missing",

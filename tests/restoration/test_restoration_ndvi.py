@@ -151,9 +151,9 @@ def test_site_outside_a_partial_raster_gets_nan_and_a_note(rng: np.random.Genera
     out = res.sites
     assert np.isfinite(out.iloc[0]["ndvi_2025"])
     assert np.isnan(out.iloc[1]["ndvi_2025"])
-    assert "outside NDVI 2025" in out.iloc[1]["notes"]
-    assert out.iloc[1]["notes_zh"] == "位于 NDVI 2025 范围之外"
-    assert out.iloc[0]["notes"] == out.iloc[0]["notes_zh"] == ""
+    assert "outside NDVI 2025" in out.iloc[1]["notes_en"]
+    assert out.iloc[1]["notes"] == "位于 NDVI 2025 范围之外"
+    assert out.iloc[0]["notes_en"] == out.iloc[0]["notes"] == ""
     missing = [n for n in res.notes if n.code == "ndvi_missing"]
     assert len(missing) == 1 and missing[0].count == 1
     assert "no value for 1 of 2" in missing[0].message_en

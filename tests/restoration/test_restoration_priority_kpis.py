@@ -97,7 +97,7 @@ def test_evaluate_merges_the_ranking_into_the_site_table(scene: RestorationInput
     res = evaluate(scene, as_of=AS_OF)
     assert list(res.sites.columns[:5]) == ["site_id", "stage", "progress_pct", "days_overdue",
                                            "ndvi_change"]
-    assert res.sites.columns[-3:].tolist() == ["notes_zh", "notes", "geometry"]
+    assert res.sites.columns[-3:].tolist() == ["notes", "notes_en", "geometry"]
     assert {"priority_rank", "priority_score", "priority_reasons_zh",
             "priority_reasons_en"} <= set(res.sites.columns)
     assert res.sites.set_index("site_id").loc["BOTH", "priority_rank"] == 1

@@ -143,11 +143,11 @@ def test_single_inspection_uses_the_start_date_as_origin() -> None:
 def test_no_forecast_without_a_trend() -> None:
     flat = _one({"stage": "in_progress"}, [("K1", "2025-01-01", "in_progress", 0.5),
                                            ("K1", "2025-04-01", "in_progress", 0.5)])
-    assert pd.isna(flat["forecast_date"]) and "no progress" in flat["notes"]
-    assert flat["notes_zh"] == "巡查记录显示修复面积没有进展"
+    assert pd.isna(flat["forecast_date"]) and "no progress" in flat["notes_en"]
+    assert flat["notes"] == "巡查记录显示修复面积没有进展"
     lone = _one({"stage": "in_progress"}, [("K1", "2025-04-01", "in_progress", 0.5)])
-    assert pd.isna(lone["forecast_date"]) and "too few" in lone["notes"]
-    assert lone["notes_zh"] == "巡查记录太少，无法预测完工日期"
+    assert pd.isna(lone["forecast_date"]) and "too few" in lone["notes_en"]
+    assert lone["notes"] == "巡查记录太少，无法预测完工日期"
 
 
 # ------------------------------------------------------------------- stale
