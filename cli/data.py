@@ -41,8 +41,8 @@ def validate_workspace(ws) -> tuple[pd.DataFrame, list[str]]:  # ws: Workspace
         data, found = validate_raw(kind, raw)
         found = with_parcel_references(ws, kind, data, found)
         for note in notes:
-            found.loc[len(found)] = [note.severity, None, None, note.message_en, "",
-                                     note.message_zh, ""]
+            found.loc[len(found)] = [note.severity, None, None, note.message_zh, "",
+                                     note.message_en, ""]
         found.insert(0, "layer", kind)
         frames.append(found)
     table = pd.concat(frames, ignore_index=True) if frames else findings_frame([])
@@ -109,11 +109,11 @@ def register(app: typer.Typer) -> None:
             with pd.option_context("display.max_rows", 50, "display.width", 200):
                 echo_err(errs.head(50).fillna("").to_string(index=False))
             raise
-        for note in report.notes:
+        for note in report.notes_en:
             echo_err(f"note: {note}")
         warnings = report.findings[report.findings["severity"] == "warning"]
         for row in warnings.itertuples():
-            echo_err(f"warning: {row.feature or ''} {row.column or ''}: {row.problem}")
+            echo_err(f"warning: {row.feature or ''} {row.column or ''}: {row.problem_en}")
         verb = "replaced" if replace else "appended"
         typer.echo(f"{report.n_features} features {verb} into {layer_kind} of {ws.root}.")
 

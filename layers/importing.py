@@ -30,8 +30,8 @@ __all__ = ["ImportRefused", "ImportReport", "export_layer", "import_layer", "pre
 class ImportReport:
     """What an import read, how it was repaired, and what validation found.
 
-    ``notes`` are the reader's notes in English, ``notes_zh`` the same in Chinese;
-    ``findings`` has ``problem_zh`` / ``hint_zh`` next to the English columns.
+    ``notes`` are the reader's notes in Chinese, ``notes_en`` the same in English;
+    ``findings`` has ``problem_en`` / ``hint_en`` next to the Chinese columns.
     """
 
     kind: str
@@ -40,7 +40,7 @@ class ImportReport:
     data: pd.DataFrame
     findings: pd.DataFrame
     notes: list[str] = field(default_factory=list)
-    notes_zh: list[str] = field(default_factory=list)
+    notes_en: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> pd.DataFrame:
@@ -80,7 +80,7 @@ def prepare_import(ws: Workspace, kind: str, path: str | Path, *, isolated: bool
     spec = get_spec(kind)
     path = Path(path)
     notes: list[str] = []
-    notes_zh: list[str] = []
+    notes_en: list[str] = []
     if spec.is_table:
         table_reader = gio.read_table_isolated if isolated else gio.read_table
         raw: pd.DataFrame = table_reader(path, layer=layer)
@@ -88,25 +88,26 @@ def prepare_import(ws: Workspace, kind: str, path: str | Path, *, isolated: bool
         reader = gio.read_vector_isolated if isolated else gio.read_vector
         result = reader(path, layer=layer, expect=spec.geometry, assume_crs=assume_crs)
         raw = result.gdf
-        notes = [n.message_en for n in result.notes]
-        notes_zh = [n.message("zh") for n in result.notes]
+        notes = [n.message("zh") for n in result.notes]
+        notes_en = [n.message_en for n in result.notes]
     data, findings = validate_raw(kind, raw)
     findings = with_parcel_references(ws, kind, data, findings)
     if isinstance(data, gpd.GeoDataFrame):
         data = data.to_crs(ws.analysis_crs)
         if not allow_outside:
             _check_extent(ws, data, path.name)
-    return ImportReport(kind, str(path), len(data), data, findings, notes, notes_zh)
+    return ImportReport(kind, str(path), len(data), data, findings, notes, notes_en)
 
 
 def _refuse(path: str | Path, kind: str, report: ImportReport, errors: pd.DataFrame) -> None:
     """Raise :class:`ImportRefused` naming the first of ``errors`` in English and Chinese."""
     first = errors.head(3)
     listing = "; ".join(
-        f"{r.feature or 'layer'} / {r.column}: {r.problem}" for r in first.itertuples())
+        f"{r.feature or 'layer'} / {r.column}: {r.problem_en or r.problem}"
+        for r in first.itertuples())
     more = len(errors) - len(first)
     listing_zh = "；".join(
-        f"{r.feature or '图层'} / {r.column}：{r.problem_zh or r.problem}"
+        f"{r.feature or '图层'} / {r.column}：{r.problem or r.problem_en}"
         for r in first.itertuples())
     raise ImportRefused(
         f"{path} was not imported as {kind}: {len(errors)} error(s) — {listing}"
@@ -128,8 +129,10 @@ def _check_inspections(tx_ws: Workspace, path: str | Path, report: ImportReport,
         return
     data = report.data
     found = findings_frame([
-        Finding("error", f"{data['site_id'].iloc[pos]} {_day(data['date'].iloc[pos])}",
-                p.field, p.en, "", p.zh, "") for pos, p in problems])
+        Finding(
+            "error", f"{data['site_id'].iloc[pos]} {_day(data['date'].iloc[pos])}", p.field,
+            problem=p.zh,
+            problem_en=p.en) for pos, p in problems])
     report.findings = pd.concat([found, report.findings], ignore_index=True)
     _refuse(path, "inspections", report, found)
 

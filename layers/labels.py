@@ -11,6 +11,13 @@ The bilingual convention, followed by every table, frame and function of the pro
 * Codes (``ready``, ``not_ready``, ``photovoltaic``…) are language-neutral identifiers,
   stored as they are and shown through :func:`value_label`.
 * Functions choose a language with ``lang`` = ``"zh"`` (the default) or ``"en"``.
+* The same holds for fields: restoration ``notes`` / ``notes_en``, an import report's
+  ``notes`` / ``notes_en``, a validation finding's ``problem``, ``hint`` /
+  ``problem_en``, ``hint_en``.
+
+One exception: :class:`gis.errors.PlannerError` keeps English first —
+``PlannerError(message, hint=, zh=, hint_zh=)`` — because ``str(exc)`` is its English
+message, like Python's own exceptions; ``exc.text(lang)`` gives either language.
 """
 
 from __future__ import annotations

@@ -14,11 +14,11 @@ import pandas as pd
 
 from layers.catalog import VALUE_ALIASES, ColumnSpec, LayerSpec, alias_map, get_spec
 
-__all__ = ["FINDING_COLUMNS", "FINDING_COLUMNS_ZH", "Finding", "Normalized", "column_zh",
+__all__ = ["FINDING_COLUMNS", "FINDING_COLUMNS_EN", "Finding", "Normalized", "column_zh",
            "feature_label", "normalize"]
 
 FINDING_COLUMNS = ["severity", "feature", "column", "problem", "hint"]
-FINDING_COLUMNS_ZH = ["problem_zh", "hint_zh"]  # follow FINDING_COLUMNS in findings tables
+FINDING_COLUMNS_EN = ["problem_en", "hint_en"]  # follow FINDING_COLUMNS in findings tables
 
 _TRUE = {"true", "t", "yes", "y", "1", "1.0", "是", "已", "√", "✓", "对"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0", "否", "未", "×", "✗", "不是"}
@@ -28,17 +28,17 @@ _FALSE = {"false", "f", "no", "n", "0", "0.0", "否", "未", "×", "✗", "不�
 class Finding:
     """One validation finding: severity is ``error``, ``warning`` or ``info``.
 
-    ``problem`` and ``hint`` are English; ``problem_zh`` and ``hint_zh`` say the same
-    in Chinese (empty when there is nothing to say).
+    ``problem`` and ``hint`` are Chinese; ``problem_en`` and ``hint_en`` say the same
+    in English (empty when there is nothing to say).
     """
 
     severity: str
     feature: str | None
     column: str | None
-    problem: str
+    problem: str = ""
     hint: str = ""
-    problem_zh: str = ""
-    hint_zh: str = ""
+    problem_en: str = ""
+    hint_en: str = ""
 
 
 @dataclass
@@ -130,16 +130,20 @@ def normalize(kind: str, data: pd.DataFrame) -> Normalized:
     spec = get_spec(kind)
     out, renamed, unknown = _rename(spec, data.copy())
     findings: list[Finding] = [
-        Finding("info", None, col, f"column {src!r} read as {col!r}",
-                problem_zh=f"字段 {src!r} 已识别为 {column_zh(spec, col)}")
+        Finding(
+            "info", None, col,
+            problem=f"字段 {src!r} 已识别为 {column_zh(spec, col)}",
+            problem_en=f"column {src!r} read as {col!r}")
         for src, col in renamed.items()
     ]
     for name in unknown:
-        findings.append(Finding("info", None, name, f"column {name!r} is not in the {kind} "
-                                "catalogue; kept as is",
-                                "Rename it to a catalogue column if it is one of them.",
-                                f"字段 {name!r} 不在{spec.zh}（{kind}）的字段目录中，已原样保留",
-                                "如果它对应目录中的某个字段，请改为该字段名。"))
+        findings.append(Finding(
+            "info", None, name,
+            problem=f"字段 {name!r} 不在{spec.zh}（{kind}）的字段目录中，已原样保留",
+            hint="如果它对应目录中的某个字段，请改为该字段名。",
+            problem_en=f"nameumn {name!r} is not in the {kind} "
+                       "catalogue; kept as is",
+            hint_en="Rename it to a catalogue nameumn if it is one of them."))
     for col in spec.columns:
         if col.name not in out.columns:
             continue
@@ -149,16 +153,16 @@ def normalize(kind: str, data: pd.DataFrame) -> Normalized:
                                       col.name)]
             findings.append(Finding(
                 "error", feature_label(spec, out, int(pos)), col.name,
-                f"value {raw!r} is not a {col.dtype}",
-                _TYPE_HINTS[col.dtype],
-                f"{column_zh(spec, col.name)}的值 {raw!r} 不是{_TYPE_ZH[col.dtype]}",
-                _TYPE_HINTS_ZH[col.dtype],
-            ))
+                problem=f"{column_zh(spec, col.name)}的值 {raw!r} 不是{_TYPE_ZH[col.dtype]}",
+                hint=_TYPE_HINTS_ZH[col.dtype],
+                problem_en=f"value {raw!r} is not a {col.dtype}",
+                hint_en=_TYPE_HINTS[col.dtype]))
         if bad.sum() > 50:
-            findings.append(Finding("error", None, col.name,
-                                    f"{int(bad.sum()) - 50} more values are not a {col.dtype}",
-                                    problem_zh=f"{column_zh(spec, col.name)}另有 "
-                                    f"{int(bad.sum()) - 50} 个值不是{_TYPE_ZH[col.dtype]}"))
+            findings.append(Finding(
+                "error", None, col.name,
+                problem=f"{column_zh(spec, col.name)}另有 "
+                        f"{int(bad.sum()) - 50} 个值不是{_TYPE_ZH[col.dtype]}",
+                problem_en=f"{int(bad.sum()) - 50} more values are not a {col.dtype}"))
         out[col.name] = converted
     return Normalized(out, renamed, unknown, findings)
 

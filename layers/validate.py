@@ -15,7 +15,7 @@ from gis.crs import metric_crs_for
 from layers.catalog import VALUE_ALIASES, ColumnSpec, get_spec
 from layers.schema import (
     FINDING_COLUMNS,
-    FINDING_COLUMNS_ZH,
+    FINDING_COLUMNS_EN,
     Finding,
     column_zh,
     feature_label,
@@ -41,36 +41,37 @@ _GEOMETRY_ZH = {"polygon": "面", "line": "线", "point": "点", "line_or_point"
 def findings_frame(findings: list[Finding]) -> pd.DataFrame:
     """Findings as a DataFrame, errors first.
 
-    Columns: :data:`~layers.schema.FINDING_COLUMNS` (English) then
-    :data:`~layers.schema.FINDING_COLUMNS_ZH` (``problem_zh``, ``hint_zh``).
+    Columns: :data:`~layers.schema.FINDING_COLUMNS` (``problem``, ``hint`` in Chinese) then
+    :data:`~layers.schema.FINDING_COLUMNS_EN` (``problem_en``, ``hint_en``).
     """
     df = pd.DataFrame([f.__dict__ for f in findings],
-                      columns=[*FINDING_COLUMNS, *FINDING_COLUMNS_ZH])
+                      columns=[*FINDING_COLUMNS, *FINDING_COLUMNS_EN])
     order = {"error": 0, "warning": 1, "info": 2}
     return df.sort_values("severity", key=lambda s: s.map(order), kind="stable",
                           ignore_index=True)
 
 
 def findings_in(findings: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The findings with ``problem``/``hint`` in ``lang`` and without the ``*_zh`` columns.
+    """The findings with ``problem``/``hint`` in ``lang`` and without the ``*_en`` columns.
 
-    For ``lang == "zh"`` the Chinese text replaces the English wherever it exists;
-    other columns (e.g. ``layer``) are kept.
+    The other language fills in where the text in ``lang`` is empty; other columns
+    (e.g. ``layer``) are kept.
 
     Examples
     --------
-    >>> f = findings_frame([Finding("error", "P1", "far", "value 'x' is not a float", "",
-    ...                             "“容积率”（far）的值 'x' 不是数值", "")])
+    >>> f = findings_frame([Finding("error", "P1", "far", "“容积率”（far）的值 'x' 不是数值",
+    ...                             problem_en="value 'x' is not a float")])
     >>> findings_in(f, "zh").problem.iloc[0], findings_in(f, "en").problem.iloc[0]
     ("“容积率”（far）的值 'x' 不是数值", "value 'x' is not a float")
     """
-    out = findings.drop(columns=[c for c in FINDING_COLUMNS_ZH if c in findings.columns])
-    if lang.startswith("zh"):
-        for col in ("problem", "hint"):
-            zh = findings.get(f"{col}_zh")
-            if zh is not None:
-                has = zh.notna() & (zh.astype("string").str.len() > 0)
-                out[col] = out[col].where(~has, zh)
+    out = findings.drop(columns=[c for c in FINDING_COLUMNS_EN if c in findings.columns])
+    for col in ("problem", "hint"):
+        en = findings.get(f"{col}_en")
+        if en is None:
+            continue
+        first, second = (out[col], en) if lang.startswith("zh") else (en, out[col])
+        has = first.notna() & (first.astype("string").str.len() > 0)
+        out[col] = first.where(has, second)
     return out
 
 
@@ -93,17 +94,22 @@ def validate(kind: str, data: pd.DataFrame) -> pd.DataFrame:
         if name not in data.columns:
             col = spec.column(name)
             aliases = ", ".join((col.zh, *col.aliases[:3])) if col else ""
-            found.append(Finding("error", None, name, f"required column {name!r} is missing",
-                                 f"Add it (accepted names: {name}, {aliases}).",
-                                 f"缺少必填字段 {column_zh(spec, name)}",
-                                 f"请添加该字段（可用字段名：{name}、"
-                                 f"{aliases.replace(', ', '、')}）。"))
+            found.append(Finding(
+                "error", None, name,
+                problem=f"缺少必填字段 {column_zh(spec, name)}",
+                hint=f"请添加该字段（可用字段名：{name}、"
+                     f"{aliases.replace(', ', '、')}）。",
+                problem_en=f"required column {name!r} is missing",
+                hint_en=f"Add it (accepted names: {name}, {aliases})."))
             continue
         empty = data[name].isna().to_numpy()
         for pos in np.flatnonzero(empty)[:50]:
-            found.append(Finding("error", feature_label(spec, data, int(pos)), name,
-                                 f"required value {name!r} is empty", "Fill it in.",
-                                 f"必填字段 {column_zh(spec, name)}为空", "请填写该值。"))
+            found.append(Finding(
+                "error", feature_label(spec, data, int(pos)), name,
+                problem=f"必填字段 {column_zh(spec, name)}为空",
+                hint="请填写该值。",
+                problem_en=f"required value {name!r} is empty",
+                hint_en="Fill it in."))
     for col in spec.columns:
         if col.allowed and col.name in data.columns:
             values = data[col.name]
@@ -111,21 +117,21 @@ def validate(kind: str, data: pd.DataFrame) -> pd.DataFrame:
             for pos in np.flatnonzero(bad)[:50]:
                 found.append(Finding(
                     "error", feature_label(spec, data, int(pos)), col.name,
-                    f"value {values.iloc[pos]!r} is not allowed",
-                    f"Use one of: {', '.join(col.allowed)}.",
-                    f"{column_zh(spec, col.name)}的值 {values.iloc[pos]!r} 不在允许范围内",
-                    f"请使用以下之一：{_allowed_zh(col)}。",
-                ))
+                    problem=f"{column_zh(spec, col.name)}的值 {values.iloc[pos]!r} 不在允许范围内",
+                    hint=f"请使用以下之一：{_allowed_zh(col)}。",
+                    problem_en=f"value {values.iloc[pos]!r} is not allowed",
+                    hint_en=f"Use one of: {', '.join(col.allowed)}."))
     if spec.id_column and spec.id_column in data.columns:
         ids = data[spec.id_column]
         dup = ids.notna() & ids.duplicated(keep=False)
         for value in pd.unique(ids[dup])[:50]:
             n = int((ids == value).sum())
-            found.append(Finding("error", str(value), spec.id_column,
-                                 f"id {value!r} is used by {n} features",
-                                 "Every feature needs its own id.",
-                                 f"编号 {value!r} 被 {n} 个要素重复使用",
-                                 "每个要素都需要唯一的编号。"))
+            found.append(Finding(
+                "error", str(value), spec.id_column,
+                problem=f"编号 {value!r} 被 {n} 个要素重复使用",
+                hint="每个要素都需要唯一的编号。",
+                problem_en=f"id {value!r} is used by {n} features",
+                hint_en="Every feature needs its own id."))
     if not spec.is_table:
         found.extend(_geometry_findings(spec.kind, data))
     found.extend(_date_order_findings(kind, data))
@@ -162,21 +168,21 @@ def _date_order_findings(kind: str, data: pd.DataFrame) -> list[Finding]:
             da, db = a.iloc[pos].date(), b.iloc[pos].date()
             out.append(Finding(
                 severity, feature_label(spec, data, int(pos)), late,
-                f"{late} {db} is before {early} {da}",
-                f"Check both dates: {late} must not come before {early}.",
-                f"{column_zh(spec, late)} {db} 早于{column_zh(spec, early)} {da}",
-                f"请核对这两个日期：{column_zh(spec, late)}不应早于{column_zh(spec, early)}。"))
+                problem=f"{column_zh(spec, late)} {db} 早于{column_zh(spec, early)} {da}",
+                hint=f"请核对这两个日期：{column_zh(spec, late)}不应早于{column_zh(spec, early)}。",
+                problem_en=f"{late} {db} is before {early} {da}",
+                hint_en=f"Check both dates: {late} must not come before {early}."))
     if kind == "contracts" and {"actual_start_date", "actual_completion_date"} <= set(data):
         orphan = (data["actual_completion_date"].notna()
                   & data["actual_start_date"].isna()).to_numpy()
         for pos in np.flatnonzero(orphan)[:50]:
             out.append(Finding(
                 "error", feature_label(spec, data, int(pos)), "actual_start_date",
-                "actual_completion_date is set but actual_start_date is empty",
-                "Fill in the actual start date.",
-                f"已填{column_zh(spec, 'actual_completion_date')}，"
-                f"但{column_zh(spec, 'actual_start_date')}为空",
-                "请填写实际开工日期。"))
+                problem=f"已填{column_zh(spec, 'actual_completion_date')}，"
+                        f"但{column_zh(spec, 'actual_start_date')}为空",
+                hint="请填写实际开工日期。",
+                problem_en="actual_completion_date is set but actual_start_date is empty",
+                hint_en="Fill in the actual start date."))
     return out
 
 
@@ -194,11 +200,12 @@ def _duplicate_key_findings(kind: str, data: pd.DataFrame) -> list[Finding]:
     for pos in np.flatnonzero(dup.to_numpy())[:50]:
         value = " / ".join(f"{v:g}" if isinstance(v, float) else str(v)
                            for v in frame.iloc[pos])
-        out.append(Finding("error", feature_label(spec, data, int(pos)), keys[-1],
-                           f"{names} {value} appears more than once",
-                           "Keep one row per key (merge or delete the repeats).",
-                           f"{names_zh} {value} 重复出现",
-                           "同一组取值只保留一行（合并或删除重复行）。"))
+        out.append(Finding(
+            "error", feature_label(spec, data, int(pos)), keys[-1],
+            problem=f"{names_zh} {value} 重复出现",
+            hint="同一组取值只保留一行（合并或删除重复行）。",
+            problem_en=f"{names} {value} appears more than once",
+            hint_en="Keep one row per key (merge or delete the repeats)."))
     return out
 
 
@@ -219,24 +226,27 @@ def reference_findings(kind: str, data: pd.DataFrame, parcel_ids: object) -> pd.
         value = ids.iloc[pos]
         found.append(Finding(
             "error", f"#{pos + 1}" if spec.id_column is None else str(value), "parcel_id",
-            f"parcel {value!r} does not exist in the parcels layer",
-            "Correct the parcel id, or import the parcel first.",
-            f"{column_zh(spec, 'parcel_id')} {value!r} 在标准地图层中不存在",
-            "请更正地块编号，或先导入该地块。"))
+            problem=f"{column_zh(spec, 'parcel_id')} {value!r} 在标准地图层中不存在",
+            hint="请更正地块编号，或先导入该地块。",
+            problem_en=f"parcel {value!r} does not exist in the parcels layer",
+            hint_en="Correct the parcel id, or import the parcel first."))
     if unknown.sum() > 50:
-        found.append(Finding("error", None, "parcel_id",
-                             f"{int(unknown.sum()) - 50} more rows name unknown parcels",
-                             problem_zh=f"另有 {int(unknown.sum()) - 50} 行的地块编号不存在"))
+        found.append(Finding(
+            "error", None, "parcel_id",
+            problem=f"另有 {int(unknown.sum()) - 50} 行的地块编号不存在",
+            problem_en=f"{int(unknown.sum()) - 50} more rows name unknown parcels"))
     return findings_frame(found)
 
 
 def _geometry_findings(kind: str, data: pd.DataFrame) -> list[Finding]:
     spec = get_spec(kind)
     if not isinstance(data, gpd.GeoDataFrame) or data.geometry.name not in data:
-        return [Finding("error", None, "geometry", "the layer has no geometry",
-                        f"A {kind} layer needs {spec.geometry} geometries.",
-                        "该图层没有几何图形",
-                        f"{spec.zh}（{kind}）图层需要{_GEOMETRY_ZH[spec.geometry]}要素。")]
+        return [Finding(
+            "error", None, "geometry",
+            problem="该图层没有几何图形",
+            hint=f"{spec.zh}（{kind}）图层需要{_GEOMETRY_ZH[spec.geometry]}要素。",
+            problem_en="the layer has no geometry",
+            hint_en=f"A {kind} layer needs {spec.geometry} geometries.")]
     geoms = data.geometry.array
     out: list[Finding] = []
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
@@ -246,22 +256,23 @@ def _geometry_findings(kind: str, data: pd.DataFrame) -> list[Finding]:
                       "MultiLineString", "MultiPolygon", "GeometryCollection"])
     tname = np.where(types >= 0, names[np.clip(types, 0, 7)], "")
     wrong = ~missing & ~np.isin(tname, list(_FAMILIES[spec.geometry]))
-    for mask, problem, hint, problem_zh, hint_zh in (
-        (missing, "geometry is missing or empty", "Draw the feature or remove the row.",
-         "几何图形缺失或为空", "请绘制该要素，或删除这一行。"),
-        (invalid, "geometry is invalid", "Repair it (e.g. make_valid, or fix self-intersections).",
-         "几何图形无效", "请修复（如 make_valid，或消除自相交）。"),
+    for mask, problem, hint, problem_en, hint_en in (
+        (missing, "几何图形缺失或为空", "请绘制该要素，或删除这一行。",
+         "geometry is missing or empty", "Draw the feature or remove the row."),
+        (invalid, "几何图形无效", "请修复（如 make_valid，或消除自相交）。",
+         "geometry is invalid", "Repair it (e.g. make_valid, or fix self-intersections)."),
     ):
         for pos in np.flatnonzero(mask)[:50]:
             out.append(Finding("error", feature_label(spec, data, int(pos)), "geometry",
-                               problem, hint, problem_zh, hint_zh))
+                               problem, hint, problem_en, hint_en))
     geom_zh = _GEOMETRY_ZH[spec.geometry]
     for pos in np.flatnonzero(wrong)[:50]:
-        out.append(Finding("error", feature_label(spec, data, int(pos)), "geometry",
-                           f"geometry is a {tname[pos]}, expected {spec.geometry}",
-                           f"Use a {spec.geometry} layer for {kind}.",
-                           f"几何类型为 {tname[pos]}，应为{geom_zh}（{spec.geometry}）",
-                           f"{spec.zh}（{kind}）请使用{geom_zh}图层。"))
+        out.append(Finding(
+            "error", feature_label(spec, data, int(pos)), "geometry",
+            problem=f"几何类型为 {tname[pos]}，应为{geom_zh}（{spec.geometry}）",
+            hint=f"{spec.zh}（{kind}）请使用{geom_zh}图层。",
+            problem_en=f"geometry is a {tname[pos]}, expected {spec.geometry}",
+            hint_en=f"Use a {spec.geometry} layer for {kind}."))
     if "area_ha" in data.columns and spec.geometry == "polygon" and data.crs is not None:
         ok = ~(missing | invalid | wrong)
         if ok.any():
@@ -272,13 +283,12 @@ def _geometry_findings(kind: str, data: pd.DataFrame) -> list[Finding]:
             for pos in np.flatnonzero(np.nan_to_num(rel, nan=0.0) > AREA_TOLERANCE)[:50]:
                 out.append(Finding(
                     "warning", feature_label(spec, data, int(pos)), "area_ha",
-                    f"declared area {declared[pos]:.2f} ha differs from the geometry's "
-                    f"{area[pos]:.2f} ha by {rel[pos]:.0%}",
-                    "Check the declared area or the boundary (tolerance 5 %).",
-                    f"填报面积 {declared[pos]:.2f} 公顷与图形面积 {area[pos]:.2f} 公顷"
-                    f"相差 {rel[pos]:.0%}",
-                    "请核对填报面积或地块边界（允许误差 5%）。",
-                ))
+                    problem=f"填报面积 {declared[pos]:.2f} 公顷与图形面积 {area[pos]:.2f} 公顷"
+                            f"相差 {rel[pos]:.0%}",
+                    hint="请核对填报面积或地块边界（允许误差 5%）。",
+                    problem_en=f"declared area {declared[pos]:.2f} ha differs from the geometry's "
+                               f"{area[pos]:.2f} ha by {rel[pos]:.0%}",
+                    hint_en="Check the declared area or the boundary (tolerance 5 %)."))
     return out
 
 

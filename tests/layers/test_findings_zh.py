@@ -1,4 +1,4 @@
-"""Validation findings speak Chinese too: problem_zh / hint_zh for every kind of finding."""
+"""Validation findings speak Chinese too: problem / hint beside problem_en / hint_en."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from shapely.geometry import Point, Polygon, box
 
 from layers.access import Actor, Role
 from layers.importing import ImportRefused, import_layer
-from layers.schema import FINDING_COLUMNS, FINDING_COLUMNS_ZH, Finding, normalize
+from layers.schema import FINDING_COLUMNS, FINDING_COLUMNS_EN, Finding, normalize
 from layers.validate import findings_frame, findings_in, validate, validate_raw
 from layers.workspace import Workspace
 
@@ -30,33 +30,33 @@ def _parcels(**cols) -> gpd.GeoDataFrame:
 
 def _only(table: pd.DataFrame, column: str, text: str) -> pd.Series:
     """The one finding on ``column`` whose English problem contains ``text``."""
-    rows = table[(table["column"] == column) & table["problem"].str.contains(text, regex=False)]
+    rows = table[(table["column"] == column) & table["problem_en"].str.contains(text, regex=False)]
     assert len(rows) == 1, table[FINDING_COLUMNS]
     return rows.iloc[0]
 
 
 def _chinese(row: pd.Series, *, hint: bool = True) -> None:
-    assert _CJK.search(row["problem_zh"]), row["problem_zh"]
+    assert _CJK.search(row["problem"]), row["problem"]
     if hint:
-        assert _CJK.search(row["hint_zh"]), row["hint_zh"]
+        assert _CJK.search(row["hint"]), row["hint"]
 
 
-def test_frame_keeps_the_english_columns_first_then_the_chinese() -> None:
+def test_frame_keeps_the_chinese_columns_first_then_the_english() -> None:
     table = validate("parcels", _parcels())
-    assert list(table.columns) == [*FINDING_COLUMNS, *FINDING_COLUMNS_ZH]
+    assert list(table.columns) == [*FINDING_COLUMNS, *FINDING_COLUMNS_EN]
     assert FINDING_COLUMNS == ["severity", "feature", "column", "problem", "hint"]
-    assert list(findings_frame([]).columns) == [*FINDING_COLUMNS, *FINDING_COLUMNS_ZH]
-    f = Finding("error", None, "x", "bad")
-    assert (f.problem_zh, f.hint_zh) == ("", "")
+    assert list(findings_frame([]).columns) == [*FINDING_COLUMNS, *FINDING_COLUMNS_EN]
+    f = Finding("error", None, "x", problem_en="bad")
+    assert (f.problem, f.hint) == ("", "")
 
 
 def test_missing_column_in_chinese() -> None:
     row = _only(validate("parcels", _parcels().drop(columns="parcel_id")), "parcel_id",
                 "required column")
     _chinese(row)
-    assert row["problem"] == "required column 'parcel_id' is missing"  # English unchanged
-    assert row["problem_zh"] == "缺少必填字段 “地块编号”（parcel_id）"
-    assert row["hint_zh"].startswith("请添加该字段（可用字段名：parcel_id、地块编号")
+    assert row["problem_en"] == "required column 'parcel_id' is missing"  # English unchanged
+    assert row["problem"] == "缺少必填字段 “地块编号”（parcel_id）"
+    assert row["hint"].startswith("请添加该字段（可用字段名：parcel_id、地块编号")
 
 
 def test_empty_required_value_in_chinese() -> None:
@@ -65,8 +65,9 @@ def test_empty_required_value_in_chinese() -> None:
     _, table = validate_raw("assessments", raw)
     row = _only(table, "scope_id", "is empty")
     _chinese(row)
-    assert row["problem"] == "required value 'scope_id' is empty" and row["hint"] == "Fill it in."
-    assert "为空" in row["problem_zh"]
+    assert row["problem_en"] == "required value 'scope_id' is empty"
+    assert row["hint_en"] == "Fill it in."
+    assert "为空" in row["problem"]
 
 
 def test_enum_value_in_chinese_lists_codes_with_their_chinese_names() -> None:
@@ -74,16 +75,16 @@ def test_enum_value_in_chinese_lists_codes_with_their_chinese_names() -> None:
     row = _only(validate("parcels", data), "supply_status", "not allowed")
     _chinese(row)
     assert row["feature"] == "P2"
-    assert row["problem_zh"] == "“供应状态”（supply_status）的值 'sold' 不在允许范围内"
-    assert "reserve（储备）" in row["hint_zh"] and "supplied（已供应）" in row["hint_zh"]
-    assert row["hint"] == "Use one of: reserve, for_supply, supplied, under_construction."
+    assert row["problem"] == "“供应状态”（supply_status）的值 'sold' 不在允许范围内"
+    assert "reserve（储备）" in row["hint"] and "supplied（已供应）" in row["hint"]
+    assert row["hint_en"] == "Use one of: reserve, for_supply, supplied, under_construction."
 
 
 def test_duplicate_id_in_chinese() -> None:
     row = _only(validate("parcels", _parcels(parcel_id=["P1", "P1"])), "parcel_id",
                 "used by 2 features")
     _chinese(row)
-    assert row["problem_zh"] == "编号 'P1' 被 2 个要素重复使用"
+    assert row["problem"] == "编号 'P1' 被 2 个要素重复使用"
 
 
 @pytest.mark.parametrize(("geometry", "text", "zh"), [
@@ -96,22 +97,22 @@ def test_geometry_findings_in_chinese(geometry, text, zh) -> None:
     row = _only(validate("parcels", _parcels(geometry=geometry, area_ha=[None, None])),
                 "geometry", text)
     _chinese(row)
-    assert row["feature"] == "P1" and row["problem_zh"] == zh
+    assert row["feature"] == "P1" and row["problem"] == zh
 
 
 def test_layer_without_geometry_in_chinese() -> None:
     row = _only(validate("parcels", pd.DataFrame({"parcel_id": ["P1"]})), "geometry",
                 "no geometry")
     _chinese(row)
-    assert "标准地" in row["hint_zh"] and "面" in row["hint_zh"]
+    assert "标准地" in row["hint"] and "面" in row["hint"]
 
 
 def test_area_mismatch_in_chinese() -> None:
     row = _only(validate("parcels", _parcels(area_ha=[1.0, 1.3])), "area_ha", "differs")
     _chinese(row)
     assert row["severity"] == "warning"
-    assert row["problem_zh"] == "填报面积 1.30 公顷与图形面积 1.00 公顷相差 30%"
-    assert "5%" in row["hint_zh"]
+    assert row["problem"] == "填报面积 1.30 公顷与图形面积 1.00 公顷相差 30%"
+    assert "5%" in row["hint"]
 
 
 @pytest.mark.parametrize(("column", "value", "zh", "hint_zh"), [
@@ -122,8 +123,8 @@ def test_type_conversion_in_chinese(column, value, zh, hint_zh) -> None:
     n = normalize("parcels", _parcels(**{column: ["1", value]}))
     bad = [f for f in n.findings if f.severity == "error"]
     assert len(bad) == 1 and bad[0].feature == "P2" and bad[0].column == column
-    assert zh in bad[0].problem_zh and hint_zh in bad[0].hint_zh
-    assert _CJK.search(bad[0].hint_zh)
+    assert zh in bad[0].problem and hint_zh in bad[0].hint
+    assert _CJK.search(bad[0].hint)
 
 
 def test_date_conversion_and_info_findings_in_chinese() -> None:
@@ -132,13 +133,13 @@ def test_date_conversion_and_info_findings_in_chinese() -> None:
     n = normalize("inspections", raw)
     by_kind = {(f.severity, f.column): f for f in n.findings}
     date_f = by_kind[("error", "date")]
-    assert date_f.problem_zh.endswith("的值 'not a date' 不是日期")
-    assert "2025-06-30" in date_f.hint_zh and _CJK.search(date_f.hint_zh)
+    assert date_f.problem.endswith("的值 'not a date' 不是日期")
+    assert "2025-06-30" in date_f.hint and _CJK.search(date_f.hint)
     renamed = by_kind[("info", "site_id")]
-    assert renamed.problem == "column '图斑编号' read as 'site_id'"
-    assert renamed.problem_zh == "字段 '图斑编号' 已识别为 “图斑编号”（site_id）"
+    assert renamed.problem_en == "column '图斑编号' read as 'site_id'"
+    assert renamed.problem == "字段 '图斑编号' 已识别为 “图斑编号”（site_id）"
     unknown = by_kind[("info", "备用")]
-    assert "不在巡查记录" in unknown.problem_zh and _CJK.search(unknown.hint_zh)
+    assert "不在巡查记录" in unknown.problem and _CJK.search(unknown.hint)
 
 
 def test_every_finding_of_a_messy_layer_has_chinese() -> None:
@@ -148,7 +149,7 @@ def test_every_finding_of_a_messy_layer_has_chinese() -> None:
     raw["地块名称"] = ["甲", "乙"]
     _, table = validate_raw("parcels", raw)
     assert {"error", "warning", "info"} <= set(table["severity"])
-    assert table["problem_zh"].map(lambda s: bool(_CJK.search(s))).all(), table
+    assert table["problem"].map(lambda s: bool(_CJK.search(s))).all(), table
 
 
 def test_findings_in_picks_the_language() -> None:
@@ -157,10 +158,11 @@ def test_findings_in_picks_the_language() -> None:
     zh = findings_in(table, "zh")
     en = findings_in(table, "en")
     assert list(zh.columns) == list(en.columns) == ["layer", *FINDING_COLUMNS]
-    assert en["problem"].tolist() == table["problem"].tolist()
-    assert zh["problem"].tolist() == table["problem_zh"].tolist()
+    assert en["problem"].tolist() == table["problem_en"].tolist()
+    assert zh["problem"].tolist() == table["problem"].tolist()
     # a finding without Chinese (e.g. built elsewhere) falls back to English
-    mixed = findings_frame([Finding("warning", None, None, "only English", "fix it")])
+    mixed = findings_frame([Finding("warning", None, None, problem_en="only English",
+                                    hint_en="fix it")])
     assert findings_in(mixed, "zh")[["problem", "hint"]].iloc[0].tolist() == [
         "only English", "fix it"]
 
@@ -198,9 +200,9 @@ def test_validate_workspace_carries_the_readers_chinese_notes(tmp_path: Path) ->
                                           driver="GPKG", engine="pyogrio")
     table, unusable = validate_workspace(ws)
     assert not unusable
-    assert list(table.columns) == ["layer", *FINDING_COLUMNS, *FINDING_COLUMNS_ZH]
-    note = table[table["problem"].str.contains("repaired")]
-    assert len(note) == 1 and _CJK.search(note.iloc[0]["problem_zh"])
+    assert list(table.columns) == ["layer", *FINDING_COLUMNS, *FINDING_COLUMNS_EN]
+    note = table[table["problem_en"].str.contains("repaired")]
+    assert len(note) == 1 and _CJK.search(note.iloc[0]["problem"])
 
 
 def test_prepare_import_keeps_the_readers_notes_in_both_languages(tmp_path: Path) -> None:
@@ -214,6 +216,6 @@ def test_prepare_import_keeps_the_readers_notes_in_both_languages(tmp_path: Path
              geometry=[bowtie, box(500_200, 4_000_000, 500_300, 4_000_100)]).to_file(
         src, layer="parcels", driver="GPKG", engine="pyogrio")
     report = prepare_import(ws, "parcels", src)
-    assert len(report.notes) == len(report.notes_zh) >= 1
-    assert any("repaired" in n for n in report.notes)
-    assert all(_CJK.search(n) for n in report.notes_zh)
+    assert len(report.notes_en) == len(report.notes) >= 1
+    assert any("repaired" in n for n in report.notes_en)
+    assert all(_CJK.search(n) for n in report.notes)

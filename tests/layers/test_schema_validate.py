@@ -53,7 +53,7 @@ def test_normalize_renames_aliases_and_maps_chinese_values():
     assert pd.isna(n.data["area_ha"].iloc[1])
     bad = [f for f in n.findings if f.severity == "error"]
     assert len(bad) == 1 and bad[0].feature == "K2" and bad[0].column == "area_ha"
-    assert "abc" in bad[0].problem
+    assert "abc" in bad[0].problem_en
 
 
 def test_normalize_booleans_and_dates():
@@ -88,7 +88,8 @@ def test_duplicate_ids_enum_values_and_area_mismatch():
     assert ("parcel_id", "error") in problems
     assert ("supply_status", "error") in problems
     area = table[table.column == "area_ha"]
-    assert len(area) == 1 and area.iloc[0].severity == "warning" and "30%" in area.iloc[0].problem
+    assert len(area) == 1 and area.iloc[0].severity == "warning"
+    assert "30%" in area.iloc[0].problem_en
 
 
 def test_area_within_tolerance_is_fine():
@@ -106,8 +107,8 @@ def test_wrong_and_invalid_geometry():
     gdf = parcels(geometry=[Point(0, 0), bowtie])
     table = validate("parcels", gdf).query("column == 'geometry'")
     assert set(table.feature) == {"P1", "P2"}
-    assert any("expected polygon" in p for p in table.problem)
-    assert any("invalid" in p for p in table.problem)
+    assert any("expected polygon" in p for p in table.problem_en)
+    assert any("invalid" in p for p in table.problem_en)
 
 
 def test_water_accepts_lines_and_points():

@@ -77,15 +77,15 @@ def test_dates_out_of_order_are_errors(column: str, value: list[str], problem: s
     found = _findings("contracts", _contracts_zh(**{column: value}))
     errors = found[found["severity"] == "error"]
     assert len(errors) == 1 and errors["feature"].iloc[0] == "P1"
-    assert errors["problem"].iloc[0].startswith(problem)
-    assert "早于" in errors["problem_zh"].iloc[0]
+    assert errors["problem_en"].iloc[0].startswith(problem)
+    assert "早于" in errors["problem"].iloc[0]
 
 
 def test_completion_without_start_and_duplicate_contracts() -> None:
     raw = _contracts_zh(**{"地块编号": ["P1", "P1"],
                            "实际竣工日期": [None, "2024-05-01"]})
     found = _findings("contracts", raw)
-    problems = list(found.loc[found["severity"] == "error", "problem"])
+    problems = list(found.loc[found["severity"] == "error", "problem_en"])
     assert "actual_completion_date is set but actual_start_date is empty" in problems
     assert "id 'P1' is used by 2 features" in problems
 
@@ -94,12 +94,12 @@ def test_duplicate_performance_year_and_unknown_parcel() -> None:
     perf = pd.DataFrame({"地块编号": ["P1", "P1", "P9"], "年度": [2024, 2024, 2024],
                          "亩均税收": [10.0, 11.0, 5.0]})
     data, found = validate_raw("performance", perf)
-    dup = found[found["problem"].str.contains("appears more than once")]
-    assert len(dup) == 1 and dup["problem"].iloc[0] == "parcel_id + year P1 / 2024 appears " \
+    dup = found[found["problem_en"].str.contains("appears more than once")]
+    assert len(dup) == 1 and dup["problem_en"].iloc[0] == "parcel_id + year P1 / 2024 appears " \
         "more than once"
     refs = reference_findings("performance", data, ["P1", "P2"])
-    assert list(refs["problem"]) == ["parcel 'P9' does not exist in the parcels layer"]
-    assert "P9" in refs["problem_zh"].iloc[0] and "不存在" in refs["problem_zh"].iloc[0]
+    assert list(refs["problem_en"]) == ["parcel 'P9' does not exist in the parcels layer"]
+    assert "P9" in refs["problem"].iloc[0] and "不存在" in refs["problem"].iloc[0]
 
 
 def test_import_refuses_a_contract_for_an_unknown_parcel(ws: Workspace, tmp_path: Path) -> None:

@@ -54,7 +54,7 @@ def test_every_problem_of_a_file_is_listed(ws_root: Path, tmp_path: Path) -> Non
         import_layer(Workspace.load(ws_root), "inspections", src, actor=EDITOR)
     errors = info.value.report.errors
     assert sorted(errors["feature"].str[:2]) == ["K2", "K3", "K4", "K5"]
-    assert "晚于今天" in " ".join(errors["problem_zh"])
+    assert "晚于今天" in " ".join(errors["problem"])
 
 
 def test_valid_inspections_are_appended_in_date_order(ws_root: Path, tmp_path: Path) -> None:

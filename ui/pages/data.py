@@ -80,7 +80,7 @@ def _upload(ws: object, lang: str) -> None:
         return
     st.markdown(f"**{t('data.report', lang)}** · {md_escape(file.name)} → "
                 f"{layer_name(kind, lang)} · {t('data.features', lang)}: {report.n_features}")
-    for note in report.notes_zh if lang == "zh" else report.notes:
+    for note in report.notes if lang == "zh" else report.notes_en:
         st.caption(md_escape(public_text(note)))
     if report.findings.empty:
         st.success(t("data.clean", lang))
