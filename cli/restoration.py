@@ -29,27 +29,30 @@ def _fmt(value: float, unit: str) -> str:
     return f"{value:,.2f} {unit}"
 
 
-def format_kpis(kpis: dict[str, pd.DataFrame], *, top: pd.DataFrame | None = None) -> str:
-    """The KPI tables as plain text for the terminal (zh and en labels)."""
-    lines = ["City KPIs 全市指标"]
+def format_kpis(kpis: dict[str, pd.DataFrame], *, top: pd.DataFrame | None = None,
+                lang: str = "zh") -> str:
+    """The KPI tables as plain text for the terminal (zh and en labels; the priority
+    reasons in ``lang``)."""
+    lines = ["全市指标 City KPIs"]
     for row in kpis["summary"].itertuples(index=False):
         if row.metric.startswith("flag_"):
             continue
         lines.append(f"  {row.zh:<12}{row.en:<28}{_fmt(row.value, row.unit):>14}")
     flags = kpis["summary"][kpis["summary"]["metric"].str.startswith("flag_")]
-    lines.append("Flags 预警")
+    lines.append("预警 Flags")
     for row in flags.itertuples(index=False):
         lines.append(f"  {row.zh:<14}{row.en:<50}{int(row.value):>5}")
     with pd.option_context("display.width", 200, "display.max_columns", 20,
                            "display.max_colwidth", 60):
-        lines.append("By stage 按阶段")
+        lines.append("按阶段 By stage")
         lines.append(kpis["by_stage"].drop(columns=["stage"]).to_string(index=False))
-        lines.append("By county 按县区")
+        lines.append("按县区 By county")
         lines.append(kpis["by_county"].to_string(index=False))
         if top is not None and len(top):
-            lines.append(f"Top {len(top)} priorities 优先治理")
+            lines.append(f"优先治理前 {len(top)} 位 Top {len(top)} priorities")
+            reasons = "reasons_en" if lang == "en" else "reasons_zh"
             lines.append(top[["priority_rank", "site_id", "priority_score",
-                              "reasons_en"]].to_string(index=False))
+                              reasons]].to_string(index=False))
     return "\n".join(lines)
 
 
@@ -89,12 +92,19 @@ def register(app: typer.Typer) -> None:
         town_m: float = typer.Option(_DEFAULTS.town_distance_m, "--town-m",
                                      help="Priority: distance to a town (m)."),
         top: int = typer.Option(10, "--top", help="How many priorities to print."),
+        lang: str = typer.Option("zh", "--lang", help="Language of the notes and the "
+                                 "priority reasons: zh or en."),
     ) -> None:
         """Per-site restoration progress, priorities and city KPIs."""
         from dataclasses import replace
 
         from layers.restoration import evaluate, inputs_from_workspace
 
+        if lang not in ("zh", "en"):
+            raise InputError(f"--lang {lang!r} is not a language of the summary.",
+                             hint="Use --lang zh or --lang en.",
+                             zh=f"--lang {lang!r} 不是汇总可用的语言。",
+                             hint_zh="请使用 --lang zh 或 --lang en。")
         t0 = time.perf_counter()
         settings = replace(_DEFAULTS, ring_inner_m=ring_inner, ring_outer_m=ring_outer,
                            stale_days=stale_days, road_distance_m=road_m,
@@ -105,13 +115,17 @@ def register(app: typer.Typer) -> None:
         if out is not None:
             _write(result, out)
         elapsed = time.perf_counter() - t0
-        typer.echo(f"{ws.name} — restoration as of {result.as_of} "
+        typer.echo(f"{ws.name} — 修复进展，截至 {result.as_of}（{len(result.sites)} 个图斑，"
+                   f"{elapsed:.2f} 秒）" if lang == "zh" else
+                   f"{ws.name} — restoration as of {result.as_of} "
                    f"({len(result.sites)} sites, {elapsed:.2f} s)")
         for note in result.notes:
-            echo_err(f"note: {note.message_en}")
-        typer.echo(format_kpis(result.kpis, top=result.ranking.head(top) if top > 0 else None))
+            echo_err(f"说明：{note.message('zh')}" if lang == "zh" else
+                     f"note: {note.message_en}")
+        typer.echo(format_kpis(result.kpis, top=result.ranking.head(top) if top > 0 else None,
+                               lang=lang))
         if out is not None:
-            typer.echo(f"wrote {out}")
+            typer.echo(f"已写出 {out}" if lang == "zh" else f"wrote {out}")
 
     @app.command("inspect")
     def inspect_cmd(

@@ -184,8 +184,22 @@ def test_missing_inputs_are_noted_in_both_languages(ws_root: Path, run) -> None:
     assert by_code["no_inspections"].message("zh") == "无巡查记录表：阶段与修复面积取自矿山图斑属性"
     assert by_code["no_ndvi"].message("zh").startswith("无 NDVI 栅格")
     assert by_code["no_ndvi"].message("en") == "no NDVI rasters: vegetation columns are empty"
-    code, _, stderr = run("restoration", ws_root, "--as-of", "2025-06-01")
+    code, _, stderr = run("restoration", ws_root, "--as-of", "2025-06-01", "--lang", "en")
     assert code == 0
     assert "note: no inspections table: stages and restored areas come from the mines layer" \
         in stderr
     assert "note: no tourism_road layer" in stderr and "无巡查记录表" not in stderr
+
+
+def test_restoration_prints_notes_and_reasons_in_the_chosen_language(ws_root: Path,
+                                                                     run) -> None:
+    (ws_root / "workspace.toml").write_text(
+        'name = "只有图斑"\ncrs = "EPSG:4547"\n[layers]\nmines = "layers.gpkg:mines"\n',
+        encoding="utf-8")
+    code, stdout, stderr = run("restoration", ws_root, "--as-of", "2025-06-01")
+    assert code == 0
+    assert "说明：无巡查记录表：阶段与修复面积取自矿山图斑属性" in stderr
+    assert "note:" not in stderr
+    assert "修复进展，截至 2025-06-01" in stdout and "全市指标 City KPIs" in stdout
+    code, _, stderr = run("restoration", ws_root, "--lang", "fr")
+    assert code == 2 and "--lang 'fr'" in stderr
