@@ -141,9 +141,9 @@ def normalize(kind: str, data: pd.DataFrame) -> Normalized:
             "info", None, name,
             problem=f"字段 {name!r} 不在{spec.zh}（{kind}）的字段目录中，已原样保留",
             hint="如果它对应目录中的某个字段，请改为该字段名。",
-            problem_en=f"nameumn {name!r} is not in the {kind} "
+            problem_en=f"column {name!r} is not in the {kind} "
                        "catalogue; kept as is",
-            hint_en="Rename it to a catalogue nameumn if it is one of them."))
+            hint_en="Rename it to a catalogue column if it is one of them."))
     for col in spec.columns:
         if col.name not in out.columns:
             continue

@@ -12,6 +12,7 @@ import pandas as pd
 import shapely
 
 from gis.crs import metric_crs_for
+from gis.measure import area_ha
 from layers.catalog import VALUE_ALIASES, ColumnSpec, get_spec
 from layers.schema import (
     FINDING_COLUMNS,
@@ -277,7 +278,7 @@ def _geometry_findings(kind: str, data: pd.DataFrame) -> list[Finding]:
         ok = ~(missing | invalid | wrong)
         if ok.any():
             metric = data if data.crs.is_projected else data.to_crs(metric_crs_for(data))
-            area = np.where(ok, shapely.area(metric.geometry.array) / 1e4, np.nan)
+            area = np.where(ok, area_ha(metric.geometry), np.nan)
             declared = pd.to_numeric(data["area_ha"], errors="coerce").to_numpy(dtype=float)
             rel = np.abs(declared - area) / np.where(area > 0, area, np.nan)
             for pos in np.flatnonzero(np.nan_to_num(rel, nan=0.0) > AREA_TOLERANCE)[:50]:

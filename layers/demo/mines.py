@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from gis import measure
 from layers.demo._common import ANALYSIS_CRS, AS_OF, _rng, _strings
 from layers.demo._shapes import _blobs, _random_points_in
 from layers.demo.zones import _Grid
@@ -150,7 +151,7 @@ def _mines(counties: gpd.GeoDataFrame, grids: list[_Grid], candidates: gpd.GeoDa
         milestones.append(ms[: s_hist + 1])
         start.append(t0)
         target_date.append(_target_date(t0, gaps, s, special[i], as_of, rng))
-    area_geom = shapely.area(np.array(geoms)) / 1e4
+    area_geom = measure.area_ha(np.array(geoms))
     final = np.select([stage_idx <= 1, stage_idx == 2, stage_idx == 3],
                       [0.0, rng.uniform(0.15, 0.7, n), rng.uniform(0.85, 0.98, n)],
                       rng.uniform(0.95, 1.0, n))
@@ -224,7 +225,7 @@ def _inspections(mines: gpd.GeoDataFrame, meta: _MineMeta, seed: int) -> pd.Data
     as_of = pd.Timestamp(AS_OF)
     stage_names = list(STAGE_COUNTS)
     rows: list[dict[str, Any]] = []
-    area = shapely.area(mines.geometry.array) / 1e4
+    area = measure.area_ha(mines.geometry)
     for i, site in enumerate(mines.itertuples(index=False)):
         ms = meta.milestones[i]
         who = (f"{site.county}自然资源局 {SURNAMES[int(rng.integers(len(SURNAMES)))]}工")

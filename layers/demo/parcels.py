@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from gis.measure import area_ha
 from layers.demo._common import ANALYSIS_CRS, _rng
 from layers.demo._shapes import _rot_boxes
 from layers.demo.zones import _Grid
@@ -192,7 +193,7 @@ def _zone_parcel_candidates(grids: list[_Grid], seed: int,
         frames.append(df)
     all_ = pd.concat(frames, ignore_index=True)
     all_["priority"] = _priority(all_)
-    area = shapely.area(all_.geometry.to_numpy()) / 1e4
+    area = area_ha(all_.geometry)
     all_["area_ha"] = np.round(area * (1 + rng.uniform(-0.012, 0.012, len(all_))), 2)
     return gpd.GeoDataFrame(all_, geometry="geometry", crs=ANALYSIS_CRS)
 

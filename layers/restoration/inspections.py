@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from gis.errors import InputError
+from gis.measure import area_ha
 from layers.access import Actor, Role, require
 from layers.catalog import CATALOG
 from layers.restoration.stages import MINE_STAGES, is_backwards, parse_stage, stage_label
@@ -106,7 +107,7 @@ def normalize_history(df: pd.DataFrame | None) -> pd.DataFrame:
 
 def site_area_ha(geometry: object) -> float:
     """Geometric area of a polygon in hectares (the geometry must be in a metric CRS)."""
-    return float(getattr(geometry, "area", float("nan"))) / 10_000.0
+    return float(area_ha(geometry))
 
 
 def _num(value: Any) -> float | None:

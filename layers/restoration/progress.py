@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from gis.errors import InputError
+from gis.measure import area_ha
 from layers.restoration.inputs import Note, RestorationInputs
 from layers.restoration.inspections import AREA_TOLERANCE_HA, History
 from layers.restoration.ndvi import endmembers, reference_rings, zonal_ndvi
@@ -230,7 +231,7 @@ def progress(inputs: RestorationInputs, *, as_of: date | str | pd.Timestamp,
     notes = list(inputs.notes)
     sites = mines.reset_index(drop=True).copy()
     _normalise_site_ids(sites)
-    area = (sites.geometry.area / 10_000.0).to_numpy()
+    area = np.asarray(area_ha(sites.geometry))
     sites["_restored_attr"] = _floats(sites, "restored_area_ha")
     sites["_start"] = _dates(sites, "start_date")
     sites["_target"] = _dates(sites, "target_date")

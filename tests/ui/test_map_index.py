@@ -12,10 +12,10 @@ import pytest
 import shapely
 
 from gis.webmercator import merc_x, pixel_m
+from layers.restoration.history import restored_over_time
 from tests.ui.conftest import CRS, X0, Y0, overall_for, parcels_grid
 from ui.map import ParcelIndex, build_map, build_sites_map, prepare_map_data
 from ui.map.index import CLICK_PX
-from ui.restoration_history import restored_over_time
 
 
 def _named_parcels() -> gpd.GeoDataFrame:

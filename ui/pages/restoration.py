@@ -9,11 +9,11 @@ import streamlit as st
 from layers.access import Role
 from layers.catalog import MINE_STAGES
 from layers.restoration import flag_label
+from layers.restoration.history import restored_over_time
 from ui import data as uidata
 from ui.assets import missing_files
 from ui.auth import can
 from ui.i18n import column_label, t, value_label
-from ui.restoration_history import restored_over_time
 from ui.state import get_state
 from ui.text import md_escape
 from ui.widgets import guard
