@@ -225,7 +225,7 @@ def _inspections(mines: gpd.GeoDataFrame, meta: _MineMeta, seed: int) -> pd.Data
     as_of = pd.Timestamp(AS_OF)
     stage_names = list(STAGE_COUNTS)
     rows: list[dict[str, Any]] = []
-    area = measure.area_ha(mines.geometry)
+    area = np.asarray(measure.area_ha(mines.geometry), dtype=float)
     for i, site in enumerate(mines.itertuples(index=False)):
         ms = meta.milestones[i]
         who = (f"{site.county}自然资源局 {SURNAMES[int(rng.integers(len(SURNAMES)))]}工")
