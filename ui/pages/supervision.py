@@ -11,6 +11,7 @@ from ui import supervision_data as svdata
 from ui.i18n import column_label, t, value_label
 from ui.state import get_state
 from ui.supervision_widgets import status_style, supervision_map
+from ui.text import md_escape
 from ui.widgets import guard
 
 
@@ -153,7 +154,7 @@ def main() -> None:
         snap = uidata.snapshot()
         ws = uidata.load(snap)
         table = svdata.supervision(snap, state.as_of)
-        st.caption(ws.name + " · " + t("sup.as_of", lang, date=state.as_of))
+        st.caption(md_escape(ws.name) + " · " + t("sup.as_of", lang, date=state.as_of))
         if table is None:
             st.info(t("sup.no_contracts", lang))
             return
