@@ -252,6 +252,25 @@ class Workspace:
         else:
             self._cache.pop(f"raw:{kind}", None)
 
+    def read_required(self, kind: str, *, needed_for: str = "",
+                      needed_for_zh: str = "") -> gpd.GeoDataFrame | pd.DataFrame:
+        """:meth:`read`, but a missing layer is a :class:`WorkspaceError` naming how to add it.
+
+        ``needed_for`` / ``needed_for_zh`` say what needs the layer ("restoration").
+        """
+        data = self.read(kind)
+        if data is not None:
+            return data
+        spec = get_spec(kind)
+        section = "tables" if spec.is_table else "layers"
+        why = f", which {needed_for} needs" if needed_for else ""
+        why_zh = f"，{needed_for_zh}需要该图层" if needed_for_zh else ""
+        raise WorkspaceError(
+            f"{self.manifest_path} names no {kind} layer{why}.",
+            hint=f'Add {kind} = "file.gpkg:layer" under [{section}] in workspace.toml.',
+            zh=f"{self.manifest_path} 中没有{spec.zh}（{kind}）图层{why_zh}。",
+            hint_zh=f'请在 workspace.toml 的 [{section}] 下添加 {kind} = "file.gpkg:layer"。')
+
     def read(self, kind: str) -> gpd.GeoDataFrame | pd.DataFrame | None:
         """The layer or table ``kind`` normalised to the catalogue (layers in the analysis CRS).
 

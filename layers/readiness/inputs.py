@@ -9,7 +9,7 @@ import geopandas as gpd
 import pandas as pd
 import pyproj
 
-from gis.errors import CRSError, InputError, WorkspaceError
+from gis.errors import CRSError, InputError
 from gis.raster import RasterSource
 
 __all__ = ["ReadinessInputs", "inputs_from_workspace"]
@@ -115,12 +115,8 @@ def inputs_from_workspace(ws: Any, *, rulebook: Any = None) -> ReadinessInputs:
     """
     from layers.catalog import LAYER_KINDS
 
-    parcels = ws.read("parcels")
-    if parcels is None:
-        raise WorkspaceError(f"{ws.manifest_path} names no parcels layer.",
-                             hint="Add parcels = \"file.gpkg:layer\" under [layers].",
-                             zh=f"{ws.manifest_path} 中没有标准地（parcels）图层。",
-                             hint_zh='请在 [layers] 下添加 parcels = "file.gpkg:layer"。')
+    parcels = ws.read_required("parcels", needed_for="the readiness check",
+                               needed_for_zh="出让条件核查")
     kinds = rulebook.layers_needed() if rulebook is not None else set(LAYER_KINDS) | {
         "assessments"}
     layers = {k: ws.read(k) for k in kinds if k not in ("parcels", "assessments")}

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import pandas as pd
 
-from gis.errors import InputError
 from gis.io import Note
 from gis.raster import RasterSource
 
@@ -78,13 +77,7 @@ def inputs_from_workspace(ws: Workspace) -> RestorationInputs:
     representative points of the ``counties`` layer (county seats).
     """
     notes: list[Note] = []
-    mines = ws.read("mines") if ws.has("mines") else None
-    if mines is None:
-        raise InputError(f"Workspace {ws.root} has no mines layer, which restoration needs.",
-                         hint="Add mines = \"file.gpkg:layer\" under [layers] in workspace.toml.",
-                         zh=f"工作区 {ws.root} 没有矿山修复图斑（mines）图层，修复跟踪需要该图层。",
-                         hint_zh="请在 workspace.toml 的 [layers] 下添加 "
-                         'mines = "file.gpkg:layer"。')
+    mines = ws.read_required("mines", needed_for="restoration", needed_for_zh="修复跟踪")
     inspections = ws.read("inspections") if ws.has("inspections") else None
     if inspections is None:
         notes.append(Note(

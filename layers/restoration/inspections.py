@@ -254,13 +254,8 @@ def _one_row_frame(row: Mapping[str, Any]) -> pd.DataFrame:
 
 
 def _mines(ws: Workspace) -> pd.DataFrame:
-    mines = ws.read("mines")
-    if mines is None:
-        raise InputError(f"Workspace {ws.root} has no mines layer.",
-                         hint="Add mines = \"…\" under [layers] in workspace.toml.",
-                         zh=f"工作区 {ws.root} 中没有矿山修复图斑（mines）图层。",
-                         hint_zh="请在 workspace.toml 的 [layers] 下添加 mines = \"…\"。")
-    return mines
+    return ws.read_required("mines", needed_for="recording inspections",
+                            needed_for_zh="登记巡查")
 
 
 def _unknown_site(site: str, ws: Workspace, ids: pd.Series) -> Problem:
