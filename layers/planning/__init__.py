@@ -1,0 +1,1 @@
+"""Planning ahead: infrastructure projects, what-if scenarios, supply pipeline, budget plan."""
