@@ -98,6 +98,13 @@ DAMAGE_TYPES = ("excavation", "dumping", "subsidence")
 _NAME = _c("name", "名称", "Name", aliases=("名称", "名字", "NAME", "Name", "mc", "MC"))
 _STATUS_INFRA = _c("status", "状态", "Status", allowed=INFRA_STATUS,
                    aliases=("状态", "建设状态", "STATUS", "zt", "ZT"))
+# infrastructure projects (roads, water, power, gas): the project a feature belongs to
+_PROJECT = (
+    _c("project_id", "项目编号", "Project ID", aliases=("项目编号", "工程编号", "PROJECT_ID")),
+    _c("planned_date", "计划建成日期", "Planned completion", "date",
+       aliases=("计划建成日期", "计划完工日期", "计划竣工日期", "PLANNED_DATE")),
+)
+PROJECT_KINDS = ("road", "water", "power", "gas", "other")
 
 CATALOG: dict[str, LayerSpec] = {
     "zones": LayerSpec(
@@ -180,6 +187,7 @@ CATALOG: dict[str, LayerSpec] = {
             _c("kind", "类型", "Kind", required=True, allowed=WATER_KINDS,
                aliases=("类型", "设施类型", "KIND")),
             _STATUS_INFRA,
+            *_PROJECT,
             _c("diameter_mm", "管径（毫米）", "Diameter (mm)", "float",
                aliases=("管径", "DN"), unit="mm"),
             _c("system", "供水系统", "System", aliases=("供水系统", "所属系统", "SYSTEM")),
@@ -192,6 +200,7 @@ CATALOG: dict[str, LayerSpec] = {
         (
             _c("class", "道路等级", "Class", aliases=("道路等级", "等级", "CLASS")),
             _STATUS_INFRA,
+            *_PROJECT,
             _NAME,
         ),
         style={"color": "#636363", "weight": 2},
@@ -204,6 +213,7 @@ CATALOG: dict[str, LayerSpec] = {
             _c("voltage_kv", "电压等级（千伏）", "Voltage (kV)", "float",
                aliases=("电压等级", "电压", "VOLTAGE"), unit="kV"),
             _STATUS_INFRA,
+            *_PROJECT,
             _NAME,
         ),
         style={"color": "#e31a1c", "weight": 2},
@@ -214,6 +224,7 @@ CATALOG: dict[str, LayerSpec] = {
         (
             _c("kind", "类型", "Kind", allowed=GAS_KINDS, aliases=("类型", "设施类型", "KIND")),
             _STATUS_INFRA,
+            *_PROJECT,
             _c("pressure", "压力级制", "Pressure class", aliases=("压力级制", "压力")),
             _NAME,
         ),
@@ -275,6 +286,23 @@ CATALOG: dict[str, LayerSpec] = {
             _c("valid_until", "有效期至", "Valid until", "date", aliases=("有效期至", "有效期")),
             _c("ref", "批复文号", "Reference", aliases=("批复文号", "文号")),
         ),
+    ),
+    # planned infrastructure works: what a scenario builds (docs/planning.md)
+    "projects": LayerSpec(
+        "projects", "基础设施项目", "Infrastructure projects", "none",
+        (
+            _c("project_id", "项目编号", "Project ID", required=True,
+               aliases=("项目编号", "工程编号", "编号", "PROJECT_ID")),
+            _c("name", "项目名称", "Name", aliases=("项目名称", "名称", "工程名称", "NAME")),
+            _c("kind", "项目类型", "Kind", allowed=PROJECT_KINDS,
+               aliases=("项目类型", "类型", "KIND")),
+            _c("cost_wan", "投资（万元）", "Cost (10k CNY)", "float",
+               aliases=("投资", "总投资", "估算投资", "投资万元"), unit="万元"),
+            _c("planned_date", "计划建成日期", "Planned completion", "date",
+               aliases=("计划建成日期", "计划完工日期", "计划竣工日期")),
+            _c("funded", "资金已落实", "Funded", "bool", aliases=("资金已落实", "已落实资金")),
+        ),
+        id_column="project_id",
     ),
     "inspections": LayerSpec(
         "inspections", "巡查记录", "Inspections", "none",
