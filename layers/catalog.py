@@ -83,15 +83,18 @@ SUPPLY_STATUS = ("reserve", "for_supply", "supplied", "under_construction")
 ZONE_KINDS = ("high_tech", "econ_tech", "provincial", "other")
 CONSTRAINT_KINDS = (
     "ecological_redline", "basic_farmland", "flood", "geohazard", "mining_right",
+    "urban_development_boundary",  # 城镇开发边界, the third control line (a "within" rule)
 )
-WATER_KINDS = ("main", "branch", "plant", "reservoir", "pump")
+# raw_main: raw-water transmission (reservoir → treatment plant), not a supply to parcels
+WATER_KINDS = ("main", "branch", "raw_main", "plant", "reservoir", "pump")
 POWER_KINDS = ("substation", "line")
 GAS_KINDS = ("main", "branch", "station")
 ASSESSMENT_STATUS = ("approved", "committed", "pending", "not_required")
 ASSESSMENT_KINDS = (
     "mineral_overlay", "eia", "energy", "geohazard", "seismic", "water_resources",
-    "soil_water", "flood", "cultural_relics", "climate", "lightning",
+    "soil_water", "flood", "cultural_relics", "climate", "lightning", "archaeology",
 )
+RESIDENTIAL_KINDS = ("urban", "village")
 RESTORATION_MODES = ("natural", "assisted", "reconstruction", "reuse")
 DAMAGE_TYPES = ("excavation", "dumping", "subsidence")
 
@@ -147,6 +150,10 @@ CATALOG: dict[str, LayerSpec] = {
             _c("energy_per_output", "单位能耗", "Energy per output", "float",
                aliases=("单位能耗", "单位产出能耗"), unit="tce/万元"),
             _c("green_ratio", "绿地率", "Green ratio", "float", aliases=("绿地率",), unit="%"),
+            _c("admin_ratio", "行政办公及生活服务设施用地比例", "Administrative and living "
+               "facilities share", "float",
+               aliases=("行政办公及生活服务设施用地比例", "行政办公及生活服务设施用地所占比重",
+                        "行政办公用地比例"), unit="%"),
             _c("zone_id", "开发区编号", "Zone ID", aliases=("所属开发区", "开发区编号")),
         ),
         id_column="parcel_id",
@@ -239,6 +246,17 @@ CATALOG: dict[str, LayerSpec] = {
         ),
         id_column="segment_id",
         style={"color": "#ff7f00", "weight": 4},
+    ),
+    # residential areas (居住区): setbacks of heavy industry are measured from them
+    "residential": LayerSpec(
+        "residential", "居住区", "Residential areas", "polygon",
+        (
+            _NAME,
+            _c("kind", "类型", "Kind", allowed=RESIDENTIAL_KINDS,
+               aliases=("类型", "居住区类型", "KIND")),
+            _STATUS_INFRA,
+        ),
+        style={"color": "#fb9a99", "weight": 1, "fillOpacity": 0.35},
     ),
     "constraints": LayerSpec(
         "constraints", "管控", "Constraint zones", "polygon",
@@ -403,6 +421,7 @@ ASSESSMENT_LABELS: dict[str, tuple[str, str]] = {
     "soil_water": ("水土保持", "Soil and water conservation"),
     "flood": ("洪水影响评价", "Flood impact assessment"),
     "cultural_relics": ("文物考古", "Cultural relics survey"),
+    "archaeology": ("考古调查勘探", "Archaeological survey and exploration"),
     "climate": ("气候可行性论证", "Climate feasibility"),
     "lightning": ("雷电灾害风险评估", "Lightning risk assessment"),
 }
@@ -427,7 +446,10 @@ VALUE_ALIASES: dict[str, dict[str, str]] = {
     "kind": {"高新区": "high_tech", "经开区": "econ_tech", "省级": "provincial",
              "生态保护红线": "ecological_redline", "永久基本农田": "basic_farmland",
              "基本农田": "basic_farmland", "洪涝": "flood", "地质灾害": "geohazard",
-             "采矿权": "mining_right", "干管": "main", "支管": "branch", "水厂": "plant",
+             "采矿权": "mining_right", "城镇开发边界": "urban_development_boundary",
+             "干管": "main", "支管": "branch", "水厂": "plant",
+             "原水管": "raw_main", "原水输水管": "raw_main", "输水管": "raw_main",
+             "城镇": "urban", "村庄": "village",
              "调压站": "station", "水库": "reservoir", "泵站": "pump", "变电站": "substation",
              "线路": "line",
              **{v[0]: k for k, v in ASSESSMENT_LABELS.items()}},

@@ -54,6 +54,7 @@ VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "water_kind": {
         "main": ("干管", "Main"),
         "branch": ("支管", "Branch"),
+        "raw_main": ("原水输水管", "Raw-water main"),
         "plant": ("水厂", "Plant"),
         "reservoir": ("水库", "Reservoir"),
         "pump": ("泵站", "Pumping station"),
@@ -68,6 +69,11 @@ VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "flood": ("洪涝风险区", "Flood zone"),
         "geohazard": ("地质灾害区", "Geohazard zone"),
         "mining_right": ("采矿权", "Mining right"),
+        "urban_development_boundary": ("城镇开发边界", "Urban development boundary"),
+    },
+    "residential_kind": {
+        "urban": ("城镇居住区", "Urban residential"),
+        "village": ("村庄", "Village"),
     },
     "zone_kind": {
         "high_tech": ("高新区", "High-tech zone"),

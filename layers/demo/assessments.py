@@ -14,7 +14,8 @@ NATIONAL_ASSESSMENTS = ("mineral_overlay", "eia", "energy", "geohazard", "seismi
                         "water_resources")
 _AGENCY = {"mineral_overlay": "长自然资函", "eia": "长环审", "energy": "长发改能评",
            "geohazard": "长自然资函", "seismic": "长震安评", "water_resources": "长水资函",
-           "soil_water": "长水保函", "flood": "长水防函", "cultural_relics": "长文物函"}
+           "soil_water": "长水保函", "flood": "长水防函", "cultural_relics": "长文物函",
+           "archaeology": "长文物函"}
 
 
 def _assessments(candidates: gpd.GeoDataFrame, seed: int) -> pd.DataFrame:
@@ -49,6 +50,16 @@ def _assessments(candidates: gpd.GeoDataFrame, seed: int) -> pd.DataFrame:
     add("zone", "CZGX", "flood", "pending", None, None, None)
     add("zone", "CZJK", "cultural_relics", "not_required", None, None,
         "长文物函〔2022〕17号")
+    # 先考古、后出让: CZGX and CZJK surveyed as zones; CZLC parcel by parcel, one pending
+    add("zone", "CZGX", "archaeology", "approved", "2022-04-12", None, "长文物函〔2022〕31号")
+    add("zone", "CZJK", "archaeology", "approved", "2022-09-06", None, "长文物函〔2022〕58号")
+    lc = candidates[candidates.zone == "CZLC"]
+    for k, (pid, special) in enumerate(zip(lc.parcel_id, lc.special, strict=True)):
+        if special == "archaeology_pending":
+            add("parcel", str(pid), "archaeology", "pending", None, None, None)
+        else:
+            add("parcel", str(pid), "archaeology", "approved", "2023-03-15", None,
+                f"长文物函〔2023〕{40 + k}号")
     for pid in candidates.loc[candidates.special == "parcel_geohazard", "parcel_id"]:
         add("parcel", str(pid), "geohazard", "approved", "2025-03-18", "2030-03-17",
             f"长自然资函〔2025〕{int(rng.integers(20, 90))}号")

@@ -29,9 +29,17 @@ from layers.demo.constraints import _constraints
 from layers.demo.containers import DemoData, DemoRaster, DemoSummary
 from layers.demo.contracts import supervision_tables
 from layers.demo.mines import _inspections, _mines
-from layers.demo.networks import _power, _roads, _stations, _tourism_road, _water
+from layers.demo.networks import (
+    _power,
+    _roads,
+    _stations,
+    _tourism_connector,
+    _tourism_road,
+    _water,
+)
 from layers.demo.parcels import _parcels, _priority, _zone_parcel_candidates, indicator_bounds
 from layers.demo.rasters import NDVI_EPOCHS, _dem, _ndvi, _rsrp
+from layers.demo.residential import _residential
 from layers.demo.zones import _zone_grids, _zone_polygons, _zones_layer
 from layers.readiness.rulebook import default_rulebook_path
 
@@ -42,7 +50,7 @@ DEFAULT_RULES = default_rulebook_path()  # package data; its absence fails the i
 GPKG_DATE = "2025-06-30T00:00:00Z"  # fixed GeoPackage timestamps: same seed, same bytes
 
 LAYER_ORDER = ("counties", "zones", "roads", "water", "power", "tourism_road", "constraints",
-               "base_stations", "mines", "parcels")
+               "base_stations", "residential", "mines", "parcels")
 TABLE_ORDER = ("assessments", "inspections", "contracts", "performance", "commitments")
 
 
@@ -82,9 +90,11 @@ def make_demo(counties: gpd.GeoDataFrame, *, parcels: int = DEFAULT_PARCELS,
     cand = _zone_parcel_candidates(grids, seed, bounds)
     tourism = _tourism_road(counties, seed)
     mines, meta = _mines(counties, grids, cand, tourism, seed)
+    tourism = _tourism_connector(tourism, grids)  # after the quarries were placed beside it
     constraints = _constraints(counties, grids, cand, seed)
     # parcels the conflict layers reach into are designed cases too (kept by --parcels N)
-    unrestored = mines[mines.stage.isin(["not_started", "approved", "in_progress"])]
+    unrestored = mines[mines.stage.isin(["not_started", "approved", "in_progress",
+                                         "completed"])]
     conflict = shapely.union_all(np.concatenate([
         constraints.geometry.array[constraints.kind.isin(
             ["ecological_redline", "basic_farmland", "mining_right"]).to_numpy()],
@@ -104,6 +114,7 @@ def make_demo(counties: gpd.GeoDataFrame, *, parcels: int = DEFAULT_PARCELS,
         "tourism_road": tourism,
         "constraints": constraints,
         "base_stations": _stations(grids, seed),
+        "residential": _residential(grids, cand),
     }
     tables = {"assessments": _assessments(cand, seed),
               "inspections": _inspections(mines, meta, seed)}
@@ -169,7 +180,7 @@ def _write_raster(r: DemoRaster, path: Path) -> None:
 def _manifest(data: DemoData, with_counties: bool) -> dict[str, Any]:
     layers = {k: f"layers.gpkg:{k}" for k in ("zones", "parcels", "mines", "water", "roads",
                                                "power", "tourism_road", "constraints",
-                                               "base_stations")}
+                                               "base_stations", "residential")}
     if with_counties:
         layers["counties"] = "layers.gpkg:counties"
     return {

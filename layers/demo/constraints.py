@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from layers.demo._common import ANALYSIS_CRS, BASIN_COUNTIES, _rng, _strings, _xys
+from layers.demo._common import ANALYSIS_CRS, BASIN_COUNTIES, SEATS, _rng, _strings, _xy, _xys
 from layers.demo._shapes import _blobs, _polygonal, _random_points_in, _rot_boxes, _wiggle
 from layers.demo.zones import _Grid
 
@@ -96,6 +96,13 @@ def _constraints(counties: gpd.GeoDataFrame, grids: list[_Grid], parcels: gpd.Ge
         box = _rot_boxes(np.array([u0]), np.array([v0]), np.array([u1]), np.array([v1]),
                          gx.origin, gx.angle)[0]
         add("basic_farmland", f"永久基本农田保护图斑（高新区西侧{p.row + 1}）", [box])
+    # ... and one that touches a parcel by a digitising sliver (0.15 m wide: passes)
+    for _, p in parcels[(parcels.zone == "CZGX") & (parcels.special == "farmland_sliver")
+                        ].iterrows():
+        box = _rot_boxes(np.array([p.u0 - 500.0]), np.array([p.v0 + 0.1 * (p.v1 - p.v0)]),
+                         np.array([p.u0 + SLIVER_M]), np.array([p.v1 - 0.1 * (p.v1 - p.v0)]),
+                         gx.origin, gx.angle)
+        add("basic_farmland", "永久基本农田保护图斑（高新区西侧，边界误差）", box)
     # mining rights: quadrilaterals in the coal counties, one reaching into CZJK's south
     for county, k in (("襄垣县", 4), ("屯留区", 3), ("长子县", 2), ("沁源县", 3), ("武乡县", 2),
                       ("潞城区", 1), ("上党区", 2)):
@@ -118,6 +125,8 @@ def _constraints(counties: gpd.GeoDataFrame, grids: list[_Grid], parcels: gpd.Ge
     pts = _random_points_in(shapely.intersection(by_county["壶关县"], by_county["壶关县"]), 3, rng)
     add("geohazard", "壶关县地质灾害易发区{i}",
         shapely.difference(_blobs(pts[:, 0], pts[:, 1], np.full(3, 8e6), rng), keep_clear))
+    add("urban_development_boundary", "长治市城镇开发边界{i}",
+        _development_boundary(grids, parcels))
     df = pd.DataFrame.from_records(recs)
     geoms = shapely.make_valid(df.geometry.to_numpy())
     geoms = np.array([_polygonal(gm) for gm in geoms], dtype=object)
@@ -126,3 +135,24 @@ def _constraints(counties: gpd.GeoDataFrame, grids: list[_Grid], parcels: gpd.Ge
     df = df[~shapely.is_empty(geoms) & (shapely.area(geoms) > 1e3)]
     gdf = gpd.GeoDataFrame(df[["kind", "name"]], geometry=df.geometry.values, crs=ANALYSIS_CRS)
     return _strings(gdf.reset_index(drop=True), ["kind", "name"])
+
+
+SLIVER_M = 0.15  # width of the designed farmland sliver (m)
+
+
+def _development_boundary(grids: list[_Grid], parcels: gpd.GeoDataFrame
+                          ) -> list[shapely.Geometry]:
+    """城镇开发边界: the central city, the county seats and the zones with a margin, except
+    for the designed CZLC parcel left outside it (a zone drawn beyond the plan)."""
+    seats = [shapely.buffer(shapely.Point(_xy(*ll)), 5000.0 if c == "潞州区" else 1500.0)
+             for c, ll in SEATS.items()]
+    zones = [shapely.buffer(g.polygon, 600.0) for g in grids]
+    boundary = shapely.union_all([*seats, *zones])
+    for g in grids:
+        for _, p in parcels[(parcels.zone == g.design.zone_id)
+                            & (parcels.special == "outside_boundary")].iterrows():
+            cut = _rot_boxes(np.array([p.u0 - 2.0]), np.array([p.v0 - 3000.0]),
+                             np.array([p.u1 + 2.0]), np.array([p.v1 + 2.0]), g.origin,
+                             g.angle)[0]
+            boundary = shapely.difference(boundary, cut)
+    return list(shapely.get_parts(boundary))

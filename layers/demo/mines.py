@@ -109,6 +109,20 @@ def _mines(counties: gpd.GeoDataFrame, grids: list[_Grid], candidates: gpd.GeoDa
         stages.append("not_started")
         special.append("designed_unrestored")
         n += 1
+    # the designed site whose works are completed but not accepted, under a CZJK parcel
+    done = candidates[candidates.special == "completed_mine"]
+    if len(done):
+        t = done.iloc[0]
+        jk = next(g for g in grids if g.design.zone_id == "CZJK")
+        x, y = jk.world(np.array([(t.u0 + t.u1) / 2]), np.array([t.v0 - 95.0]))
+        geoms.append(_blobs(x, y, np.array([7e4]), _rng(seed, "planning"), rough=0.05)[0])
+        xy = np.concatenate([xy, [[x[0], y[0]]]])
+        hit = [c for c, pl in by_county.items() if pl.contains(shapely.Point(x[0], y[0]))]
+        county_of.append(hit[0] if hit else "上党区")
+        group_of.append("coal")
+        stages.append("completed")
+        special.append("designed_completed")
+        n += 1
     stage_idx = np.array([_STAGE_IDX[s] for s in stages])
 
     def pick(stage: str, k: int, label: str) -> None:
@@ -156,7 +170,8 @@ def _mines(counties: gpd.GeoDataFrame, grids: list[_Grid], candidates: gpd.GeoDa
                       [0.0, rng.uniform(0.15, 0.7, n), rng.uniform(0.85, 0.98, n)],
                       rng.uniform(0.95, 1.0, n))
     final = np.where(np.array(special) == "overflow", 1.07, final)
-    restored = np.round(area_geom * final, 2)
+    # rounded down: only the designed "overflow" site reports more than its area
+    restored = np.floor(area_geom * final * 100.0) / 100.0
     mineral = []
     for gname in group_of:
         opts = MINERALS[gname]

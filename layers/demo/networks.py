@@ -86,7 +86,7 @@ def _roads(grids: list[_Grid], seed: int) -> gpd.GeoDataFrame:
     reg = pd.DataFrame({"name": [ln[0] for ln in lines], "class": [ln[1] for ln in lines],
                         "status": [ln[2] for ln in lines], "geometry": geoms})
     reg = reg[~shapely.is_empty(reg.geometry.to_numpy())]
-    out = pd.concat([zone_roads, reg], ignore_index=True)
+    out = pd.concat([zone_roads, reg, _corridor_rows(grids, "roads")], ignore_index=True)
     gdf = gpd.GeoDataFrame(out[["name", "class", "status"]], geometry=out.geometry.values,
                            crs=ANALYSIS_CRS)
     return _strings(gdf, ["name", "class", "status"])
@@ -199,9 +199,11 @@ def _water(grids: list[_Grid], seed: int) -> gpd.GeoDataFrame:
                    "system": system,
                    "geometry": shapely.linestrings(_wiggle(p, rng, amp=400.0, step=150.0))})
     trunk = pd.DataFrame.from_records(tl)
+    # mains that leave a reservoir carry raw water to a plant: transmission, not supply
+    trunk.loc[trunk["name"].str.contains("水库"), "kind"] = "raw_main"
     trunk["geometry"] = _clip_out_zones(trunk.geometry.to_numpy(),
                                         np.array([g.polygon for g in grids]), margin=150.0)
-    out = pd.concat([lines, trunk, points], ignore_index=True)
+    out = pd.concat([lines, trunk, points, _corridor_rows(grids, "water")], ignore_index=True)
     gdf = gpd.GeoDataFrame(out[["kind", "status", "diameter_mm", "system", "name"]],
                            geometry=out.geometry.values, crs=ANALYSIS_CRS)
     return _strings(gdf, ["kind", "status", "system", "name"])
@@ -277,11 +279,47 @@ def _power(grids: list[_Grid], seed: int) -> gpd.GeoDataFrame:
     sub = pd.DataFrame({"kind": "substation", "name": [s[0] for s in subs],
                         "voltage_kv": [s[2] for s in subs], "status": [s[3] for s in subs],
                         "geometry": shapely.points(np.array([s[1] for s in subs]))})
-    out = pd.concat([feeders, hv, sub], ignore_index=True)
+    out = pd.concat([feeders, hv, sub, _corridor_rows(grids, "power")], ignore_index=True)
     out = out[~shapely.is_empty(out.geometry.to_numpy())]
     gdf = gpd.GeoDataFrame(out[["kind", "voltage_kv", "status", "name"]],
                            geometry=out.geometry.values, crs=ANALYSIS_CRS)
     return _strings(gdf, ["kind", "status", "name"])
+
+
+# A corridor along the north edge of CZGX's expansion area: an expressway without an exit,
+# a raw-water main and a 220 kV line pass the top row's parcels (offsets north of the
+# zone's top grid line, m). None of them serves a parcel: the rulebook's filters say so.
+CORRIDOR: dict[str, tuple[float, dict[str, object]]] = {
+    "roads": (25.0, {"name": "G5512晋新高速（长治北段，无出入口）", "class": "expressway",
+                     "status": "existing"}),
+    "water": (45.0, {"name": "漳泽水库—高新区北原水输水管", "kind": "raw_main",
+                     "status": "existing", "diameter_mm": 1200.0, "system": "潞州区小水网"}),
+    "power": (80.0, {"name": "长治220kV东郊—屯留220kV线路", "kind": "line", "voltage_kv": 220.0,
+                     "status": "existing"}),
+}
+
+
+def _corridor_rows(grids: list[_Grid], layer: str) -> pd.DataFrame:
+    """The corridor feature of ``layer`` (one row, the layer's columns)."""
+    g = next(g for g in grids if g.design.zone_id == "CZGX")
+    offset, attrs = CORRIDOR[layer]
+    u = np.array([g.xs[0] - 1500.0, g.xs[-1] + 1500.0])
+    x, y = g.world(u, np.full(2, g.ys[-1] + offset))
+    return pd.DataFrame([{**attrs, "geometry": shapely.LineString(np.column_stack([x, y]))}])
+
+
+def _tourism_connector(tourism: gpd.GeoDataFrame, grids: list[_Grid]) -> gpd.GeoDataFrame:
+    """The tourism road with its connector past CZJK's foothill column (setback case)."""
+    g = next(g for g in grids if g.design.zone_id == "CZJK")
+    u = np.full(2, g.xs[-1] + 120.0)
+    x, y = g.world(u, np.array([g.ys[0] - 1000.0, g.ys[-1] + 1000.0]))
+    extra = gpd.GeoDataFrame({"segment_id": ["TH-LJ"], "name": ["太行一号旅游公路长治连接线"],
+                              "status": ["existing"]},
+                             geometry=[shapely.LineString(np.column_stack([x, y]))],
+                             crs=tourism.crs)
+    out = pd.concat([tourism, extra], ignore_index=True)
+    return _strings(gpd.GeoDataFrame(out, geometry="geometry", crs=tourism.crs),
+                    ["segment_id", "name", "status"])
 
 
 TOURISM_WAYPOINTS = [  # lon/lat: 壶关 → 平顺 → 黎城 → 武乡

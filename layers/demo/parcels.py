@@ -20,6 +20,8 @@ INDUSTRY_LAND_USE = {"semiconductor": "100101", "it_innovation": "100101",
                      "photovoltaic": "100102", "new_materials": "100102",
                      "equipment": "100102", "coal_chemical": "100103"}
 LEGACY_LAND_USE = {"100101": "M1", "100102": "M2", "100103": "M3"}
+COMMERCIAL_LAND_USE = "0901"  # 商业用地: the designed parcel whose planned use is not industrial
+ADMIN_RATIO_MAX, GREEN_RATIO_MAX = 7.0, 20.0  # the rulebook's admin_ratio and green_ratio caps
 
 # Indicator bounds used when no rulebook text is given (mirror the default rulebook).
 DEFAULT_INDICATORS: dict[str, dict[str, dict[str, float]]] = {
@@ -162,6 +164,7 @@ def _zone_parcel_candidates(grids: list[_Grid], seed: int,
         else:
             df.loc[_choose(rng, free(), 3), "special"] = "parcel_geohazard"
             df.loc[_choose(rng, free(), 2), "special"] = "missing_indicator"
+        _planning_cases(df, g, industry, seed)
         ind = _indicator_values(industry, bounds, rng)
         for name, values in ind.items():
             df[name] = values
@@ -180,6 +183,8 @@ def _zone_parcel_candidates(grids: list[_Grid], seed: int,
                             dtype=object)
         legacy = rng.random(n) < 0.12
         land_use[legacy] = [LEGACY_LAND_USE[v] for v in land_use[legacy]]
+        land_use[(df.special == "commercial_use").to_numpy()] = COMMERCIAL_LAND_USE
+        _ratios(df, seed)
         df["land_use"] = land_use
         df["supply_status"] = rng.choice(["for_supply", "reserve", "supplied",
                                           "under_construction"], size=n,
@@ -198,13 +203,64 @@ def _zone_parcel_candidates(grids: list[_Grid], seed: int,
     return gpd.GeoDataFrame(all_, geometry="geometry", crs=ANALYSIS_CRS)
 
 
+def _planning_cases(df: pd.DataFrame, g: _Grid, industry: np.ndarray, seed: int) -> None:
+    """The designed cases of the planning and setback rules (their own random stream, so
+    the other designed cases and values stay as they were)."""
+    rng = _rng(seed, "planning")
+    zone = g.design.zone_id
+
+    def free(extra: np.ndarray | None = None) -> np.ndarray:
+        ok = (df.special == "").to_numpy()
+        return np.flatnonzero(ok if extra is None else ok & extra)
+
+    def mark(pool: np.ndarray, label: str) -> None:
+        if len(pool):
+            df.loc[df.index[int(rng.choice(pool))], "special"] = label
+
+    if zone == "CZGX":
+        mark(free(), "commercial_use")            # planned use 商业用地, not industrial
+        mark(free(), "green_over")                # green ratio above 20 %
+        # a farmland patch touches the west-most parcel of row 4 by a digitising sliver
+        west = np.flatnonzero(g.mask[4])
+        if len(west):
+            cell = free(((df.row == 4) & (df.col == int(west[0]))).to_numpy())
+            if len(cell):
+                df.loc[df.loc[df.index[cell], "u0"].idxmin(), "special"] = "farmland_sliver"
+    elif zone == "CZJK":
+        row0 = np.flatnonzero(g.mask[0])
+        if len(row0) >= 4:  # a restored-but-not-accepted mine reaches into row 0
+            mark(free(((df.row == 0) & (df.col == int(row0[1]))).to_numpy()), "completed_mine")
+        mark(free(), "admin_over")                # administrative facilities above 7 %
+    elif zone == "CZLC":
+        mark(free((df.row == 0).to_numpy()), "outside_boundary")  # 城镇开发边界 cuts it off
+        mark(free(), "archaeology_pending")       # its 考古调查勘探 is still pending
+        # a coal-chemical parcel on the east edge, a village beyond (residential setback)
+        mid = g.design.rows // 2
+        east = np.flatnonzero(g.mask[mid])
+        if len(east):
+            cell = free(((df.row == mid) & (df.col == int(east[-1]))).to_numpy())
+            if len(cell):
+                i = df.loc[df.index[cell], "u1"].idxmax()
+                df.loc[i, "special"] = "near_village"
+                industry[df.index.get_loc(i)] = "coal_chemical"
+
+
+def _ratios(df: pd.DataFrame, seed: int) -> None:
+    """``admin_ratio`` (%) within its cap and the designed cases above the caps."""
+    rng = _rng(seed, "planning")
+    df["admin_ratio"] = np.round(rng.uniform(2.5, 6.5, len(df)), 1)
+    df.loc[df.special == "admin_over", "admin_ratio"] = ADMIN_RATIO_MAX + 2.5
+    df.loc[df.special == "green_over", "green_ratio"] = GREEN_RATIO_MAX + 4.0
+
+
 def _priority(cand: pd.DataFrame) -> np.ndarray:
     """The designed cases first, then a random order (which parcels ``--parcels N`` keeps)."""
     return cand["rand"].to_numpy() + np.where(cand["special"] != "", 0, 100_000)
 
 
 PARCEL_COLUMNS = ["parcel_id", "name", "zone_id", "land_use", "area_ha", "supply_status",
-                  "industry", "site_leveled", "net_land", *INDICATORS, "green_ratio"]
+                  "industry", "site_leveled", "net_land", *INDICATORS, "green_ratio",
+                  "admin_ratio"]
 
 
 def _outer_parcels(n: int, seed: int, grids: list[_Grid], centre: tuple[float, float],
@@ -282,6 +338,7 @@ def _outer_parcels(n: int, seed: int, grids: list[_Grid], centre: tuple[float, f
         "net_land": rng.random(m) < 0.85,
         **ind,
         "green_ratio": np.round(rng.uniform(8.0, 18.0, m), 1),
+        "admin_ratio": np.round(_rng(seed, "planning").uniform(2.5, 6.5, m), 1),
     }
     return gpd.GeoDataFrame(data, geometry=geom, crs=ANALYSIS_CRS)
 

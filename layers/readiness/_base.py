@@ -111,6 +111,49 @@ class Evaluator:
     def run(self, chunk: Chunk) -> RuleOutput:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def evaluate(self, chunk: Chunk) -> RuleOutput:
+        """:meth:`run`, then the rule's ``when``: a parcel it does not apply to passes as
+        "not applicable"; a missing ``when`` column or value makes the parcel ``unknown``."""
+        out = self.run(chunk)
+        flt = self.rule.when
+        if not flt:
+            return out
+        cond, cond_zh = filter_text(flt), filter_text_zh(flt)
+        missing = [c for c in flt if c not in chunk.attrs.columns]
+        if missing:
+            col = missing[0]
+            empty = RuleOutput.empty(len(chunk))
+            empty.msg[:] = self.messages.code(
+                f"地块图层缺少字段 {col}，无法判断本规则是否适用（适用于：{cond_zh}）",
+                f"the parcels layer has no column {col!r}, so whether this rule applies "
+                f"({cond}) is unknown")
+            return empty
+        sub, _ = filter_frame(chunk.attrs, flt)
+        applies = np.zeros(len(chunk), dtype=bool)
+        assert sub is not None  # every column is present
+        applies[chunk.attrs.index.get_indexer(sub.index)] = True
+        blank = np.zeros(len(chunk), dtype=bool)
+        for col in flt:
+            text = chunk.attrs[col].astype("string").str.strip()
+            blank |= (text.isna() | (text == "")).to_numpy(dtype=bool, na_value=True)
+        skip = ~applies & ~blank
+        out.set(skip, PASS, self.messages.code(f"不适用：本规则仅适用于{cond_zh}的地块",
+                                               f"not applicable: the rule applies only to "
+                                               f"parcels with {cond}"))
+        out.value[skip] = np.nan
+        out.gap[skip] = 0.0
+        out.cost[skip] = np.nan
+        unknown = ~applies & blank
+        col = next(iter(flt))
+        out.set(unknown, UNKNOWN, self.messages.code(
+            f"地块缺少字段 {col} 的值，无法判断本规则是否适用（适用于：{cond_zh}）",
+            f"the parcel has no {col!r} value, so whether this rule applies ({cond}) "
+            "is unknown"))
+        out.value[unknown] = np.nan
+        out.gap[unknown] = np.nan
+        out.cost[unknown] = np.nan
+        return out
+
     def unknown_all(self, chunk: Chunk, zh: str, en: str) -> RuleOutput:
         out = RuleOutput.empty(len(chunk))
         out.msg[:] = self.messages.code(zh, en)
@@ -132,6 +175,7 @@ _VALUE_GROUPS: dict[str, tuple[str, ...]] = {
     "status": ("infra_status", "assessment_status"),
     "stage": ("stage",),
     "kind": ("water_kind", "power_kind", "constraint_kind", "zone_kind", "assessment_kind"),
+    "industry": ("industry",),
 }
 
 

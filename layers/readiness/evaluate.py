@@ -27,6 +27,7 @@ from layers.readiness.rulebook import (
     AttributeRule,
     DistanceRule,
     IndicatorsRule,
+    MinDistanceRule,
     OverlapRule,
     RasterCoverageRule,
     RasterRule,
@@ -34,7 +35,11 @@ from layers.readiness.rulebook import (
     Rulebook,
     WithinRule,
 )
-from layers.readiness.vector_rules import DistanceEvaluator, FractionEvaluator
+from layers.readiness.vector_rules import (
+    DistanceEvaluator,
+    FractionEvaluator,
+    MinDistanceEvaluator,
+)
 
 if TYPE_CHECKING:
     from layers.readiness.summary import ReadinessSummary
@@ -62,6 +67,7 @@ STATUS_LABELS: dict[str, tuple[str, str]] = dict(VALUE_LABELS["rule_status"])
 
 _EVALUATORS: dict[type, type[Evaluator]] = {
     DistanceRule: DistanceEvaluator,
+    MinDistanceRule: MinDistanceEvaluator,
     WithinRule: FractionEvaluator,
     OverlapRule: FractionEvaluator,
     RasterRule: RasterEvaluator,
@@ -240,7 +246,7 @@ def evaluate(inputs: ReadinessInputs, rulebook: Rulebook, *, as_of: date,
         chunk = Chunk(pos=sel, geoms=g, attrs=attrs.iloc[sel].reset_index(drop=True),
                       has_geom=hg, bounds=bounds)
         for r, ev in enumerate(evaluators):
-            o = ev.run(chunk)
+            o = ev.evaluate(chunk)
             status[sel, r], value[sel, r], threshold[sel, r] = o.status, o.value, o.threshold
             gap[sel, r], cost[sel, r], msg[sel, r] = o.gap, o.cost, o.msg
         return len(sel)

@@ -32,6 +32,7 @@ __all__ = [
     "Bound",
     "DistanceRule",
     "IndicatorsRule",
+    "MinDistanceRule",
     "OverlapRule",
     "RasterCoverageRule",
     "RasterRule",
@@ -76,6 +77,8 @@ class Rule:
     label_zh: str
     label_en: str
     required: bool = True
+    #: applicability: the rule applies only to parcels whose columns match (empty: all)
+    when: Filter = field(default_factory=dict)
 
     def label(self, lang: str = "zh") -> str:
         """The label in ``lang`` (``zh`` or ``en``)."""
@@ -93,6 +96,15 @@ class DistanceRule(Rule):
 
 
 @dataclass(frozen=True)
+class MinDistanceRule(Rule):
+    """Distance from the parcel to the nearest filtered feature ≥ ``min_m`` (a setback)."""
+
+    layer: str = ""
+    filter: Filter = field(default_factory=dict)
+    min_m: float = 0.0
+
+
+@dataclass(frozen=True)
 class WithinRule(Rule):
     """Share of the parcel inside the filtered layer ≥ ``min_fraction``."""
 
@@ -103,11 +115,13 @@ class WithinRule(Rule):
 
 @dataclass(frozen=True)
 class OverlapRule(Rule):
-    """Share of the parcel inside the filtered layer ≤ ``max_fraction``."""
+    """Share of the parcel inside the filtered layer ≤ ``max_fraction``, or the overlapping
+    area ≤ ``max_area_m2`` (a digitising sliver)."""
 
     layer: str = ""
     filter: Filter = field(default_factory=dict)
     max_fraction: float = 0.0
+    max_area_m2: float | None = None
 
 
 @dataclass(frozen=True)
@@ -191,8 +205,9 @@ class RuleParameter:
 #: The scalar parameters of each rule kind: (attribute = TOML key, unit); "@" is the rule's unit.
 _SCALAR_PARAMS: dict[str, tuple[tuple[str, str], ...]] = {
     "distance": (("max_m", "m"), ("cost_per_m", "CNY/m")),
+    "min_distance": (("min_m", "m"),),
     "within": (("min_fraction", "fraction"),),
-    "overlap": (("max_fraction", "fraction"),),
+    "overlap": (("max_fraction", "fraction"), ("max_area_m2", "m²")),
     "raster": (("min", "@"), ("max", "@"), ("cost_per_unit", "CNY")),
     "raster_coverage": (("min_value", "@"), ("min_fraction", "fraction"),
                         ("fallback_radius_m", "m")),
@@ -259,7 +274,7 @@ class Rulebook:
         """Layer and table kinds the rules read (for loading only what is used)."""
         out: set[str] = {"parcels"}
         for r in self.rules:
-            if isinstance(r, DistanceRule | WithinRule | OverlapRule):
+            if isinstance(r, DistanceRule | MinDistanceRule | WithinRule | OverlapRule):
                 out.add(r.layer)
             elif isinstance(r, RasterCoverageRule) and r.fallback_layer:
                 out.add(r.fallback_layer)
@@ -347,11 +362,12 @@ def default_rulebook_path() -> Path:
 
 # --------------------------------------------------------------------------- parsing
 
-_COMMON = {"id", "kind", "label", "required"}
+_COMMON = {"id", "kind", "label", "required", "when"}
 _KIND_KEYS: dict[str, tuple[set[str], set[str]]] = {  # kind -> (required keys, optional keys)
     "distance": ({"layer", "max_m"}, {"filter", "cost_per_m"}),
+    "min_distance": ({"layer", "min_m"}, {"filter"}),
     "within": ({"layer", "min_fraction"}, {"filter"}),
-    "overlap": ({"layer"}, {"filter", "max_fraction"}),
+    "overlap": ({"layer"}, {"filter", "max_fraction", "max_area_m2"}),
     "raster": ({"raster"}, {"stat", "min", "max", "unit", "fallback_attribute",
                             "cost_per_unit"}),
     "raster_coverage": ({"raster", "min_value", "min_fraction"},
@@ -575,6 +591,7 @@ class _Common(TypedDict):
     label_zh: str
     label_en: str
     required: bool
+    when: Filter
 
 
 def _parse_rule(table: Any, pos: int, source: str) -> Rule:
@@ -595,8 +612,8 @@ def _parse_rule(table: Any, pos: int, source: str) -> Rule:
     _check_keys(r, kind)
     zh, en = _label(r)
     base = _Common(id=rid, kind=kind, label_zh=zh, label_en=en,
-                   required=r.bool_("required", True))
-    if kind in ("distance", "within", "overlap"):
+                   required=r.bool_("required", True), when=_when(r))
+    if kind in ("distance", "min_distance", "within", "overlap"):
         return _geometry_rule(r, base)
     return _KIND_BUILDERS[kind](r, base)
 
@@ -621,21 +638,41 @@ def _check_keys(r: _RuleReader, kind: str) -> None:
                       hint_zh=f"允许的键：{'、'.join(allowed_keys)}。")
 
 
+def _when(r: _RuleReader) -> Filter:
+    """The rule's applicability condition on parcel columns (``when = { industry = [...] }``)."""
+    if not r.has("when"):
+        return {}
+    raw = r.t["when"]
+    if not isinstance(raw, dict) or not raw:
+        raise r.error("when", f"expected a table such as {{ industry = [\"steel\", \"coke\"] "
+                      f"}}, got {raw!r}",
+                      "Write the parcels the rule applies to as { column = value } or "
+                      "{ column = [v1, v2] } on parcel columns; leave it out to apply to all.",
+                      zh=f"应为形如 {{ industry = [\"steel\", \"coke\"] }} 的表，实际为 {raw!r}",
+                      hint_zh="请用地块字段写出适用范围：{ 字段 = 值 } 或 { 字段 = [值1, 值2] }；"
+                      "适用于全部地块时请省略该键。")
+    return r.filter("when", "parcels")
+
+
 def _geometry_rule(r: _RuleReader, base: _Common) -> Rule:
-    """A ``distance``, ``within`` or ``overlap`` rule against a vector layer."""
+    """A ``distance``, ``min_distance``, ``within`` or ``overlap`` rule against a layer."""
     kind = base["kind"]
-    allowed = _LAYERS if kind == "distance" else _POLYGON_LAYERS
+    allowed = _LAYERS if kind in ("distance", "min_distance") else _POLYGON_LAYERS
     layer = r.layer("layer", allowed)
     flt = r.filter("filter", layer)
     if kind == "distance":
         return DistanceRule(**base, layer=layer, filter=flt,
                             max_m=r.num("max_m", required=True, lo=0.0),
                             cost_per_m=r.num("cost_per_m", lo=0.0))
+    if kind == "min_distance":
+        return MinDistanceRule(**base, layer=layer, filter=flt,
+                               min_m=r.num("min_m", required=True, lo=0.0))
     if kind == "within":
         return WithinRule(**base, layer=layer, filter=flt,
                           min_fraction=r.num("min_fraction", required=True, lo=0.0, hi=1.0))
     return OverlapRule(**base, layer=layer, filter=flt,
-                       max_fraction=r.num("max_fraction", 0.0, lo=0.0, hi=1.0))
+                       max_fraction=r.num("max_fraction", 0.0, lo=0.0, hi=1.0),
+                       max_area_m2=r.num("max_area_m2", lo=0.0))
 
 
 def _raster_rule(r: _RuleReader, base: _Common) -> Rule:

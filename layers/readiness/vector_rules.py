@@ -1,4 +1,5 @@
-"""Vector rule kinds: ``distance``, ``within`` and ``overlap`` against a filtered layer."""
+"""Vector rule kinds: ``distance``, ``min_distance``, ``within`` and ``overlap`` against a
+filtered layer."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+import shapely
 
 from gis.measure import AreaIndex, NearestIndex
 from layers.readiness._base import (
@@ -22,9 +24,15 @@ from layers.readiness._base import (
     filter_text_zh,
     layer_names,
 )
-from layers.readiness.rulebook import DistanceRule, Filter, OverlapRule, WithinRule
+from layers.readiness.rulebook import (
+    DistanceRule,
+    Filter,
+    MinDistanceRule,
+    OverlapRule,
+    WithinRule,
+)
 
-__all__ = ["DistanceEvaluator", "FractionEvaluator", "cached_index"]
+__all__ = ["DistanceEvaluator", "FractionEvaluator", "MinDistanceEvaluator", "cached_index"]
 
 _CACHE_LOCK = threading.Lock()
 
@@ -63,6 +71,13 @@ def _missing_message(layer: str, problem: str | None, flt: Filter) -> tuple[str,
             f"layer {layer} has no column {col!r} needed by the filter {filter_text(flt)}")
 
 
+def _what(layer: str, flt: Filter) -> tuple[str, str]:
+    """The filtered layer in words: ``("道路（现状）", "roads (status=existing)")``."""
+    zh, en = layer_names(layer)
+    return (f"{zh}（{filter_text_zh(flt)}）" if flt else zh,
+            f"{en} ({filter_text(flt)})" if flt else en)
+
+
 class DistanceEvaluator(Evaluator):
     """``distance``: shapely distance to the nearest filtered feature ≤ ``max_m``."""
 
@@ -74,9 +89,8 @@ class DistanceEvaluator(Evaluator):
             inputs, "nearest", rule.layer, rule.filter,
             lambda sub: NearestIndex(sub.geometry.values,
                                      segment_length=max(25.0, min(4 * rule.max_m, 500.0))))
-        zh, en = layer_names(rule.layer)
-        what_zh = f"{zh}（{filter_text_zh(rule.filter)}）" if rule.filter else zh
-        what_en = f"{en} ({filter_text(rule.filter)})" if rule.filter else en
+        zh, _ = layer_names(rule.layer)
+        what_zh, what_en = _what(rule.layer, rule.filter)
         m = rule.max_m
         self.msg_pass = self.messages.code(f"距{what_zh}不超过 {m:g} 米",
                                            f"within {m:g} m of {what_en}")
@@ -111,6 +125,56 @@ class DistanceEvaluator(Evaluator):
         return out
 
 
+class MinDistanceEvaluator(Evaluator):
+    """``min_distance`` (a setback): distance to the nearest filtered feature ≥ ``min_m``.
+
+    ``gap`` is ``min_m`` − distance for a parcel that is too close; there is no cost (a
+    setback is met by choosing another site, not by building something).
+    """
+
+    unit = "m"
+
+    def __init__(self, rule: MinDistanceRule, inputs: Any, as_of: date) -> None:
+        super().__init__(rule, inputs, as_of)
+        self.index, self.problem = cached_index(
+            inputs, "nearest", rule.layer, rule.filter,
+            lambda sub: NearestIndex(sub.geometry.values,
+                                     segment_length=max(25.0, min(4 * rule.min_m, 500.0))))
+        what_zh, what_en = _what(rule.layer, rule.filter)
+        m = rule.min_m
+        self.msg_pass = self.messages.code(f"距{what_zh}不少于 {m:g} 米",
+                                           f"at least {m:g} m from {what_en}")
+        self.msg_fail = self.messages.code(f"距{what_zh}不足 {m:g} 米",
+                                           f"less than {m:g} m from {what_en}")
+        zh, _ = layer_names(rule.layer)
+        self.msg_none = self.messages.code(
+            f"图层“{zh}”中没有符合条件（{filter_text_zh(rule.filter) or '全部'}）的要素，"
+            "无需退让",
+            f"no feature of layer {rule.layer} matches {filter_text(rule.filter) or 'any'}, "
+            "so there is nothing to keep away from")
+
+    def run(self, chunk: Chunk) -> RuleOutput:
+        rule: MinDistanceRule = self.rule  # type: ignore[assignment]
+        if self.index is None:
+            return self.unknown_all(chunk, *_missing_message(rule.layer, self.problem,
+                                                             rule.filter))
+        out = RuleOutput.empty(len(chunk), threshold=rule.min_m)
+        out.set(~chunk.has_geom, UNKNOWN, self.msg_no_geom)
+        if not len(self.index):
+            out.set(chunk.has_geom, PASS, self.msg_none)
+            out.gap[chunk.has_geom] = 0.0
+            return out
+        d = self.index.distance(chunk.geoms, start_radius=max(rule.min_m, 1.0))
+        ok = chunk.has_geom & (d >= rule.min_m)
+        bad = chunk.has_geom & (d < rule.min_m)
+        out.value[chunk.has_geom] = d[chunk.has_geom]
+        out.set(ok, PASS, self.msg_pass)
+        out.set(bad, FAIL, self.msg_fail)
+        out.gap[ok] = 0.0
+        out.gap[bad] = rule.min_m - d[bad]
+        return out
+
+
 class FractionEvaluator(Evaluator):
     """``within`` (share ≥ ``min_fraction``) and ``overlap`` (share ≤ ``max_fraction``)."""
 
@@ -123,9 +187,8 @@ class FractionEvaluator(Evaluator):
             inputs, "area", rule.layer, rule.filter,
             lambda sub: AreaIndex(sub.geometry.values))
         self.within = isinstance(rule, WithinRule)
-        zh, en = layer_names(rule.layer)
-        what_zh = f"{zh}（{filter_text_zh(rule.filter)}）" if rule.filter else zh
-        what_en = f"{en} ({filter_text(rule.filter)})" if rule.filter else en
+        zh, _ = layer_names(rule.layer)
+        what_zh, what_en = _what(rule.layer, rule.filter)
         if isinstance(rule, WithinRule):
             t = rule.min_fraction
             self.msg_pass = self.messages.code(f"位于{what_zh}内的面积比例不低于 {t:.0%}",
@@ -143,6 +206,16 @@ class FractionEvaluator(Evaluator):
                     f"与{what_zh}重叠比例不超过 {t:.0%}", f"at most {t:.0%} overlaps {what_en}")
                 self.msg_fail = self.messages.code(
                     f"与{what_zh}重叠比例超过 {t:.0%}", f"more than {t:.0%} overlaps {what_en}")
+            a = rule.max_area_m2
+            if a is not None:
+                self.msg_sliver = self.messages.code(
+                    f"与{what_zh}重叠面积不超过 {a:g} 平方米，视为数字化误差",
+                    f"overlaps {what_en} by at most {a:g} m², taken as a digitising sliver")
+                self.msg_fail = self.messages.code(
+                    f"与{what_zh}重叠" + (f"比例超过 {t:.0%} 且" if t else "") +
+                    f"面积超过 {a:g} 平方米",
+                    (f"more than {t:.0%} and " if t else "") +
+                    f"more than {a:g} m² overlaps {what_en}")
         self.msg_no_area = self.messages.code("地块面积为零", "the parcel has no area")
         self.threshold = t
         if self.index is not None and not len(self.index):
@@ -167,15 +240,19 @@ class FractionEvaluator(Evaluator):
         valid = chunk.has_geom & ~np.isnan(frac)
         out.set(chunk.has_geom & np.isnan(frac), UNKNOWN, self.msg_no_area)
         out.value[valid] = frac[valid]
+        sliver = np.zeros(n, dtype=bool)
         if self.within:
             ok = valid & (frac >= self.threshold)
-            bad = valid & (frac < self.threshold)
-            out.gap[bad] = self.threshold - frac[bad]
         else:
             ok = valid & (frac <= self.threshold)
-            bad = valid & (frac > self.threshold)
-            out.gap[bad] = frac[bad] - self.threshold
-        out.gap[ok] = 0.0
+            max_area = getattr(rule, "max_area_m2", None)
+            if max_area is not None:  # pass iff share ≤ max_fraction OR area ≤ max_area_m2
+                sliver = valid & ~ok & (frac * shapely.area(chunk.geoms) <= max_area)
+        bad = valid & ~ok & ~sliver
+        out.gap[bad] = (self.threshold - frac[bad]) if self.within else (
+            frac[bad] - self.threshold)
+        out.gap[ok | sliver] = 0.0
         out.set(ok, PASS, self.msg_pass)
+        out.set(sliver, PASS, getattr(self, "msg_sliver", self.msg_pass))
         out.set(bad, FAIL, self.msg_fail)
         return out

@@ -36,6 +36,7 @@ CONSTRAINT_STYLE: dict[str, tuple[str, str | None]] = {
     "ecological_redline": ("#1a9850", "////"), "basic_farmland": ("#fee08b", "...."),
     "flood": ("#74add1", "----"), "geohazard": ("#f46d43", "xx"),
     "mining_right": ("#8c510a", "\\\\"),
+    "urban_development_boundary": ("#4d4d4d", None),
 }
 # Layers drawn on a parcel or zone map (besides parcels and zones) and their styles.
 _LINE_STYLE: dict[str, tuple[str, float]] = {
@@ -289,8 +290,10 @@ def context_layers(layers: dict[str, gpd.GeoDataFrame | None], extent: tuple[flo
         for kind, (color, hatch) in CONSTRAINT_STYLE.items():
             part = cons[cons["kind"].astype("string").eq(kind).fillna(False).to_numpy(bool)]
             if len(part):
+                outline = kind == "urban_development_boundary"  # drawn as a line only
                 out.append(MapLayer(part, value_label("constraint_kind", kind, lang),
-                                    facecolor=color, edgecolor=color, alpha=0.35, hatch=hatch,
+                                    facecolor="none" if outline else color, edgecolor=color,
+                                    alpha=0.35, hatch=hatch,
                                     linewidth=0.6, zorder=2))
     mines = clip(layers.get("mines"), extent)
     if mines is not None and len(mines):

@@ -23,7 +23,7 @@ from layers.demo import build as demo_build
 COUNTIES = {"潞州区", "上党区", "屯留区", "潞城区", "襄垣县", "平顺县", "黎城县", "壶关县",
             "长子县", "武乡县", "沁县", "沁源县"}
 VECTOR_LAYERS = ("counties", "zones", "parcels", "mines", "water", "roads", "power",
-                 "tourism_road", "constraints", "base_stations")
+                 "tourism_road", "constraints", "base_stations", "residential")
 TABLES = ("assessments", "inspections")
 RASTERS = ("rasters/dem.tif", "rasters/rsrp_5g.tif", "rasters/ndvi_2020.tif",
            "rasters/ndvi_2025.tif")
@@ -141,7 +141,7 @@ def test_rulebook_indicator_keys_match_the_industries(layers: dict[str, pd.DataF
 
 def test_infrastructure_layers(layers: dict[str, pd.DataFrame]) -> None:
     w = layers["water"]
-    assert set(w["kind"]) == {"main", "branch", "plant", "reservoir", "pump"}
+    assert set(w["kind"]) == {"main", "branch", "raw_main", "plant", "reservoir", "pump"}
     assert set(w["status"]) == {"existing", "under_construction", "planned"}
     assert any("小水网" in s for s in w["system"]) and "上党区城乡供水一体化" in set(w["system"])
     assert set(layers["roads"]["status"]) == {"existing", "under_construction", "planned"}
@@ -150,8 +150,14 @@ def test_infrastructure_layers(layers: dict[str, pd.DataFrame]) -> None:
     bs = layers["base_stations"]
     assert len(bs) > 50 and (bs["radius_m"] > 0).all()
     cons = layers["constraints"]
-    assert {"ecological_redline", "basic_farmland", "mining_right"} <= set(cons["kind"])
+    assert {"ecological_redline", "basic_farmland", "mining_right",
+            "urban_development_boundary"} <= set(cons["kind"])
     assert cons.is_valid.all()
+    # what the rulebook's filters leave out is there too: an expressway, 220 kV, raw water
+    assert {"expressway", "county", "urban_arterial"} <= set(layers["roads"]["class"])
+    assert {10.0, 35.0, 110.0, 220.0} <= set(pw["voltage_kv"])
+    res = layers["residential"]
+    assert len(res) >= 2 and set(res["kind"]) == {"village"} and res.is_valid.all()
     tr = layers["tourism_road"]
     assert tr["segment_id"].is_unique and set(tr["status"]) >= {"existing", "planned"}
     counties = layers["counties"].set_index("county").geometry
@@ -443,7 +449,7 @@ def test_the_default_rulebook_is_package_data() -> None:
     path = default_rulebook_path()
     assert path == demo_mod.DEFAULT_RULES
     assert path.parent.parent == Path(demo_mod.__file__).resolve().parent.parent / "readiness"
-    assert len(load_rulebook(path).rules) == 18
+    assert len(load_rulebook(path).rules) == 25
 
 
 def test_cli_rejects_bad_parcel_count() -> None:

@@ -37,7 +37,7 @@ def test_default_rulebook_covers_the_changzhi_conditions(default) -> None:
     # 三通一平: road, water (main/branch), power, levelled
     road, water, power = by_id["road"], by_id["water"], by_id["power"]
     assert isinstance(road, DistanceRule) and road.max_m == 50 and road.cost_per_m > 0
-    assert road.filter == {"status": ("existing",)}
+    assert road.filter["status"] == ("existing",) and "expressway" not in road.filter["class"]
     assert isinstance(water, DistanceRule) and water.max_m == 100
     assert set(water.filter["kind"]) == {"main", "branch"}
     assert isinstance(power, DistanceRule) and power.max_m == 500
@@ -52,9 +52,9 @@ def test_default_rulebook_covers_the_changzhi_conditions(default) -> None:
     kinds = {v for r in overlaps.values() for v in r.filter.get("kind", ())}
     assert {"ecological_redline", "basic_farmland", "mining_right"} <= kinds
     mine = next(r for r in overlaps.values() if r.layer == "mines")
-    assert set(mine.filter["stage"]) == {"not_started", "approved", "in_progress"}
+    assert set(mine.filter["stage"]) == {"not_started", "approved", "in_progress", "completed"}
     assessments = {r.assessment: r for r in default.rules if isinstance(r, AssessmentRule)}
-    assert set(assessments) == set(ASSESSMENT_KINDS[:6])
+    assert set(assessments) == {*ASSESSMENT_KINDS[:6], "archaeology"}
     assert [k for k, r in assessments.items() if r.commitment_allowed] == ["energy"]
     net = by_id["net_land"]
     assert isinstance(net, AttributeRule) and net.equals is True

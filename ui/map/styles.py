@@ -39,9 +39,11 @@ __all__ = [
 ]
 
 WATER_COLORS = {"main": "#08519c", "branch": "#4292c6", "plant": "#08306b",
-                "reservoir": "#2171b5", "pump": "#6baed6"}
+                "reservoir": "#2171b5", "pump": "#6baed6",
+                "raw_main": "#9ecae1"}
 CONSTRAINT_COLORS = {"ecological_redline": "#1b7837", "basic_farmland": "#bf812d",
-                     "flood": "#4393c3", "geohazard": "#b2182b", "mining_right": "#762a83"}
+                     "flood": "#4393c3", "geohazard": "#b2182b", "mining_right": "#762a83",
+                     "urban_development_boundary": "#969696"}
 STATUS_DASH = {"under_construction": "8 4", "planned": "2 6"}
 COVERAGE_CLASSES = (  # (lower bound dBm, colour, label)
     (-85.0, "#1a9850", "≥ −85"), (-95.0, "#91cf60", "−95 … −85"),
@@ -71,6 +73,8 @@ DISPLAY: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str | None], ...]]] =
     "tourism_road": (("segment_id", "name", "status"),
                      (("name", None), ("segment_id", None), ("status", "infra_status"))),
     "constraints": (("kind", "name"), (("kind", "constraint_kind"), ("name", None))),
+    "residential": (("name", "kind", "status"),
+                    (("name", None), ("kind", "residential_kind"), ("status", "infra_status"))),
     "base_stations": (("name", "radius_m", "status"),
                       (("name", None), ("radius_m", None), ("status", "infra_status"))),
     "counties": (("name",), (("name", None),)),
@@ -79,8 +83,8 @@ PARCEL_PROPS = ("parcel_id", "name", "zone_id", "industry", "readiness")
 PARCEL_TIP = (("parcel_id", None), ("name", None), ("readiness", "readiness"),
               ("industry", "industry"), ("zone_id", None))
 # drawing order (bottom to top) and which layers start hidden
-LAYER_ORDER = ("counties", "constraints", "zones", "mines", "roads", "tourism_road", "water",
-               "power", "base_stations")
+LAYER_ORDER = ("counties", "constraints", "residential", "zones", "mines", "roads",
+               "tourism_road", "water", "power", "base_stations")
 HIDDEN_AT_START = frozenset({"base_stations", "counties"})
 
 
