@@ -175,3 +175,51 @@ def test_progress_bar_for_large_runs(demo_ws: Path, capsys, monkeypatch) -> None
     monkeypatch.setattr(cli.check, "_PROGRESS_MIN", 1)
     code, _, err = _run(["check", str(demo_ws), "--as-of", AS_OF.isoformat()], capsys)
     assert code == 0 and "checking parcels" in err
+
+
+def _status(res, rule_id: str) -> pd.DataFrame:
+    long = res.long
+    out = long[long["rule_id"] == rule_id].reset_index(drop=True)
+    return out.astype({"parcel_id": str, "status": str, "message_en": str})
+
+
+def _near(inp, layer: str, column: str, values: list, max_m: float) -> np.ndarray:
+    """Per parcel: within ``max_m`` of a feature of ``layer`` whose ``column`` is in values."""
+    gdf = inp.layers[layer]
+    feats = np.asarray(gdf.geometry.array)[gdf[column].isin(values).to_numpy(dtype=bool)]
+    g = np.asarray(inp.parcels.geometry.array)
+    return shapely.distance(g[:, None], feats[None, :]).min(axis=1) <= max_m
+
+
+def test_the_demo_exercises_every_new_rule_and_filter(demo) -> None:
+    _, rb, inp, res = demo
+    p = inp.parcels.reset_index(drop=True)
+    # filters: an expressway, a raw-water main, a 220 kV line pass parcels they do not serve
+    road, water, power = (_status(res, r) for r in ("road", "water", "power"))
+    motorway = _near(inp, "roads", "class", ["expressway"], rb.get("road").max_m)
+    assert (motorway & (road["status"] == "fail").to_numpy()).any()
+    raw = _near(inp, "water", "kind", ["raw_main"], rb.get("water").max_m)
+    assert (raw & (water["status"] == "fail").to_numpy()).any()
+    kv220 = inp.layers["power"][inp.layers["power"]["voltage_kv"] == 220.0]
+    d220 = shapely.distance(np.asarray(p.geometry.array)[:, None],
+                            np.asarray(kv220.geometry.array)[None, :]).min(axis=1)
+    assert (d220 < power["value"].to_numpy() - 100.0).any()  # the 220 kV line is ignored
+    # planning conformity, archaeology, setbacks, ratios: each fails somewhere
+    for rid in ("development_boundary", "land_use", "archaeology", "tourism_setback",
+                "residential_setback", "admin_ratio", "green_ratio", "unrestored_mine"):
+        assert (_status(res, rid)["status"] == "fail").any(), rid
+    assert set(p.loc[(_status(res, "land_use")["status"] == "fail").to_numpy(), "land_use"]
+               ) == {"0901"}
+    setback = _status(res, "residential_setback")
+    heavy = p["industry"].isin(["steel", "coke", "coal_chemical", "power"]).to_numpy()
+    assert set(setback.loc[~heavy & p["industry"].notna().to_numpy(), "status"]) == {"pass"}
+    assert (setback.loc[heavy, "status"] == "fail").any()
+    # a completed (not accepted) mine site fails its parcel
+    mines = inp.layers["mines"]
+    done = shapely.union_all(mines.geometry.array[(mines["stage"] == "completed").to_numpy()])
+    hit = shapely.intersects(np.asarray(p.geometry.array), done)
+    assert hit.any() and (_status(res, "unrestored_mine").loc[hit, "status"] == "fail").all()
+    # a farmland sliver passes, a real overlap fails
+    farmland = _status(res, "farmland")
+    assert farmland["message_en"].str.contains("digitising sliver").any()
+    assert (farmland["status"] == "fail").any()
