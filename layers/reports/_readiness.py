@@ -119,8 +119,13 @@ def threshold_text(rule: Rule, lang: str, industry: object = None) -> str:
 
     if isinstance(rule, rb.DistanceRule):
         return t("threshold.distance", lang, v=fmt_num(rule.max_m, 1))
+    if isinstance(rule, rb.MinDistanceRule):
+        return t("threshold.min_distance", lang, v=fmt_num(rule.min_m, 1))
     if isinstance(rule, rb.WithinRule):
         return t("threshold.within", lang, v=fmt_num(100 * rule.min_fraction, 1))
+    if isinstance(rule, rb.OverlapRule) and rule.max_area_m2 is not None:
+        return t("threshold.overlap_area", lang, v=fmt_num(100 * rule.max_fraction, 1),
+                 a=fmt_num(rule.max_area_m2, 0))
     if isinstance(rule, rb.OverlapRule):
         return t("threshold.overlap", lang, v=fmt_num(100 * rule.max_fraction, 1))
     if isinstance(rule, rb.RasterCoverageRule):
@@ -197,7 +202,8 @@ def missing_inputs(ws: Workspace, rulebook: Rulebook, lang: str,
     need: dict[tuple[str, str], list[str]] = {}
     for rule in rulebook.rules:
         items: list[tuple[str, str]] = []
-        if isinstance(rule, rb.DistanceRule | rb.WithinRule | rb.OverlapRule):
+        if isinstance(rule, rb.DistanceRule | rb.MinDistanceRule | rb.WithinRule
+                      | rb.OverlapRule):
             items.append(("layer", rule.layer))
         elif isinstance(rule, rb.AssessmentRule):
             items.append(("table", "assessments"))

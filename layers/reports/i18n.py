@@ -129,6 +129,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "threshold.distance": ("≤ {v} 米", "≤ {v} m"),
     "threshold.within": ("区内比例 ≥ {v}%", "≥ {v}% inside"),
     "threshold.overlap": ("重叠 ≤ {v}%", "overlap ≤ {v}%"),
+    "threshold.overlap_area": ("重叠 ≤ {v}% 或 ≤ {a} 平方米", "overlap ≤ {v}% or ≤ {a} m²"),
+    "threshold.min_distance": ("≥ {v} 米", "≥ {v} m"),
     "threshold.coverage": ("≥{f}% 网格≥{v}{unit}", "≥{f}% cells ≥{v}{unit}"),
     "threshold.assessment": ("已批复且有效", "approved, valid"),
     "threshold.assessment_commit": ("已批复或承诺", "approved/committed"),
