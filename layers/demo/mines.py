@@ -93,36 +93,28 @@ def _mines(counties: gpd.GeoDataFrame, grids: list[_Grid], candidates: gpd.GeoDa
     stages = list(rng.permutation(stages))[:n] + ["not_started"] * max(0, n - sum(
         STAGE_COUNTS.values()))
     special = [""] * n
-    # the designed unrestored site reaching into a CZJK parcel
-    target = candidates[candidates.special == "unrestored_mine"]
-    if len(target):
+    jk = next(g for g in grids if g.design.zone_id == "CZJK")
+
+    def designed(case: str, stage: str, label: str, blob_rng: np.random.Generator) -> None:
+        """A site reaching ~55 m into the CZJK parcel designed as ``case``."""
+        nonlocal xy, n
+        target = candidates[candidates.special == case]
+        if not len(target):
+            return
         t = target.iloc[0]
-        jk = next(g for g in grids if g.design.zone_id == "CZJK")
-        u = (t.u0 + t.u1) / 2
-        x, y = jk.world(np.array([u]), np.array([t.v0 - 95.0]))
-        blob = _blobs(x, y, np.array([7e4]), rng, rough=0.05)[0]
-        geoms.append(blob)
-        xy = np.concatenate([xy, [[x[0], y[0]]]])
-        hit = [c for c, pl in by_county.items() if pl.contains(shapely.Point(x[0], y[0]))]
-        county_of.append(hit[0] if hit else "上党区")
-        group_of.append("coal")
-        stages.append("not_started")
-        special.append("designed_unrestored")
-        n += 1
-    # the designed site whose works are completed but not accepted, under a CZJK parcel
-    done = candidates[candidates.special == "completed_mine"]
-    if len(done):
-        t = done.iloc[0]
-        jk = next(g for g in grids if g.design.zone_id == "CZJK")
         x, y = jk.world(np.array([(t.u0 + t.u1) / 2]), np.array([t.v0 - 95.0]))
-        geoms.append(_blobs(x, y, np.array([7e4]), _rng(seed, "planning"), rough=0.05)[0])
+        geoms.append(_blobs(x, y, np.array([7e4]), blob_rng, rough=0.05)[0])
         xy = np.concatenate([xy, [[x[0], y[0]]]])
         hit = [c for c, pl in by_county.items() if pl.contains(shapely.Point(x[0], y[0]))]
         county_of.append(hit[0] if hit else "上党区")
         group_of.append("coal")
-        stages.append("completed")
-        special.append("designed_completed")
+        stages.append(stage)
+        special.append(label)
         n += 1
+
+    designed("unrestored_mine", "not_started", "designed_unrestored", rng)
+    # works completed but not accepted: still unrestored for the rulebook
+    designed("completed_mine", "completed", "designed_completed", _rng(seed, "planning"))
     stage_idx = np.array([_STAGE_IDX[s] for s in stages])
 
     def pick(stage: str, k: int, label: str) -> None:

@@ -71,6 +71,13 @@ def _missing_message(layer: str, problem: str | None, flt: Filter) -> tuple[str,
             f"layer {layer} has no column {col!r} needed by the filter {filter_text(flt)}")
 
 
+def _nearest(inputs: Any, layer: str, flt: Filter, reach: float) -> tuple[Any, str | None]:
+    """The cached nearest-feature index of a filtered layer (pieces sized for ``reach`` m)."""
+    return cached_index(inputs, "nearest", layer, flt,
+                        lambda sub: NearestIndex(sub.geometry.values,
+                                                 segment_length=max(25.0, min(4 * reach, 500.0))))
+
+
 def _what(layer: str, flt: Filter) -> tuple[str, str]:
     """The filtered layer in words: ``("道路（现状）", "roads (status=existing)")``."""
     zh, en = layer_names(layer)
@@ -85,10 +92,7 @@ class DistanceEvaluator(Evaluator):
 
     def __init__(self, rule: DistanceRule, inputs: Any, as_of: date) -> None:
         super().__init__(rule, inputs, as_of)
-        self.index, self.problem = cached_index(
-            inputs, "nearest", rule.layer, rule.filter,
-            lambda sub: NearestIndex(sub.geometry.values,
-                                     segment_length=max(25.0, min(4 * rule.max_m, 500.0))))
+        self.index, self.problem = _nearest(inputs, rule.layer, rule.filter, rule.max_m)
         zh, _ = layer_names(rule.layer)
         what_zh, what_en = _what(rule.layer, rule.filter)
         m = rule.max_m
@@ -136,10 +140,7 @@ class MinDistanceEvaluator(Evaluator):
 
     def __init__(self, rule: MinDistanceRule, inputs: Any, as_of: date) -> None:
         super().__init__(rule, inputs, as_of)
-        self.index, self.problem = cached_index(
-            inputs, "nearest", rule.layer, rule.filter,
-            lambda sub: NearestIndex(sub.geometry.values,
-                                     segment_length=max(25.0, min(4 * rule.min_m, 500.0))))
+        self.index, self.problem = _nearest(inputs, rule.layer, rule.filter, rule.min_m)
         what_zh, what_en = _what(rule.layer, rule.filter)
         m = rule.min_m
         self.msg_pass = self.messages.code(f"距{what_zh}不少于 {m:g} 米",
