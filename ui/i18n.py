@@ -291,6 +291,8 @@ STRINGS: dict[str, tuple[str, str]] = {
 # rulebook parameter keys (the last part of a dotted key) -> (zh, en)
 PARAM_LABELS: dict[str, tuple[str, str]] = {
     "max_m": ("最大距离（米）", "Max distance (m)"),
+    "min_m": ("最小距离（米）", "Min distance (m)"),
+    "max_area_m2": ("容许重叠面积（平方米）", "Tolerated overlap (m²)"),
     "cost_per_m": ("单位费用（元/米）", "Unit cost (CNY/m)"),
     "cost_per_unit": ("单位费用（元）", "Unit cost (CNY)"),
     "min_fraction": ("最低比例（0–1）", "Min share (0–1)"),
