@@ -6,18 +6,12 @@ from pathlib import Path
 
 import typer
 
-from cli._common import load_workspace
+from cli._common import display_width, load_workspace
 from gis.errors import InputError
 
 __all__ = ["format_table", "register"]
 
 _CAP = 40  # terminal columns
-
-
-def _width(text: str) -> int:
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def format_table(table: object, headers: tuple[str, ...]) -> str:
@@ -27,11 +21,11 @@ def format_table(table: object, headers: tuple[str, ...]) -> str:
     assert isinstance(table, pd.DataFrame)
     rows = [list(headers)] + [[str(v) for v in row] for row in table.itertuples(index=False)]
     # a cell wider than _CAP (the indicators' summary) overflows instead of widening the column
-    widths = [max([_width(r[k]) for r in rows if _width(r[k]) <= _CAP] or [_CAP])
+    widths = [max([display_width(r[k]) for r in rows if display_width(r[k]) <= _CAP] or [_CAP])
               for k in range(len(headers) - 1)]
     lines = []
     for r in rows:
-        cells = [c + " " * max(w - _width(c), 0) for c, w in zip(r, widths, strict=False)]
+        cells = [c + " " * max(w - display_width(c), 0) for c, w in zip(r, widths, strict=False)]
         lines.append("  ".join([*cells, r[-1]]).rstrip())
     return "\n".join(lines)
 
