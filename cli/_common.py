@@ -10,9 +10,16 @@ import typer
 
 from gis.errors import InputError, PlannerError
 
-__all__ = ["DEBUG", "echo_err", "fail", "load_workspace", "parse_date"]
+__all__ = ["DEBUG", "display_width", "echo_err", "fail", "load_workspace", "parse_date"]
 
 DEBUG = {"on": False}
+
+
+def display_width(text: str) -> int:
+    """Terminal columns ``text`` takes (CJK characters take two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def echo_err(text: str) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cli._common import load_workspace, parse_date
+from cli._common import display_width, load_workspace, parse_date
 from gis.errors import InputError
 
 __all__ = ["format_summary", "register"]
@@ -14,10 +14,7 @@ __all__ = ["format_summary", "register"]
 
 def _pad(text: str, width: int) -> str:
     """``text`` padded to ``width`` terminal columns (CJK characters take two)."""
-    import unicodedata
-
-    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return text + " " * max(width - used, 1)
+    return text + " " * max(width - display_width(text), 1)
 
 
 def format_summary(summary: object) -> str:

@@ -350,19 +350,24 @@ def param_label(key: str, lang: str) -> str:
     --------
     >>> param_label("by_industry.photovoltaic.tax_per_mu.min", "zh")
     '光伏 · 亩均税收（万元/亩） · 下限'
+    >>> param_label("contract_by_industry.steel.tax_per_mu.min", "en")
+    'Contract condition · Steel · Tax per mu (万元/亩) · Minimum'
     >>> param_label("unheard_of", "en")
     'unheard_of'
     """
     parts = key.split(".")
     words = []
-    if parts[0] == "by_industry" and len(parts) >= 3:
+    if parts[0] in ("by_industry", "contract_by_industry") and len(parts) >= 3:
+        if parts[0] == "contract_by_industry":
+            words.append(("供地合同条件", "Contract condition")[_idx(lang)])
         words.append(value_label("industry", parts[1], lang))
         parts = parts[2:]
     for i, part in enumerate(parts):
         if part in PARAM_LABELS and i == len(parts) - 1:
             words.append(PARAM_LABELS[part][_idx(lang)])
             continue
-        spec = CATALOG["parcels"].column(part) if "parcels" in CATALOG else None
+        spec = next((CATALOG[k].column(part) for k in ("parcels", "performance")
+                     if k in CATALOG and CATALOG[k].column(part) is not None), None)
         if spec is not None and (spec.zh or spec.en):
             label = spec.zh if lang == "zh" else spec.en
             words.append(f"{label}（{spec.unit}）" if spec.unit and lang == "zh"

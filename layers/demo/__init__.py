@@ -40,8 +40,9 @@ What the default rulebook (``layers/readiness/rules/changzhi.toml``) finds, and 
   * A few parcels with ``net_land`` false or investment intensity below the
     industry's floor.
 
-- **incomplete** — parcels whose ``tax_per_mu`` or ``energy_per_output`` is not
-  set yet, or whose ``industry`` is empty (the indicators rule is ``unknown``).
+- **incomplete** — parcels whose FAR or building coverage is not set yet (nor
+  their planned tax or energy, contract conditions that are not judged before
+  supply), or whose ``industry`` is empty (the indicators rule is ``unknown``).
 
 Mines (restoration): 60 sites at every stage in the coal and limestone
 counties; histories in ``inspections`` (one stage moving backwards with a note,

@@ -121,7 +121,8 @@ def make_demo(counties: gpd.GeoDataFrame, *, parcels: int = DEFAULT_PARCELS,
     # designed case per parcel; NaN for the basin grid that --parcels N adds beyond the zones
     special = layers["parcels"]["parcel_id"].map(dict(zip(cand["parcel_id"], cand["special"],
                                                           strict=False)))
-    layers["parcels"], after_supply = supervision_tables(layers["parcels"], special, seed)
+    layers["parcels"], after_supply = supervision_tables(layers["parcels"], special, seed,
+                                                           bounds)
     tables.update(after_supply)
     rasters = {"dem": _dem(counties, grids, seed),
                "coverage_5g": _rsrp(counties, layers["base_stations"], seed)}

@@ -127,12 +127,20 @@ def _dates(case: str, rng: np.random.Generator) -> dict[str, Any]:
             "actual_completion_date": actual_done}
 
 
-def _committed(row: pd.Series, rng: np.random.Generator) -> dict[str, float]:
-    """Committed indicators: the parcel's control indicators (typical values where unset)."""
+def _committed(row: pd.Series, rng: np.random.Generator,
+               bounds: dict[str, dict[str, float]] | None = None) -> dict[str, float]:
+    """Committed indicators: the parcel's planned values; where unset, the rulebook's
+    bound for its industry (``bounds``) with a margin, else a typical value."""
     def value(col: str, lo: float, hi: float, nd: int) -> float:
         v = row.get(col)
-        return round(float(v), nd) if v is not None and pd.notna(v) else \
-            round(float(rng.uniform(lo, hi)), nd)
+        if v is not None and pd.notna(v):
+            return round(float(v), nd)
+        b = (bounds or {}).get(col, {})
+        if "min" in b:
+            return round(float(b["min"]) * float(rng.uniform(1.0, 1.3)), nd)
+        if "max" in b:
+            return round(float(b["max"]) * float(rng.uniform(0.7, 1.0)), nd)
+        return round(float(rng.uniform(lo, hi)), nd)
 
     tax = value("tax_per_mu", 12.0, 30.0, 1)
     return {"committed_invest_intensity": value("invest_intensity", 300.0, 450.0, 0),
@@ -202,9 +210,13 @@ def _enterprise(industry: object, rng: np.random.Generator) -> str:
     return f"长治市{_NAMES[int(rng.integers(0, len(_NAMES)))]}{trade}有限公司"
 
 
-def supervision_tables(parcels: pd.DataFrame, special: pd.Series, seed: int
+def supervision_tables(parcels: pd.DataFrame, special: pd.Series, seed: int,
+                       bounds: dict[str, dict[str, dict[str, float]]] | None = None
                        ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """Parcels with the supplied third marked, and the contracts / performance / commitments.
+
+    ``bounds`` (per industry, as :func:`layers.demo.indicator_bounds`) gives the
+    committed value of an indicator the parcel has no planned value for.
 
     ``special`` is each parcel's designed readiness case ("" for none); parcels with
     a designed readiness defect are not supplied on top of those already drawn. It
@@ -226,7 +238,8 @@ def supervision_tables(parcels: pd.DataFrame, special: pd.Series, seed: int
         reason_given = reason_given or reason is not None
         c: dict[str, Any] = {"parcel_id": pid, "enterprise": _enterprise(row["industry"], rng),
                              **_dates(case, rng), "review_date": pd.NaT,
-                             **_committed(row, rng), "delay_reason": reason}
+                             **_committed(row, rng, (bounds or {}).get(str(row["industry"]))),
+                             "delay_reason": reason}
         contracts.append(c)
         perf += _performance(pid, case, c, rng)
         comm += _commitments(pid, row.get("zone_id"), case, c, k)

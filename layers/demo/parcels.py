@@ -23,27 +23,23 @@ LEGACY_LAND_USE = {"100101": "M1", "100102": "M2", "100103": "M3"}
 COMMERCIAL_LAND_USE = "0901"  # 商业用地: the designed parcel whose planned use is not industrial
 ADMIN_RATIO_MAX, GREEN_RATIO_MAX = 7.0, 20.0  # the rulebook's admin_ratio and green_ratio caps
 
-# Indicator bounds used when no rulebook text is given (mirror the default rulebook).
-DEFAULT_INDICATORS: dict[str, dict[str, dict[str, float]]] = {
-    "photovoltaic": {"invest_intensity": {"min": 300.0}, "far": {"min": 1.0},
-                     "building_coverage": {"min": 30.0}, "tax_per_mu": {"min": 15.0},
-                     "energy_per_output": {"max": 0.5}},
-    "semiconductor": {"invest_intensity": {"min": 400.0}, "far": {"min": 1.2},
-                      "building_coverage": {"min": 30.0}, "tax_per_mu": {"min": 20.0},
-                      "energy_per_output": {"max": 0.3}},
-    "it_innovation": {"invest_intensity": {"min": 350.0}, "far": {"min": 1.5},
-                      "building_coverage": {"min": 30.0}, "tax_per_mu": {"min": 25.0},
-                      "energy_per_output": {"max": 0.2}},
-    "coal_chemical": {"invest_intensity": {"min": 250.0}, "far": {"min": 0.6},
-                      "building_coverage": {"min": 30.0}, "tax_per_mu": {"min": 12.0},
-                      "energy_per_output": {"max": 1.5}},
-    "equipment": {"invest_intensity": {"min": 250.0}, "far": {"min": 0.8},
-                  "building_coverage": {"min": 30.0}, "tax_per_mu": {"min": 12.0},
-                  "energy_per_output": {"max": 0.5}},
-    "new_materials": {"invest_intensity": {"min": 300.0}, "far": {"min": 1.0},
-                      "building_coverage": {"min": 30.0}, "tax_per_mu": {"min": 15.0},
-                      "energy_per_output": {"max": 0.6}},
+# Indicator bounds used when no rulebook text is given (mirror the default rulebook:
+# its pre-supply ``by_industry`` and its ``contract_by_industry`` tables merged).
+_DEFAULT_ROWS = {  # industry: invest_intensity, far, tax_per_mu, energy_per_output
+    "photovoltaic": (300.0, 1.0, 15.0, 0.5), "semiconductor": (400.0, 1.2, 20.0, 0.3),
+    "it_innovation": (350.0, 1.5, 25.0, 0.2), "coal_chemical": (250.0, 0.6, 12.0, 1.5),
+    "equipment": (250.0, 0.8, 12.0, 0.5), "new_materials": (300.0, 1.0, 15.0, 0.6),
+    "steel": (250.0, 0.6, 10.0, 1.2), "coke": (200.0, 0.5, 8.0, 2.0),
+    "power": (200.0, 0.5, 10.0, 2.5),
 }
+DEFAULT_INDICATORS: dict[str, dict[str, dict[str, float]]] = {
+    code: {"invest_intensity": {"min": inv}, "far": {"min": far},
+           "building_coverage": {"min": 30.0}, "tax_per_mu": {"min": tax},
+           "energy_per_output": {"max": energy}}
+    for code, (inv, far, tax, energy) in _DEFAULT_ROWS.items()
+}
+# a parcel without one of these cannot be judged before supply (incomplete)
+PRE_SUPPLY = ("far", "building_coverage")
 INDICATORS = ("invest_intensity", "far", "building_coverage", "tax_per_mu", "energy_per_output")
 _DECIMALS = {"invest_intensity": 0, "far": 2, "building_coverage": 1, "tax_per_mu": 1,
              "energy_per_output": 3}
@@ -174,8 +170,9 @@ def _zone_parcel_candidates(grids: list[_Grid], seed: int,
                      ).get("invest_intensity", {"min": 300.0}).get("min", 300.0)
             df.loc[df.index[i], "invest_intensity"] = round(floor * rng.uniform(0.6, 0.85))
         miss = np.flatnonzero((df.special == "missing_indicator").to_numpy())
-        for j, i in enumerate(miss):
-            df.loc[df.index[i], "tax_per_mu" if j % 2 == 0 else "energy_per_output"] = np.nan
+        for j, i in enumerate(miss):  # a planned value and a pre-supply indicator not set yet
+            df.loc[df.index[i], ["tax_per_mu", PRE_SUPPLY[0]] if j % 2 == 0
+                   else ["energy_per_output", PRE_SUPPLY[1]]] = np.nan
         industry[(df.special == "no_industry").to_numpy()] = None
         df["industry"] = industry
         df["green_ratio"] = np.round(rng.uniform(8.0, 18.0, n), 1)
@@ -318,11 +315,12 @@ def _outer_parcels(n: int, seed: int, grids: list[_Grid], centre: tuple[float, f
     px0, py0, px1, py1 = px0[order], py0[order], px1[order], py1[order]
     geom = shapely.box(px0, py0, px1, py1)
     m = len(geom)
-    codes = np.array(sorted(DEFAULT_INDICATORS))
+    codes = np.array(sorted(INDUSTRY_LAND_USE))  # the industries the zones hold
     industry = codes[rng.integers(0, len(codes), m)].astype(object)
     ind = _indicator_values(industry, bounds, rng)
     missing = rng.random(m) < 0.05
     ind["tax_per_mu"][missing] = np.nan
+    ind[PRE_SUPPLY[0]][missing] = np.nan
     area = (px1 - px0) * (py1 - py0) / 1e4
     land_use = np.array([INDUSTRY_LAND_USE[i] for i in industry], dtype=object)
     data: dict[str, Any] = {
@@ -365,7 +363,12 @@ def _typed_parcels(df: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def indicator_bounds(rules_text: str | None) -> dict[str, dict[str, dict[str, float]]]:
-    """The ``by_industry`` table of the rulebook's indicators rule (defaults if absent)."""
+    """Per industry, the bounds of the rulebook's indicators rule (defaults if absent).
+
+    The pre-supply ``by_industry`` table and the contract conditions
+    (``contract_by_industry``) are merged: a demo parcel carries both its
+    planned FAR and its planned tax per mu.
+    """
     if not rules_text:
         return DEFAULT_INDICATORS
     try:
@@ -376,5 +379,10 @@ def indicator_bounds(rules_text: str | None) -> dict[str, dict[str, dict[str, fl
         if isinstance(rule, dict) and rule.get("kind") == "indicators":
             table = rule.get("by_industry")
             if isinstance(table, dict) and table:
-                return {str(k): dict(v) for k, v in table.items() if isinstance(v, dict)}
+                out = {str(k): dict(v) for k, v in table.items() if isinstance(v, dict)}
+                contract = rule.get("contract_by_industry")
+                for k, v in (contract.items() if isinstance(contract, dict) else ()):
+                    if isinstance(v, dict):
+                        out.setdefault(str(k), {}).update(v)
+                return out
     return DEFAULT_INDICATORS

@@ -41,6 +41,7 @@ __all__ = [
     "Rulebook",
     "WithinRule",
     "default_rulebook_path",
+    "indicator_unit",
     "load_rulebook",
     "rulebook_in_force",
 ]
@@ -79,10 +80,16 @@ class Rule:
     required: bool = True
     #: applicability: the rule applies only to parcels whose columns match (empty: all)
     when: Filter = field(default_factory=dict)
+    citation_zh: str = ""
+    citation_en: str = ""
 
     def label(self, lang: str = "zh") -> str:
         """The label in ``lang`` (``zh`` or ``en``)."""
         return self.label_en if lang == "en" else self.label_zh
+
+    def citation(self, lang: str = "zh") -> str:
+        """The document the rule rests on, in ``lang`` (``""`` when the rulebook names none)."""
+        return self.citation_en if lang == "en" else self.citation_zh
 
 
 @dataclass(frozen=True)
@@ -173,10 +180,24 @@ class AttributeRule(Rule):
 
 @dataclass(frozen=True)
 class IndicatorsRule(Rule):
-    """Control indicators by the parcel's industry, each within its bounds."""
+    """Control indicators by the parcel's industry, each within its bounds.
+
+    ``by_industry`` holds what is knowable before supply and is judged by the
+    readiness check. ``contract_by_industry`` holds the supply conditions written
+    into the contract (tax per mu, energy per unit of output …): outcomes of a
+    producing plant, never judged before supply; 达产复核 (layers.supervision)
+    reviews them.
+    """
 
     by_industry: dict[str, dict[str, Bound]] = field(default_factory=dict)
     industry_attribute: str = "industry"
+    contract_by_industry: dict[str, dict[str, Bound]] = field(default_factory=dict)
+
+    def contract_floors(self, industry: str | None) -> dict[str, Bound]:
+        """The contract conditions of ``industry`` (empty when the rulebook sets none)."""
+        if industry is None:
+            return {}
+        return dict(self.contract_by_industry.get(str(industry).strip(), {}))
 
 
 @dataclass(frozen=True)
@@ -229,14 +250,23 @@ def _rule_parameters(rule: Rule) -> list[RuleParameter]:
     for key, unit in _SCALAR_PARAMS[rule.kind]:
         add(key, getattr(rule, key), getattr(rule, "unit", "") if unit == "@" else unit)
     if isinstance(rule, IndicatorsRule):
-        spec = CATALOG["parcels"]
-        for industry, bounds in rule.by_industry.items():
-            for col, bound in bounds.items():
-                cspec = spec.column(col)
-                unit = cspec.unit if cspec is not None else ""
-                add(f"by_industry.{industry}.{col}.min", bound.min, unit)
-                add(f"by_industry.{industry}.{col}.max", bound.max, unit)
+        for table in ("by_industry", "contract_by_industry"):
+            for industry, bounds in getattr(rule, table).items():
+                for col, bound in bounds.items():
+                    unit = indicator_unit(col)
+                    add(f"{table}.{industry}.{col}.min", bound.min, unit)
+                    add(f"{table}.{industry}.{col}.max", bound.max, unit)
     return out
+
+
+def indicator_unit(column: str) -> str:
+    """The unit of an indicator column (parcels layer, else the performance table; ``""``)."""
+    for kind in ("parcels", "performance"):
+        spec = CATALOG.get(kind)
+        cspec = spec.column(column) if spec is not None else None
+        if cspec is not None and cspec.unit:
+            return cspec.unit
+    return ""
 
 
 @dataclass(frozen=True)
@@ -362,7 +392,7 @@ def default_rulebook_path() -> Path:
 
 # --------------------------------------------------------------------------- parsing
 
-_COMMON = {"id", "kind", "label", "required", "when"}
+_COMMON = {"id", "kind", "label", "required", "when", "citation"}
 _KIND_KEYS: dict[str, tuple[set[str], set[str]]] = {  # kind -> (required keys, optional keys)
     "distance": ({"layer", "max_m"}, {"filter", "cost_per_m"}),
     "min_distance": ({"layer", "min_m"}, {"filter"}),
@@ -374,7 +404,7 @@ _KIND_KEYS: dict[str, tuple[set[str], set[str]]] = {  # kind -> (required keys, 
                         {"unit", "fallback_layer", "fallback_filter", "fallback_radius_m"}),
     "assessment": ({"assessment"}, {"commitment_allowed", "zone_layer"}),
     "attribute": ({"attribute"}, {"equals", "one_of", "min", "max", "cost_per_unit"}),
-    "indicators": ({"by_industry"}, {"industry_attribute"}),
+    "indicators": ({"by_industry"}, {"industry_attribute", "contract_by_industry"}),
 }
 RULE_KINDS: tuple[str, ...] = tuple(_KIND_KEYS)
 
@@ -521,19 +551,21 @@ class _RuleReader:
         return out
 
 
-def _label(r: _RuleReader) -> tuple[str, str]:
-    lab = r.t.get("label")
+def _label(r: _RuleReader, key: str = "label") -> tuple[str, str]:
+    """A bilingual text key (``label``, ``citation``): a string, or ``{ zh = …, en = … }``."""
+    lab = r.t.get(key)
     if lab is None:
-        raise r.error("label", "missing key", 'Add label = { zh = "…", en = "…" }.',
-                      zh="缺少该键", hint_zh='请添加 label = { zh = "…", en = "…" }。')
+        raise r.error(key, "missing key", f'Add {key} = {{ zh = "…", en = "…" }}.',
+                      zh="缺少该键", hint_zh=f'请添加 {key} = {{ zh = "…", en = "…" }}。')
     if isinstance(lab, str) and lab.strip():
         return lab.strip(), lab.strip()
-    if not isinstance(lab, dict) or not any(isinstance(lab.get(k), str) for k in ("zh", "en")):
-        raise r.error("label", f"expected {{ zh = \"…\", en = \"…\" }}, got {lab!r}",
+    if not isinstance(lab, dict) or not any(isinstance(lab.get(k), str) and lab[k].strip()
+                                            for k in ("zh", "en")):
+        raise r.error(key, f"expected {{ zh = \"…\", en = \"…\" }}, got {lab!r}",
                       zh=f"应为 {{ zh = \"…\", en = \"…\" }}，实际为 {lab!r}")
     extra = set(lab) - {"zh", "en"}
     if extra:
-        raise r.error("label", f"unknown language {sorted(extra)[0]!r}", "Use zh and en.",
+        raise r.error(key, f"unknown language {sorted(extra)[0]!r}", "Use zh and en.",
                       zh=f"未知语言 {sorted(extra)[0]!r}", hint_zh="请使用 zh 和 en。")
     zh = str(lab.get("zh") or lab.get("en")).strip()
     en = str(lab.get("en") or lab.get("zh")).strip()
@@ -548,16 +580,16 @@ def _bounds_pair(r: _RuleReader, lo_key: str = "min", hi_key: str = "max") -> tu
     return lo, hi
 
 
-def _indicators(r: _RuleReader) -> dict[str, dict[str, Bound]]:
-    raw = r.t["by_industry"]
+def _indicators(r: _RuleReader, table: str = "by_industry") -> dict[str, dict[str, Bound]]:
+    raw = r.t[table]
     if not isinstance(raw, dict) or not raw:
-        raise r.error("by_industry", "expected one table per industry, e.g. "
-                      "[rule.by_industry.photovoltaic] with far = { min = 1.0 }",
-                      zh="应为每个行业一张表，如 [rule.by_industry.photovoltaic] 中写 "
+        raise r.error(table, "expected one table per industry, e.g. "
+                      f"[rule.{table}.photovoltaic] with far = {{ min = 1.0 }}",
+                      zh=f"应为每个行业一张表，如 [rule.{table}.photovoltaic] 中写 "
                       "far = { min = 1.0 }")
     out: dict[str, dict[str, Bound]] = {}
     for industry, inds in raw.items():
-        key = f"by_industry.{industry}"
+        key = f"{table}.{industry}"
         if not isinstance(inds, dict) or not inds:
             raise r.error(key, "expected indicator bounds such as far = { min = 1.0 }",
                           zh="应为指标上下限，如 far = { min = 1.0 }")
@@ -592,6 +624,8 @@ class _Common(TypedDict):
     label_en: str
     required: bool
     when: Filter
+    citation_zh: str
+    citation_en: str
 
 
 def _parse_rule(table: Any, pos: int, source: str) -> Rule:
@@ -611,8 +645,10 @@ def _parse_rule(table: Any, pos: int, source: str) -> Rule:
     kind = r.str_("kind", required=True)
     _check_keys(r, kind)
     zh, en = _label(r)
+    cite_zh, cite_en = _label(r, "citation") if r.has("citation") else ("", "")
     base = _Common(id=rid, kind=kind, label_zh=zh, label_en=en,
-                   required=r.bool_("required", True), when=_when(r))
+                   required=r.bool_("required", True), when=_when(r),
+                   citation_zh=cite_zh, citation_en=cite_en)
     if kind in ("distance", "min_distance", "within", "overlap"):
         return _geometry_rule(r, base)
     return _KIND_BUILDERS[kind](r, base)
@@ -737,8 +773,10 @@ def _attribute_rule(r: _RuleReader, base: _Common) -> Rule:
 
 
 def _indicators_rule(r: _RuleReader, base: _Common) -> Rule:
+    contract = _indicators(r, "contract_by_industry") if r.has("contract_by_industry") else {}
     return IndicatorsRule(**base, by_industry=_indicators(r),
-                          industry_attribute=r.str_("industry_attribute", "industry"))
+                          industry_attribute=r.str_("industry_attribute", "industry"),
+                          contract_by_industry=contract)
 
 
 # how each non-geometry kind is read (distance/within/overlap: _geometry_rule)

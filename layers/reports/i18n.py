@@ -89,6 +89,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "parcel.total_cost": ("可估算的配套费用合计：{cost}",
                           "Estimated cost of the known gaps: {cost}"),
     "parcel.indicators": ("控制性指标", "Control indicators"),
+    "parcel.contract_condition": ("合同条件（达产复核）",
+                                  "contract condition (reviewed at full production)"),
     "parcel.assessments": ("区域评估", "Regional assessments"),
     "parcel.no_assessments": ("没有该地块或其所在开发区的评估记录。",
                               "No assessment record for this parcel or its zone."),

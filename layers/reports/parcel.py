@@ -127,36 +127,41 @@ def _assessment_rows(table: pd.DataFrame | None, parcel_id: str, zone_id: str | 
 
 def _indicator_rows(rulebook: Rulebook, attrs: dict[str, Any], lang: str
                     ) -> list[dict[str, str]]:
+    """The industry's pre-supply indicators (judged), then its contract conditions
+    (the parcel's planned values, shown but judged only at 达产复核)."""
     from layers.readiness.rulebook import IndicatorsRule
 
     rule = next((r for r in rulebook.rules if isinstance(r, IndicatorsRule)), None)
-    if rule is None:
+    if rule is None or is_missing(attrs.get(rule.industry_attribute)):
         return []
-    industry = attrs.get(rule.industry_attribute)
-    table = rule.by_industry.get(str(industry).strip()) if not is_missing(industry) else None
-    if not table:
-        return []
-    spec = CATALOG["parcels"]
-    rows = []
-    for col, bound in table.items():
-        c = spec.column(col)
-        label = (c.zh if lang == "zh" else c.en) if c else col
-        unit = c.unit if c else ""
-        v = attrs.get(col)
-        num = pd.to_numeric(pd.Series([v]), errors="coerce").iloc[0]
-        ok = None
-        if not is_missing(num):
-            ok = (bound.min is None or num >= bound.min) and (bound.max is None or
-                                                               num <= bound.max)
-        req = " – ".join(x for x in (
-            f"≥ {fmt_num(bound.min)}" if bound.min is not None else "",
-            f"≤ {fmt_num(bound.max)}" if bound.max is not None else "") if x)
-        rows.append({"label": label, "value": fmt_num(num, 2, unit=unit),
-                     "threshold": f"{req} {unit}".strip(),
-                     "status": "unknown" if ok is None else ("pass" if ok else "fail"),
-                     "status_label": value_label("rule_status", "unknown" if ok is None
-                                                 else ("pass" if ok else "fail"), lang)})
-    return rows
+    industry = str(attrs.get(rule.industry_attribute)).strip()
+    table = rule.by_industry.get(industry) or {}
+    contract = rule.contract_floors(industry) if table else {}
+    rows = [_indicator_row(col, bound, attrs, lang, contract=False)
+            for col, bound in table.items()]
+    return rows + [_indicator_row(col, bound, attrs, lang, contract=True)
+                   for col, bound in contract.items()]
+
+
+def _indicator_row(col: str, bound: Any, attrs: dict[str, Any], lang: str, *,
+                   contract: bool) -> dict[str, str]:
+    from layers.readiness.rulebook import indicator_unit
+
+    c = CATALOG["parcels"].column(col) or CATALOG["performance"].column(col)
+    label = (c.zh if lang == "zh" else c.en) if c else col
+    unit = indicator_unit(col)
+    num = pd.to_numeric(pd.Series([attrs.get(col)]), errors="coerce").iloc[0]
+    req = " – ".join(x for x in (
+        f"≥ {fmt_num(bound.min)}" if bound.min is not None else "",
+        f"≤ {fmt_num(bound.max)}" if bound.max is not None else "") if x)
+    row = {"label": label, "value": fmt_num(num, 2, unit=unit),
+           "threshold": f"{req} {unit}".strip()}
+    if contract:  # an outcome of production: a contract condition, not judged before supply
+        return {**row, "status": "contract", "status_label": t("parcel.contract_condition", lang)}
+    ok = None if is_missing(num) else bool(
+        (bound.min is None or num >= bound.min) and (bound.max is None or num <= bound.max))
+    status = "unknown" if ok is None else ("pass" if ok else "fail")
+    return {**row, "status": status, "status_label": value_label("rule_status", status, lang)}
 
 
 def _actions(rows: list[dict[str, Any]], lang: str) -> list[str]:

@@ -17,6 +17,7 @@ from layers.supervision.evaluate import (
     export_frame,
     supervise,
 )
+from layers.supervision.floors import contract_floors
 from layers.supervision.stock import (
     NO_CONTRACT,
     OFFER_STATUSES,
@@ -39,6 +40,7 @@ __all__ = [
     "SUPPLIED_STATUSES",
     "StockSplit",
     "SupervisionSummary",
+    "contract_floors",
     "export_frame",
     "on_offer",
     "stock_split",

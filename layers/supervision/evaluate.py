@@ -11,7 +11,9 @@ Rules (《闲置土地处置办法》国土资源部令第53号, art. 2 and 14; 
 - ``review_due`` = ``review_date``, else agreed completion + 365 days. ``review_status``
   is ``pending`` while D < review_due; then, from the latest ``performance`` year with
   data, ``missing`` (none), ``pass`` (every committed indicator met: actual ≥ committed,
-  for ``energy_per_output`` actual ≤ committed) or ``fail``.
+  for ``energy_per_output`` actual ≤ committed) or ``fail``. An indicator the contract
+  leaves empty is held to the rulebook's contract condition for the parcel's industry
+  (``floors``, see :mod:`layers.supervision.floors`), where the rulebook sets one.
 - ``commitments_overdue``: items due before D and not fulfilled by D.
 """
 
@@ -62,14 +64,17 @@ def _days(a: pd.Series, b: pd.Series | pd.Timestamp) -> pd.Series:
 
 
 def supervise(contracts: pd.DataFrame, performance: pd.DataFrame | None = None,
-              commitments: pd.DataFrame | None = None, *, as_of: date) -> pd.DataFrame:
+              commitments: pd.DataFrame | None = None, *, as_of: date,
+              floors: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per contract: construction, idle status, 达产复核 and overdue commitments.
 
     Returns the :data:`CSV_COLUMNS` followed by ``status`` (one of
     :data:`STATUS_ORDER`), the contract's dates, ``review_due``, ``review_year``,
     ``commitments_total`` / ``commitments_fulfilled``, and for each indicator
-    ``committed_<i>``, ``actual_<i>`` and ``shortfall_<i>`` (how far the actual value
-    falls short of the commitment, in the indicator's unit; positive when failing).
+    ``committed_<i>`` (the contract's value), ``floor_<i>`` (the rulebook's contract
+    condition from ``floors``, indexed by parcel id; used where the contract has no
+    value), ``actual_<i>`` and ``shortfall_<i>`` (how far the actual value falls short
+    of the commitment, in the indicator's unit; positive when failing).
     """
     d = pd.Timestamp(as_of).normalize()
     c = contracts.reset_index(drop=True)
@@ -110,7 +115,7 @@ def supervise(contracts: pd.DataFrame, performance: pd.DataFrame | None = None,
     })
     review_date = _day(col("review_date"), idx)
     review_due = review_date.fillna(agreed_done + pd.Timedelta(days=REVIEW_AFTER_DAYS))
-    review = _review(c, performance, review_due, d)
+    review = _review(c, performance, review_due, d, floors)
     out = pd.concat([out, review], axis=1)
     overdue, total, fulfilled = _commitments(out["parcel_id"], commitments, d)
     out["commitments_overdue"] = overdue
@@ -149,8 +154,9 @@ def _latest_performance(performance: pd.DataFrame | None, parcel_ids: pd.Series,
 
 
 def _review(c: pd.DataFrame, performance: pd.DataFrame | None, review_due: pd.Series,
-            as_of: pd.Timestamp) -> pd.DataFrame:
+            as_of: pd.Timestamp, floors: pd.DataFrame | None = None) -> pd.DataFrame:
     ids = c["parcel_id"].astype("string")
+    floor_of = floors.reindex(ids.str.strip().to_numpy()) if floors is not None else None
     latest = _latest_performance(performance, ids, as_of).reset_index(drop=True)
     due = (review_due <= as_of).to_numpy()
     has_data = latest["review_year"].notna().to_numpy()
@@ -159,12 +165,16 @@ def _review(c: pd.DataFrame, performance: pd.DataFrame | None, review_due: pd.Se
     for i in INDICATORS:
         committed = pd.to_numeric(c[f"committed_{i}"], errors="coerce") \
             if f"committed_{i}" in c else pd.Series(np.nan, index=c.index)
+        floor = pd.Series(floor_of[i].to_numpy(dtype=float) if floor_of is not None
+                          and i in floor_of else np.nan, index=c.index, dtype="float64")
+        target = committed.fillna(floor)
         actual = latest[f"actual_{i}"].astype("float64")
-        gap = (actual - committed) if i in LOWER_IS_BETTER else (committed - actual)
-        fails = committed.notna() & (actual.isna() | (gap > 0))
+        gap = (actual - target) if i in LOWER_IS_BETTER else (target - actual)
+        fails = target.notna() & (actual.isna() | (gap > 0))
         for pos in np.flatnonzero(fails.to_numpy() & due & has_data):
             failing[pos].append(i)
         cols[f"committed_{i}"] = committed.to_numpy()
+        cols[f"floor_{i}"] = floor.to_numpy()
         cols[f"actual_{i}"] = actual.to_numpy()
         cols[f"shortfall_{i}"] = np.where(fails & due & has_data, gap, np.nan)
     status = np.where(~due, "pending", np.where(~has_data, "missing", np.where(
