@@ -1,4 +1,4 @@
-"""The parcel catalogue page under AppTest: filters narrow the table, the plan check, public view."""
+"""The parcel catalogue page under AppTest: filters, sorting, the plan check, the public view."""
 
 from __future__ import annotations
 
