@@ -10,7 +10,6 @@ Pure computation: no Streamlit, no disk.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -273,33 +272,38 @@ def _indicator_names() -> dict[str, tuple[str, str, str]]:
     return {c.name: (c.zh, c.en, c.unit) for c in CATALOG["parcels"].columns}
 
 
-def _judge(values: Mapping[str, float], floors: Mapping[str, Bound],
-           names: Mapping[str, tuple[str, str, str]]) -> tuple[str, list[str], list[str]]:
-    """Status and the reasons (zh, en) of one parcel's implied values against its floors."""
-    zh: list[str] = []
-    en: list[str] = []
-    judged = 0
-    failed = False
+def _judge(values: pd.DataFrame, rows: np.ndarray, floors: Mapping[str, Bound],
+           names: Mapping[str, tuple[str, str, str]], zh: list[list[str]],
+           en: list[list[str]]) -> np.ndarray:
+    """Judge ``rows`` of the implied ``values`` against one industry's floors, vectorised.
+
+    Appends each row's reasons to ``zh`` / ``en``; returns the rows' statuses.
+    """
+    judged = np.zeros(len(rows), dtype=bool)
+    failed = np.zeros(len(rows), dtype=bool)
     for col, b in floors.items():
         n_zh, n_en, unit = names.get(col, (col, col, ""))
-        v = values.get(col, math.nan)
-        if v is None or not math.isfinite(v):
-            zh.append(f"{n_zh}：未提供，无法判断")
-            en.append(f"{n_en}: not given, not judged")
-            continue
-        judged += 1
         u = f" {unit}" if unit and unit != "%" else unit
-        if b.min is not None and v < b.min * (1 - _REL_TOL):
-            failed = True
-            zh.append(f"{n_zh} {_fmt(v)}{u} 低于下限 {_fmt(b.min)}{u}")
-            en.append(f"{n_en} {_fmt(v)}{u} below the floor {_fmt(b.min)}{u}")
-        elif b.max is not None and v > b.max * (1 + _REL_TOL):
-            failed = True
-            zh.append(f"{n_zh} {_fmt(v)}{u} 高于上限 {_fmt(b.max)}{u}")
-            en.append(f"{n_en} {_fmt(v)}{u} above the ceiling {_fmt(b.max)}{u}")
-    if failed:
-        return "fails", zh, en
-    return ("meets" if judged else "not_judged"), zh, en
+        v = (values[col].to_numpy(dtype=float)[rows] if col in values.columns
+             else np.full(len(rows), np.nan))
+        given = np.isfinite(v)
+        judged |= given
+        for k in np.flatnonzero(~given):
+            zh[rows[k]].append(f"{n_zh}：未提供，无法判断")
+            en[rows[k]].append(f"{n_en}: not given, not judged")
+        with np.errstate(invalid="ignore"):
+            low = given & (v < b.min * (1 - _REL_TOL)) if b.min is not None \
+                else np.zeros(len(rows), dtype=bool)
+            high = given & ~low & (v > b.max * (1 + _REL_TOL)) if b.max is not None \
+                else np.zeros(len(rows), dtype=bool)
+        for k in np.flatnonzero(low):
+            zh[rows[k]].append(f"{n_zh} {_fmt(v[k])}{u} 低于下限 {_fmt(b.min or 0)}{u}")
+            en[rows[k]].append(f"{n_en} {_fmt(v[k])}{u} below the floor {_fmt(b.min or 0)}{u}")
+        for k in np.flatnonzero(high):
+            zh[rows[k]].append(f"{n_zh} {_fmt(v[k])}{u} 高于上限 {_fmt(b.max or 0)}{u}")
+            en[rows[k]].append(f"{n_en} {_fmt(v[k])}{u} above the ceiling {_fmt(b.max or 0)}{u}")
+        failed |= low | high
+    return np.where(failed, "fails", np.where(judged, "meets", "not_judged"))
 
 
 def check_plan(table: pd.DataFrame, plan: Plan, rules: Iterable[Rule]) -> pd.DataFrame:
@@ -327,23 +331,24 @@ def check_plan(table: pd.DataFrame, plan: Plan, rules: Iterable[Rule]) -> pd.Dat
     names = _indicator_names()
     floors = floors_by_industry(rules)
     implied = implied_indicators(table["area_ha"].to_numpy(dtype=float), plan)
-    industry = (table["industry"].astype("string") if "industry" in table.columns
-                else pd.Series(pd.NA, index=table.index, dtype="string"))
-    status, why, why_en = [], [], []
-    for i, ind in enumerate(industry.tolist()):
-        bounds = floors.get(str(ind)) if ind is not pd.NA and ind is not None else None
-        if not bounds:
-            status.append("no_floors")
-            why.append("该产业无控制性指标下限" if ind is not pd.NA else "地块未定产业")
-            why_en.append("no indicator floors for this industry" if ind is not pd.NA
-                          else "the parcel has no industry")
-            continue
-        s, zh, en = _judge(implied.iloc[i].to_dict(), bounds, names)
-        status.append(s)
-        why.append("；".join(zh))
-        why_en.append("; ".join(en))
+    n = len(table)
+    industry = (table["industry"].astype("string").to_numpy(dtype=object, na_value=None)
+                if "industry" in table.columns else np.full(n, None, dtype=object))
+    has = np.array([v is not None for v in industry], dtype=bool)
+    status = np.full(n, "no_floors", dtype=object)
+    zh: list[list[str]] = [[] if h else ["地块未定产业"] for h in has]
+    en: list[list[str]] = [[] if h else ["the parcel has no industry"] for h in has]
+    judged = ~has
+    for ind, bounds in floors.items():
+        rows = np.flatnonzero(industry == ind)
+        if len(rows) and bounds:
+            status[rows] = _judge(implied, rows, bounds, names, zh, en)
+            judged[rows] = True
+    for k in np.flatnonzero(~judged):
+        zh[k].append("该产业无控制性指标下限")
+        en[k].append("no indicator floors for this industry")
     out = pd.concat([table[["parcel_id"]].reset_index(drop=True), implied], axis=1)
-    out["plan_status"] = status
-    out["reasons"] = why
-    out["reasons_en"] = why_en
+    out["plan_status"] = status.astype(str)
+    out["reasons"] = ["；".join(r) for r in zh]
+    out["reasons_en"] = ["; ".join(r) for r in en]
     return out
