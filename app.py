@@ -24,18 +24,17 @@ PAGES = [  # (file, i18n key of the title, URL path)
     ("ui/pages/overview.py", "nav.overview", "overview"),
     ("ui/pages/map.py", "nav.map", "map"),
     ("ui/pages/parcels.py", "nav.parcels", "parcels"),
+    ("ui/pages/catalogue.py", "nav.catalogue", "catalogue"),
     ("ui/pages/restoration.py", "nav.restoration", "restoration"),
     ("ui/pages/supervision.py", "nav.supervision", "supervision"),
     ("ui/pages/data.py", "nav.data", "data"),
 ]
 auth.user_box(state, current_lang(), cfg)
 if not auth.may_view(state, cfg):
-    # anonymous viewing off: every address shows the sign-in form, and after signing in
-    # the same address shows the page that was asked for
-    st.navigation([st.Page(auth.sign_in_page, title=t("auth.sign_in", current_lang()),
-                           default=url == "overview",
-                           url_path=None if url == "overview" else url)
-                   for _, _, url in PAGES], position="hidden").run()
+    # anonymous viewing off: every address shows the sign-in form (the parcel catalogue
+    # excepted when public), and after signing in the same address shows the page asked for
+    st.navigation([auth.gated_page(*page, current_lang(), cfg) for page in PAGES],
+                  position="hidden").run()
     st.stop()
 lang = sidebar(state)
 st.navigation([  # the default page (overview) is served at "/"

@@ -89,6 +89,7 @@ CONSTRAINT_KINDS = (
 WATER_KINDS = ("main", "branch", "raw_main", "plant", "reservoir", "pump")
 POWER_KINDS = ("substation", "line")
 GAS_KINDS = ("main", "branch", "station")
+TRANSPORT_KINDS = ("motorway_exit", "rail_freight", "rail_station", "airport", "port")
 ASSESSMENT_STATUS = ("approved", "committed", "pending", "not_required")
 ASSESSMENT_KINDS = (
     "mineral_overlay", "eia", "energy", "geohazard", "seismic", "water_resources",
@@ -257,6 +258,18 @@ CATALOG: dict[str, LayerSpec] = {
             _STATUS_INFRA,
         ),
         style={"color": "#fb9a99", "weight": 1, "fillOpacity": 0.35},
+    ),
+    # 交通设施 (optional): what an investor asks "how far is it to …" about
+    "transport": LayerSpec(
+        "transport", "交通设施", "Transport facilities", "point",
+        (
+            _c("kind", "设施类型", "Kind", required=True, allowed=TRANSPORT_KINDS,
+               aliases=("设施类型", "类型", "KIND")),
+            _NAME,
+            _STATUS_INFRA,
+            _c("route", "所在线路", "Route", aliases=("所在线路", "高速", "ROUTE")),
+        ),
+        style={"color": "#252525", "radius": 6},
     ),
     "constraints": LayerSpec(
         "constraints", "管控", "Constraint zones", "polygon",
@@ -451,7 +464,11 @@ VALUE_ALIASES: dict[str, dict[str, str]] = {
              "原水管": "raw_main", "原水输水管": "raw_main", "输水管": "raw_main",
              "城镇": "urban", "村庄": "village",
              "调压站": "station", "水库": "reservoir", "泵站": "pump", "变电站": "substation",
-             "线路": "line",
+             "线路": "line", "高速出口": "motorway_exit", "高速公路出口": "motorway_exit",
+             "高速出入口": "motorway_exit", "互通立交": "motorway_exit",
+             "铁路货场": "rail_freight", "铁路货运站": "rail_freight", "货场": "rail_freight",
+             "火车站": "rail_station", "铁路客运站": "rail_station", "机场": "airport",
+             "港口": "port",
              **{v[0]: k for k, v in ASSESSMENT_LABELS.items()}},
     "supply_status": {"储备": "reserve", "待供应": "for_supply", "已供应": "supplied",
                       "在建": "under_construction"},

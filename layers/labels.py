@@ -63,6 +63,13 @@ VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "substation": ("变电站", "Substation"),
         "line": ("线路", "Line"),
     },
+    "transport_kind": {
+        "motorway_exit": ("高速出口", "Motorway exit"),
+        "rail_freight": ("铁路货场", "Rail freight yard"),
+        "rail_station": ("火车站", "Railway station"),
+        "airport": ("机场", "Airport"),
+        "port": ("港口", "Port"),
+    },
     "constraint_kind": {
         "ecological_redline": ("生态保护红线", "Ecological red line"),
         "basic_farmland": ("永久基本农田", "Permanent basic farmland"),

@@ -73,6 +73,10 @@ class DeploymentSettings:
         OpenID Connect provider in ``.streamlit/secrets.toml``; roles from ``users_file``).
     anonymous_view
         ``DEVZONE_ANONYMOUS_VIEW``: visitors who have not signed in may view (never edit).
+    public_catalogue
+        ``DEVZONE_PUBLIC_CATALOGUE``: visitors who have not signed in may open the parcel
+        catalogue (land on offer, read-only) even when ``anonymous_view`` is off; the
+        other pages still ask them to sign in.
     session_minutes
         ``DEVZONE_SESSION_MINUTES``: a sign-in lasts this long, then the user signs in again.
     users_file
@@ -83,6 +87,7 @@ class DeploymentSettings:
     tianditu_key: str = ""
     auth: str = "local"
     anonymous_view: bool = True
+    public_catalogue: bool = True
     session_minutes: int = 120
     users_file: Path | None = None
 
@@ -108,6 +113,7 @@ class DeploymentSettings:
             tianditu_key=env.get("DEVZONE_TIANDITU_KEY", "").strip(),
             auth=auth,
             anonymous_view=_flag(env, "DEVZONE_ANONYMOUS_VIEW", True),
+            public_catalogue=_flag(env, "DEVZONE_PUBLIC_CATALOGUE", True),
             session_minutes=_minutes(env, "DEVZONE_SESSION_MINUTES", 120),
             users_file=Path(users).expanduser().resolve() if users else None,
         )

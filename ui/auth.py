@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import streamlit as st
 
@@ -28,13 +29,14 @@ from ui.i18n import t
 from ui.state import AppState
 from ui.text import md_escape
 
-__all__ = ["can", "current_user", "may_view", "sign_in", "sign_in_form", "sign_in_page",
-           "sign_out", "user_box"]
+__all__ = ["PUBLIC_CATALOGUE", "can", "current_user", "gated_page", "may_view", "sign_in",
+           "sign_in_form", "sign_in_page", "sign_out", "user_box"]
 
 log = logging.getLogger("devzone.auth")
 FAILS_BEFORE_WAIT = 5      # failed attempts in a session before it must wait …
 WAIT = timedelta(seconds=60)  # … this long
 FAIL_DELAY_S = 1.0         # every failed attempt also costs this much time
+PUBLIC_CATALOGUE = ("ui/pages/catalogue.py", "catalogue")  # (page file, URL path)
 
 
 def _now() -> datetime:
@@ -167,6 +169,15 @@ def may_view(state: AppState, cfg: DeploymentSettings | None = None) -> bool:
     return state.user is not None or (cfg or settings()).anonymous_view
 
 
+def gated_page(path: str, title_key: str, url: str, lang: str, cfg: DeploymentSettings) -> Any:
+    """The page a visitor who may not view gets at ``url``: the sign-in form, or the
+    parcel catalogue itself when ``DEVZONE_PUBLIC_CATALOGUE`` allows it (read-only)."""
+    public = cfg.public_catalogue and (path, url) == PUBLIC_CATALOGUE
+    return st.Page(path if public else sign_in_page,
+                   title=t(title_key if public else "auth.sign_in", lang),
+                   default=url == "overview", url_path=None if url == "overview" else url)
+
+
 # --------------------------------------------------------------------------- widgets
 def sign_in_form(state: AppState, lang: str, cfg: DeploymentSettings, *, key: str) -> None:
     """The sign-in form: user name + password (local) or the provider's button (OIDC)."""
@@ -227,3 +238,5 @@ def sign_in_page() -> None:
     with st.container(border=True):
         st.subheader(t("auth.sign_in", lang))
         sign_in_form(state, lang, cfg, key="auth_page")
+    if cfg.public_catalogue:  # land on offer is public: say where
+        st.page_link(PUBLIC_CATALOGUE[0], label=t("catalogue.public_link", lang))

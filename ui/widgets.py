@@ -36,6 +36,7 @@ __all__ = [
     "STATUS_COLORS",
     "current_lang",
     "guard",
+    "language_switch",
     "readiness_label",
     "rule_details",
     "rule_labels",
@@ -79,17 +80,23 @@ def guard(lang: str) -> Iterator[None]:
         st.error(t("msg.unexpected", lang, kind=type(exc).__name__))
 
 
+def language_switch(state: AppState, lang: str) -> str:
+    """The 中文 / English switch (in the current container); returns the language."""
+    choice = st.radio(t("sidebar.language", lang), ["zh", "en"],
+                      index=0 if lang == "zh" else 1, horizontal=True,
+                      format_func=lambda v: "中文" if v == "zh" else "English",
+                      key="sidebar_lang")
+    if choice != state.lang:
+        state.lang = choice
+        st.rerun()
+    return lang
+
+
 def sidebar(state: AppState) -> str:
     """Language switch, basemap, Tianditu key and check date; returns the language."""
     lang = current_lang()
     with st.sidebar:
-        choice = st.radio(t("sidebar.language", lang), ["zh", "en"],
-                          index=0 if lang == "zh" else 1, horizontal=True,
-                          format_func=lambda v: "中文" if v == "zh" else "English",
-                          key="sidebar_lang")
-        if choice != state.lang:
-            state.lang = lang = choice
-            st.rerun()
+        lang = language_switch(state, lang)
         state.basemap = st.selectbox(
             t("sidebar.basemap", lang), BASEMAPS, index=BASEMAPS.index(state.basemap),
             format_func=lambda b: t(f"basemap.{b}", lang), key="sidebar_basemap")

@@ -40,6 +40,7 @@ from layers.demo.networks import (
 from layers.demo.parcels import _parcels, _priority, _zone_parcel_candidates, indicator_bounds
 from layers.demo.rasters import NDVI_EPOCHS, _dem, _ndvi, _rsrp
 from layers.demo.residential import _residential
+from layers.demo.transport import _transport
 from layers.demo.zones import _zone_grids, _zone_polygons, _zones_layer
 from layers.readiness.rulebook import default_rulebook_path
 
@@ -50,7 +51,7 @@ DEFAULT_RULES = default_rulebook_path()  # package data; its absence fails the i
 GPKG_DATE = "2025-06-30T00:00:00Z"  # fixed GeoPackage timestamps: same seed, same bytes
 
 LAYER_ORDER = ("counties", "zones", "roads", "water", "power", "tourism_road", "constraints",
-               "base_stations", "residential", "mines", "parcels")
+               "base_stations", "residential", "transport", "mines", "parcels")
 TABLE_ORDER = ("assessments", "inspections", "contracts", "performance", "commitments")
 
 
@@ -115,6 +116,7 @@ def make_demo(counties: gpd.GeoDataFrame, *, parcels: int = DEFAULT_PARCELS,
         "constraints": constraints,
         "base_stations": _stations(grids, seed),
         "residential": _residential(grids, cand),
+        "transport": _transport(),
     }
     tables = {"assessments": _assessments(cand, seed),
               "inspections": _inspections(mines, meta, seed)}
@@ -181,7 +183,7 @@ def _write_raster(r: DemoRaster, path: Path) -> None:
 def _manifest(data: DemoData, with_counties: bool) -> dict[str, Any]:
     layers = {k: f"layers.gpkg:{k}" for k in ("zones", "parcels", "mines", "water", "roads",
                                                "power", "tourism_road", "constraints",
-                                               "base_stations", "residential")}
+                                               "base_stations", "residential", "transport")}
     if with_counties:
         layers["counties"] = "layers.gpkg:counties"
     return {
@@ -292,7 +294,7 @@ def summary_lines(data: DemoData) -> list[tuple[str, str]]:
     """One (name, description) pair per layer, table and raster."""
     lines: list[tuple[str, str]] = []
     for kind in ("counties", "zones", "parcels", "mines", "water", "roads", "power",
-                 "tourism_road", "constraints", "base_stations"):
+                 "tourism_road", "constraints", "base_stations", "transport"):
         gdf = data.layers[kind]
         types = gdf.geometry.geom_type.str.replace("Multi", "").value_counts()
         what = ", ".join(f"{n} {t.lower()}{'s' if n != 1 else ''}" for t, n in types.items())

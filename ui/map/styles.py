@@ -44,6 +44,8 @@ WATER_COLORS = {"main": "#08519c", "branch": "#4292c6", "plant": "#08306b",
 CONSTRAINT_COLORS = {"ecological_redline": "#1b7837", "basic_farmland": "#bf812d",
                      "flood": "#4393c3", "geohazard": "#b2182b", "mining_right": "#762a83",
                      "urban_development_boundary": "#969696"}
+TRANSPORT_COLORS = {"motorway_exit": "#238b45", "rail_freight": "#54278f",
+                    "rail_station": "#807dba", "airport": "#2b8cbe", "port": "#0868ac"}
 STATUS_DASH = {"under_construction": "8 4", "planned": "2 6"}
 COVERAGE_CLASSES = (  # (lower bound dBm, colour, label)
     (-85.0, "#1a9850", "≥ −85"), (-95.0, "#91cf60", "−95 … −85"),
@@ -78,13 +80,16 @@ DISPLAY: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str | None], ...]]] =
     "base_stations": (("name", "radius_m", "status"),
                       (("name", None), ("radius_m", None), ("status", "infra_status"))),
     "counties": (("name",), (("name", None),)),
+    "transport": (("kind", "name", "route", "status"),
+                  (("name", None), ("kind", "transport_kind"), ("route", None),
+                   ("status", "infra_status"))),
 }
 PARCEL_PROPS = ("parcel_id", "name", "zone_id", "industry", "readiness")
 PARCEL_TIP = (("parcel_id", None), ("name", None), ("readiness", "readiness"),
               ("industry", "industry"), ("zone_id", None))
 # drawing order (bottom to top) and which layers start hidden
 LAYER_ORDER = ("counties", "constraints", "residential", "zones", "mines", "roads",
-               "tourism_road", "water", "power", "base_stations")
+               "tourism_road", "water", "power", "base_stations", "transport")
 HIDDEN_AT_START = frozenset({"base_stations", "counties"})
 
 
@@ -126,6 +131,9 @@ def style_spec(kind: str) -> dict[str, Any]:
         out.update(dash_by="status", dashes=STATUS_DASH)
         if kind == "power":
             base.update(radius=6, fillOpacity=0.9, fillColor=base.get("color", "#e31a1c"))
+    elif kind == "transport":
+        out.update(by="kind", colors=TRANSPORT_COLORS, paint=["color", "fillColor"])
+        base.update(radius=7, fillOpacity=0.9, weight=2)
     elif kind == "base_stations":
         base.update(radius=4, fillOpacity=0.9, fillColor=base.get("color", "#984ea3"))
     elif kind == "counties":
@@ -218,6 +226,11 @@ def legend_html(layers: dict[str, pd.DataFrame], images: set[str] | frozenset[st
         kinds = set(layers["constraints"].get("kind", pd.Series(dtype=object)).dropna())
         parts += [_swatch(c, value_label("constraint_kind", k, lang))
                   for k, c in CONSTRAINT_COLORS.items() if k in kinds]
+    if "transport" in layers:
+        parts.append(f"<b>{esc(layer_name('transport', lang))}</b>")
+        kinds = set(layers["transport"].get("kind", pd.Series(dtype=object)).dropna())
+        parts += [_swatch(c, value_label("transport_kind", k, lang))
+                  for k, c in TRANSPORT_COLORS.items() if k in kinds]
     lines = [k for k in ("zones", "roads", "power", "tourism_road") if k in layers]
     if lines:
         parts.append(f"<b>{esc(t('map.lines', lang))}</b>")
