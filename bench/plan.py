@@ -47,8 +47,8 @@ def _feature(kind: str, pid: str, due: date, line: shapely.LineString) -> dict[s
 def add_projects(ws_path: Path, n: int = 30, seed: int = 7) -> pd.DataFrame:
     """Add ``n`` planned projects through clusters of parcels failing a distance rule."""
     from layers.access import Role, cli_actor
-    from layers.readiness._base import FAIL
     from layers.readiness import evaluate, inputs_from_workspace, rulebook_in_force
+    from layers.readiness._base import FAIL
     from layers.workspace import Workspace
 
     ws = Workspace.load(ws_path)

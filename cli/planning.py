@@ -107,7 +107,8 @@ def register(app: typer.Typer) -> None:
             raise InputError("devzone plan needs --budget WAN (万元) or --rank.",
                              hint="E.g. devzone plan WS --budget 5000, or devzone plan WS --rank.",
                              zh="devzone plan 需要 --budget（预算，万元）或 --rank。",
-                             hint_zh="例如 devzone plan WS --budget 5000，或 devzone plan WS --rank。")
+                             hint_zh="例如 devzone plan WS --budget 5000，"
+                             "或 devzone plan WS --rank。")
         ws = load_workspace(workspace)
         day = parse_date(as_of, default=ws.as_of)
         rulebook = rulebook_in_force(ws, rules)
