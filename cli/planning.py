@@ -60,7 +60,7 @@ def register(app: typer.Typer) -> None:
         day = parse_date(start, option="--from", default=ws.as_of)
         rulebook = rulebook_in_force(ws, rules)
         pipe = supply_pipeline(inputs_from_workspace(ws, rulebook=rulebook), rulebook, day,
-                               quarters)
+                               quarters, projects=ws.read("projects"))
         zh = lang == "zh"
         typer.echo(f"供地储备 · 自 {day.isoformat()} 起 {quarters} 个季度" if zh else
                    f"Supply pipeline · {quarters} quarters from {day.isoformat()}")

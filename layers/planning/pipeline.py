@@ -18,14 +18,15 @@ import numpy as np
 import pandas as pd
 
 from gis.measure import area_ha
-from layers.planning.scenario import Scenario, apply_scenario
+from layers.planning.scenario import INFRA_LAYERS, Scenario, apply_scenario
 from layers.readiness._base import COMMITTED, PASS
 from layers.readiness.evaluate import ReadinessResult, evaluate
 from layers.readiness.inputs import ReadinessInputs
 from layers.readiness.rulebook import AssessmentRule, Rulebook
 from layers.readiness.summary import READY_STATUSES, parcel_zones
 
-__all__ = ["DROPOUT_COLUMNS", "PIPELINE_COLUMNS", "Pipeline", "quarter_ends", "supply_pipeline"]
+__all__ = ["DROPOUT_COLUMNS", "PIPELINE_COLUMNS", "Pipeline", "quarter_ends", "supply_pipeline",
+           "with_project_dates"]
 
 #: Columns of :attr:`Pipeline.table` (the ``devzone pipeline --out`` CSV).
 PIPELINE_COLUMNS = ["quarter_end", "zone_id", "name", "parcels", "ready", "ready_ha",
@@ -58,6 +59,35 @@ class Pipeline:
     start: date
     table: pd.DataFrame
     dropouts: pd.DataFrame
+
+
+def with_project_dates(inputs: ReadinessInputs, projects: pd.DataFrame | None
+                       ) -> ReadinessInputs:
+    """``inputs`` whose infrastructure features without a ``planned_date`` take their
+    project's ``planned_date`` from the ``projects`` table (same object when none does)."""
+    if projects is None or not {"project_id", "planned_date"} <= set(projects.columns):
+        return inputs
+    ids = projects["project_id"].astype("string").str.strip()
+    due = dict(zip(ids, pd.to_datetime(projects["planned_date"], errors="coerce"),
+                   strict=True))
+    layers = dict(inputs.layers)
+    for kind in INFRA_LAYERS:
+        gdf = layers.get(kind)
+        if gdf is None or "project_id" not in gdf.columns:
+            continue
+        own = (pd.to_datetime(gdf["planned_date"], errors="coerce")
+               if "planned_date" in gdf.columns else pd.Series(pd.NaT, index=gdf.index))
+        fill = gdf["project_id"].astype("string").str.strip().map(due)
+        if not (own.isna() & fill.notna()).any():
+            continue
+        out = gdf.copy()
+        out["planned_date"] = own.fillna(fill).dt.strftime("%Y-%m-%d")
+        layers[kind] = out
+    if all(layers[k] is v for k, v in inputs.layers.items()):
+        return inputs
+    return ReadinessInputs(parcels=inputs.parcels, layers=layers,
+                           assessments=inputs.assessments, rasters=inputs.rasters,
+                           crs=inputs.crs)
 
 
 def _check(inputs: ReadinessInputs, rulebook: Rulebook, day: date) -> ReadinessResult:
@@ -107,8 +137,13 @@ def _zone_rows(res: ReadinessResult, day: date, zone: np.ndarray, ha: np.ndarray
 
 
 def supply_pipeline(inputs: ReadinessInputs, rulebook: Rulebook, start: date,
-                    quarters: int = 8) -> Pipeline:
-    """Ready parcels and hectares per zone at the end of each of ``quarters`` quarters."""
+                    quarters: int = 8, *, projects: pd.DataFrame | None = None) -> Pipeline:
+    """Ready parcels and hectares per zone at the end of each of ``quarters`` quarters.
+
+    ``projects`` (the workspace's table) dates the planned features that carry no
+    ``planned_date`` of their own (:func:`with_project_dates`).
+    """
+    inputs = with_project_dates(inputs, projects)
     prev = _check(inputs, rulebook, start)
     parcels: gpd.GeoDataFrame = prev.parcels
     zones = inputs.layers.get("zones")

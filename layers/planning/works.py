@@ -25,7 +25,6 @@ from layers.planning.scenario import (
     Scenario,
     apply_scenario,
     parcels_in_reach,
-    upgraded,
 )
 from layers.readiness._base import COMMITTED, FAIL, PASS, UNKNOWN
 from layers.readiness.evaluate import ReadinessResult, evaluate
@@ -112,16 +111,26 @@ def _candidates(base: ReadinessResult) -> tuple[np.ndarray, list[int]]:
     return cand, [i for i in range(len(rules)) if req[i] and dist[i]]
 
 
+def _project_layers(inputs: ReadinessInputs) -> dict[str, set[str]]:
+    """Project id → the infrastructure layers holding its features."""
+    out: dict[str, set[str]] = {}
+    for kind in INFRA_LAYERS:
+        gdf = inputs.layers.get(kind)
+        if gdf is None or "project_id" not in gdf.columns:
+            continue
+        for pid in gdf["project_id"].astype("string").str.strip().dropna().unique():
+            out.setdefault(str(pid), set()).add(kind)
+    return out
+
+
 def _project_effect(inputs: ReadinessInputs, rulebook: Rulebook, base: ReadinessResult,
-                    pid: str, cand: np.ndarray, as_of: date
+                    pid: str, layers: set[str], cand: np.ndarray, as_of: date
                     ) -> tuple[dict[tuple[int, int], bool], set[int]]:
     """What building ``pid`` alone does to the candidates: closed (parcel, rule) and broken."""
-    sc = Scenario.of([pid])
-    touched = {k for k in INFRA_LAYERS
-               if (g := inputs.layers.get(k)) is not None and upgraded(g, sc, as_of).any()}
-    sub = tuple(r for r in rulebook.rules if r.required and getattr(r, "layer", None) in touched)
-    if not sub:
+    sub = tuple(r for r in rulebook.rules if r.required and getattr(r, "layer", None) in layers)
+    if not sub or not len(cand):
         return {}, set()
+    sc = Scenario.of([pid])
     pos = np.intersect1d(parcels_in_reach(inputs, rulebook, sc, as_of), cand)
     if not len(pos):
         return {}, set()
@@ -173,8 +182,9 @@ def build_works(inputs: ReadinessInputs, rulebook: Rulebook, projects: pd.DataFr
     base = baseline if baseline is not None else evaluate(inputs, rulebook, as_of=as_of)
     cand, dist = _candidates(base)
     table = project_table(projects)
-    effects = [_project_effect(inputs, rulebook, base, str(pid), cand, as_of)
-               for pid in table["project_id"]]
+    where_is = _project_layers(inputs)
+    effects = [_project_effect(inputs, rulebook, base, str(pid), where_is.get(str(pid), set()),
+                               cand, as_of) for pid in table["project_id"]]
     proj = pd.DataFrame({
         "work_id": table["project_id"].astype(str), "kind": "project",
         "cost_wan": table["cost_wan"].to_numpy(dtype=float),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import pandas as pd
 import shapely
@@ -10,6 +12,7 @@ from layers.readiness.inputs import ReadinessInputs
 from layers.readiness.rulebook import Rulebook, load_rulebook
 
 CRS = "EPSG:4547"
+X0, Y0 = 500_000.0, 4_000_000.0
 
 _HEAD = '[meta]\nname = "t"\nversion = "1"\n'
 WATER = ('[[rule]]\nid = "water"\nkind = "distance"\nlabel = { zh = "通水", en = "Water" }\n'
@@ -53,3 +56,29 @@ def works_case() -> tuple[ReadinessInputs, pd.DataFrame]:
     inputs = ReadinessInputs(parcels=parcels, layers={"zones": zones, "water": water,
                                                       "roads": roads})
     return inputs, projects
+
+
+def write_workspace(root: Path) -> Path:
+    """:func:`works_case` on disk (moved to Gauss–Krüger coordinates), with Z1's EIA
+    lapsing on 2026-05-15 and ``as_of = 2025-06-30``."""
+    import pyogrio
+
+    inputs, projects = works_case()
+    root.mkdir(parents=True, exist_ok=True)
+    gpkg = root / "layers.gpkg"
+    for kind, layer in {"parcels": inputs.parcels, **inputs.layers}.items():
+        moved = layer.copy()
+        moved.geometry = moved.geometry.translate(X0, Y0)
+        moved.to_file(gpkg, layer=kind, driver="GPKG", engine="pyogrio")
+    pyogrio.write_dataframe(projects, gpkg, layer="projects", driver="GPKG")
+    pyogrio.write_dataframe(pd.DataFrame({
+        "scope": ["zone"], "scope_id": ["Z1"], "kind": ["eia"], "status": ["approved"],
+        "valid_until": ["2026-05-15"]}), gpkg, layer="assessments", driver="GPKG")
+    (root / "rules.toml").write_text(_HEAD + WATER + ROAD + IN_ZONE + EIA, encoding="utf-8")
+    (root / "workspace.toml").write_text(
+        'name = "规划测试"\ncrs = "EPSG:4547"\nas_of = 2025-06-30\n[layers]\n'
+        + "".join(f'{k} = "layers.gpkg:{k}"\n' for k in ("parcels", "zones", "water", "roads"))
+        + '[tables]\nprojects = "layers.gpkg:projects"\n'
+        'assessments = "layers.gpkg:assessments"\n[rules]\nfile = "rules.toml"\n',
+        encoding="utf-8")
+    return root

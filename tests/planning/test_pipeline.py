@@ -68,3 +68,17 @@ def test_a_project_due_later_counts_only_from_its_quarter() -> None:
     assert t.loc[("2025-12-31", "Z1"), "ready"] == 1  # A only: W1 is not built yet
     assert t.loc[("2026-03-31", "Z1"), "ready"] == 2
     assert pipe.dropouts.empty  # no assessment rule: nothing lapses
+
+
+def test_features_without_a_date_take_their_projects_date() -> None:
+    inp = _case()
+    water = inp.layers["water"].copy()
+    water["planned_date"] = None
+    inp = ReadinessInputs(parcels=inp.parcels, layers={**inp.layers, "water": water},
+                          assessments=inp.assessments)
+    projects = pd.DataFrame({"project_id": ["W1"], "planned_date": ["2026-02-10"]})
+    t = supply_pipeline(inp, rulebook(WATER), date(2025, 10, 1), 2,
+                        projects=projects).table.set_index(["quarter_end", "zone_id"])
+    assert t.loc[("2026-03-31", "Z1"), "ready"] == 2
+    undated = supply_pipeline(inp, rulebook(WATER), date(2025, 10, 1), 2).table
+    assert undated.set_index(["quarter_end", "zone_id"]).loc[("2026-03-31", "Z1"), "ready"] == 1
