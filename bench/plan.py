@@ -105,6 +105,24 @@ def add_projects(ws_path: Path, n: int = 30, seed: int = 7) -> pd.DataFrame:
     return table
 
 
+def distance_only_rules(ws_path: Path, out: Path) -> Path:
+    """The workspace's rulebook with every non-distance rule advisory: nearly every
+    not-ready parcel becomes a candidate (the hardest budget plan for the size)."""
+    import tomllib
+
+    import tomli_w
+
+    from layers.readiness import rulebook_in_force
+    from layers.workspace import Workspace
+
+    data = tomllib.loads(rulebook_in_force(Workspace.load(ws_path), None).text)
+    for rule in data["rule"]:
+        if rule["kind"] != "distance":
+            rule["required"] = False
+    out.write_text(tomli_w.dumps(data), encoding="utf-8")
+    return out
+
+
 def _time(cmd: list[str], runs: int) -> str:
     """Median wall seconds and median CPU seconds (user + sys) of ``runs`` runs of ``cmd``.
 
@@ -152,6 +170,11 @@ def main(argv: list[str] | None = None) -> int:
             pipe = _time([DEVZONE, "pipeline", str(ws), "--quarters", "8"], runs)
             print(f"{n:>8} {n_proj:>8} {budget:>12,} {plan:>11} {rank:>11} {pipe:>11}",
                   flush=True)
+            rules = distance_only_rules(ws, tmp / f"distance_only_{n}.toml")
+            hard = _time([DEVZONE, "plan", str(ws), "--budget", str(budget), "--rules",
+                          str(rules)], runs)
+            print(f"{n:>8} {n_proj:>8} {budget:>12,} {hard:>11}  (plan, distance rules only "
+                  "required: every not-ready parcel a candidate)", flush=True)
     finally:
         if args.keep is None:
             shutil.rmtree(tmp, ignore_errors=True)

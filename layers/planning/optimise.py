@@ -118,39 +118,81 @@ def brute_force(problem: PlanProblem, budget: float) -> PlanSolution:
     return _solution(problem, best_mask, optimal=True)
 
 
-def _constraints(problem: PlanProblem, budget: float):  # -> list[LinearConstraint]
-    """``y_p ≤ Σ x_w`` per need, ``y_p + x_w ≤ 1`` per break, ``Σ c x ≤ budget``."""
+@dataclass(frozen=True)
+class _Reduced:
+    """The problem with each *private* need folded into its parcel.
+
+    A work is private when it appears in exactly one need and breaks nothing; a need
+    whose works are all private is met, at least cost, by its cheapest work exactly
+    when its parcel is made ready, so that cost moves onto the parcel's variable.
+    """
+
+    works: np.ndarray  # positions of the works kept as variables
+    parcel_cost: np.ndarray  # folded cost per parcel
+    folded: tuple[tuple[int, int], ...]  # (parcel, cheapest private work) per folded need
+    needs: tuple[tuple[int, tuple[int, ...]], ...]  # the other needs, over kept positions
+    breaks: tuple[tuple[int, int], ...]
+    closable: np.ndarray  # parcels with needs, none of them empty
+
+
+def _reduce(problem: PlanProblem) -> _Reduced:
+    cost = np.asarray(problem.cost, dtype=float)
+    count = np.zeros(problem.n_works, dtype=np.int64)
+    for _, works in problem.needs:
+        count[list(works)] += 1
+    for _, w in problem.breaks:
+        count[w] += 2
+    private = count == 1
+    closable = np.zeros(problem.n_parcels, dtype=bool)
+    empty = np.zeros(problem.n_parcels, dtype=bool)
+    pcost = np.zeros(problem.n_parcels)
+    folded: list[tuple[int, int]] = []
+    rest: list[tuple[int, tuple[int, ...]]] = []
+    for p, works in problem.needs:
+        closable[p] = True
+        if not works:
+            empty[p] = True
+        elif all(private[w] for w in works):
+            best = min(works, key=lambda w: (cost[w], w))
+            pcost[p] += cost[best]
+            folded.append((p, best))
+        else:
+            rest.append((p, works))
+    keep = np.flatnonzero(count > 0)
+    keep = keep[~np.isin(keep, [w for _, w in folded])]
+    pos = {int(w): k for k, w in enumerate(keep)}
+    return _Reduced(works=keep, parcel_cost=pcost, folded=tuple(folded),
+                    needs=tuple((p, tuple(pos[w] for w in ws if w in pos)) for p, ws in rest),
+                    breaks=tuple((p, pos[w]) for p, w in problem.breaks),
+                    closable=closable & ~empty)
+
+
+def _constraints(red: _Reduced, cost: np.ndarray, budget: float):  # -> list[LinearConstraint]
+    """``y_p ≤ Σ x_w`` per need, ``y_p + x_w ≤ 1`` per break, ``Σ c x + Σ c_p y ≤ budget``."""
     from scipy.optimize import LinearConstraint
     from scipy.sparse import coo_array
 
-    nw, npar = problem.n_works, problem.n_parcels
+    nw, npar = len(red.works), len(red.parcel_cost)
     rows: list[int] = []
     cols: list[int] = []
     vals: list[float] = []
     ub: list[float] = []
-    r = 0
-    for p, works in problem.needs:
-        if not works:
-            continue  # handled by the parcel's upper bound
-        rows.append(r)
-        cols.append(nw + p)
-        vals.append(1.0)
-        rows.extend([r] * len(works))
-        cols.extend(works)
-        vals.extend([-1.0] * len(works))
+    for r, (p, works) in enumerate(red.needs):
+        rows.extend([r] * (len(works) + 1))
+        cols.extend([nw + p, *works])
+        vals.extend([1.0] + [-1.0] * len(works))
         ub.append(0.0)
-        r += 1
-    for p, w in problem.breaks:
+    for p, w in red.breaks:
+        r = len(ub)
         rows.extend([r, r])
         cols.extend([nw + p, w])
         vals.extend([1.0, 1.0])
         ub.append(1.0)
-        r += 1
     out = []
-    if r:
-        a = coo_array((vals, (rows, cols)), shape=(r, nw + npar)).tocsr()
+    if ub:
+        a = coo_array((vals, (rows, cols)), shape=(len(ub), nw + npar)).tocsr()
         out.append(LinearConstraint(a, -np.inf, np.array(ub)))
-    cost_row = np.concatenate([np.asarray(problem.cost, dtype=float), np.zeros(npar)])
+    cost_row = np.concatenate([cost[red.works], red.parcel_cost])
     out.append(LinearConstraint(cost_row[None, :], -np.inf,
                                 budget + BUDGET_SLACK * max(1.0, abs(budget))))
     return out
@@ -165,35 +207,38 @@ def solve(problem: PlanProblem, budget: float, *, time_limit: float = 60.0) -> P
     """
     from scipy.optimize import Bounds, LinearConstraint, milp
 
-    nw, npar = problem.n_works, problem.n_parcels
-    if npar == 0 or nw == 0:
-        return _solution(problem, np.zeros(nw, dtype=bool), optimal=True)
+    if problem.n_parcels == 0 or problem.n_works == 0:
+        return _solution(problem, np.zeros(problem.n_works, dtype=bool), optimal=True)
+    cost = np.asarray(problem.cost, dtype=float)
+    red = _reduce(problem)
+    nw, npar = len(red.works), problem.n_parcels
     area = problem.area_m2().astype(float)
-    ub = np.ones(nw + npar)
-    for p, works in problem.needs:
-        if not works:
-            ub[nw + p] = 0.0
-    has_need = np.zeros(npar, dtype=bool)
-    for p, _ in problem.needs:
-        has_need[p] = True
-    ub[nw:][~has_need] = 0.0
+    ub = np.concatenate([np.ones(nw), red.closable.astype(float)])
     bounds = Bounds(np.zeros(nw + npar), ub)
     integrality = np.ones(nw + npar)
-    cons = _constraints(problem, budget)
-    opts = {"mip_rel_gap": 0.0, "time_limit": time_limit, "presolve": True}
+    cons = _constraints(red, cost, budget)
+    # HiGHS's presolve is slow on one dense knapsack row over ~1e4 binaries; its root
+    # reduced-cost fixing does the same work in a fraction of the time
+    opts = {"mip_rel_gap": 0.0, "time_limit": time_limit, "presolve": False}
 
     c1 = np.concatenate([np.zeros(nw), -area])
     res1 = milp(c1, constraints=cons, integrality=integrality, bounds=bounds, options=opts)
     if res1.x is None:
-        return _solution(problem, np.zeros(nw, dtype=bool), optimal=False,
+        return _solution(problem, np.zeros(problem.n_works, dtype=bool), optimal=False,
                          message=f"stage 1: {res1.message}")
     best_area = float(np.rint(-res1.fun))
     floor = LinearConstraint(np.concatenate([np.zeros(nw), area])[None, :],
                              best_area - 0.5, np.inf)
-    c2 = np.concatenate([np.asarray(problem.cost, dtype=float), np.zeros(npar)])
+    c2 = np.concatenate([cost[red.works], red.parcel_cost])
     res2 = milp(c2, constraints=[*cons, floor], integrality=integrality, bounds=bounds,
                 options=opts)
     x = res2.x if res2.x is not None else res1.x
     proven = res1.status == 0 and res2.status == 0
     msg = "" if proven else f"stage 1: {res1.message}; stage 2: {res2.message}"
-    return _solution(problem, np.rint(x[:nw]) > 0.5, optimal=proven, message=msg)
+    chosen = np.zeros(problem.n_works, dtype=bool)
+    chosen[red.works[np.rint(x[:nw]) > 0.5]] = True
+    made = np.rint(x[nw:]) > 0.5
+    for p, w in red.folded:
+        if made[p]:
+            chosen[w] = True
+    return _solution(problem, chosen, optimal=proven, message=msg)
