@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cli._common import echo_err, load_workspace, parse_date
+from cli._common import check_lang, echo_err, load_workspace, parse_date
 from gis.errors import InputError
 
 __all__ = ["register"]
@@ -18,14 +18,6 @@ def _csv_out(out: Path | None) -> None:
                          hint="Use a .csv file (utf-8-sig).",
                          zh=f"--out {out}：未知的格式 {out.suffix!r}。",
                          hint_zh="请使用 .csv 文件（utf-8-sig 编码）。")
-
-
-def _lang(lang: str) -> None:
-    if lang not in ("zh", "en"):
-        raise InputError(f"--lang {lang!r} is not a language of the output.",
-                         hint="Use --lang zh or --lang en.",
-                         zh=f"--lang {lang!r} 不是可用的输出语言。",
-                         hint_zh="请使用 --lang zh 或 --lang en。")
 
 
 def _table(df, cols: list[str]) -> str:  # df: DataFrame (pandas imported lazily)
@@ -55,7 +47,7 @@ def register(app: typer.Typer) -> None:
         from layers.readiness import inputs_from_workspace, rulebook_in_force
 
         _csv_out(out)
-        _lang(lang)
+        check_lang(lang)
         ws = load_workspace(workspace)
         day = parse_date(start, option="--from", default=ws.as_of)
         rulebook = rulebook_in_force(ws, rules)
@@ -102,7 +94,7 @@ def register(app: typer.Typer) -> None:
         from layers.readiness import inputs_from_workspace, rulebook_in_force
 
         _csv_out(out)
-        _lang(lang)
+        check_lang(lang)
         if budget is None and not rank:
             raise InputError("devzone plan needs --budget WAN (万元) or --rank.",
                              hint="E.g. devzone plan WS --budget 5000, or devzone plan WS --rank.",

@@ -50,8 +50,9 @@ def test_pipeline_names_the_dropouts(ws: Path, tmp_path: Path, capsys) -> None:
     assert z1.loc["2026-06-30", "dropped_out_ids"] == "A;B"
 
 
-@pytest.mark.parametrize("args", [["plan", "{ws}"], ["plan", "{ws}", "--budget", "5",
-                                                       "--out", "x.xlsx"]])
+@pytest.mark.parametrize("args", [["plan", "{ws}"],
+                                  ["plan", "{ws}", "--budget", "5", "--out", "x.xlsx"],
+                                  ["pipeline", "{ws}", "--lang", "fr"]])
 def test_bad_usage_is_one_sentence(ws: Path, args: list[str], capsys) -> None:
     assert main([a.format(ws=ws) for a in args]) == 2
     err = capsys.readouterr().err
