@@ -10,7 +10,8 @@ import typer
 
 from gis.errors import InputError, PlannerError
 
-__all__ = ["DEBUG", "display_width", "echo_err", "fail", "load_workspace", "parse_date"]
+__all__ = ["DEBUG", "check_lang", "display_width", "echo_err", "fail", "load_workspace",
+           "parse_date"]
 
 DEBUG = {"on": False}
 
@@ -55,6 +56,15 @@ def parse_date(text: str | None, *, option: str = "--as-of",
                          hint="Use the ISO form YYYY-MM-DD, e.g. 2025-06-30.",
                          zh=f"{option} {text!r} 不是有效日期。",
                          hint_zh="请使用 YYYY-MM-DD 格式，如 2025-06-30。") from None
+
+
+def check_lang(lang: str, what: str = "the output") -> None:
+    """Refuse a ``--lang`` other than ``zh`` or ``en`` (an :class:`InputError`)."""
+    if lang not in ("zh", "en"):
+        raise InputError(f"--lang {lang!r} is not a language of {what}.",
+                         hint="Use --lang zh or --lang en.",
+                         zh=f"--lang {lang!r} 不是可用的输出语言。",
+                         hint_zh="请使用 --lang zh 或 --lang en。")
 
 
 def is_tty() -> bool:

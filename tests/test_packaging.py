@@ -3,7 +3,7 @@
 The sdist and wheel are built with uv, the wheel is installed (not editable)
 into a fresh venv at the versions uv.lock pins, and the installed ``devzone``
 runs from a folder outside the checkout: the demo, a readiness check with the
-packaged 18-rule rulebook, and an HTML report (templates, county boundaries).
+packaged 25-rule rulebook, and an HTML report (templates, county boundaries).
 """
 
 from __future__ import annotations
@@ -132,7 +132,7 @@ def test_the_wheel_holds_every_source_file_of_the_packages(dist: Path) -> None:
 
 
 @pytest.mark.slow
-def test_installed_devzone_runs_the_demo_and_all_18_rules_outside_the_repo(
+def test_installed_devzone_runs_the_demo_and_all_25_rules_outside_the_repo(
         venv: Path, tmp_path: Path) -> None:
     bin_ = venv / "bin"
     work = tmp_path / "elsewhere"
@@ -149,7 +149,7 @@ def test_installed_devzone_runs_the_demo_and_all_18_rules_outside_the_repo(
     assert "placeholder" not in text.lower()
 
     expected = {r.id for r in load_rulebook(default_rulebook_path()).rules}
-    assert len(expected) == 18
+    assert len(expected) == 25
     assert (work / "ws" / "rules.toml").read_text(encoding="utf-8") == \
         default_rulebook_path().read_text(encoding="utf-8")
     with open(work / "readiness.csv", encoding="utf-8-sig", newline="") as fh:
@@ -157,7 +157,7 @@ def test_installed_devzone_runs_the_demo_and_all_18_rules_outside_the_repo(
     assert {r["rule_id"] for r in rows} == expected
     manifest = tomllib.loads((work / "ws" / "workspace.toml").read_text(encoding="utf-8"))
     assert manifest["rules"] == {"file": "rules.toml"}
-    assert len({r["parcel_id"] for r in rows}) == 300 and len(rows) == 300 * 18
+    assert len({r["parcel_id"] for r in rows}) == 300 and len(rows) == 300 * 25
 
     parcel = next(r["parcel_id"] for r in rows)
     _run([bin_ / "devzone", "report", "ws", "--parcel", parcel, "--out", "parcel.html"],

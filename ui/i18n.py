@@ -517,3 +517,58 @@ STRINGS.update({  # the parcel catalogue for investors (ui/pages/catalogue.py)
     "plan_status.not_judged": ("无法判断", "Not judged"),
     "plan_status.no_floors": ("无指标要求", "No floors"),
 })
+
+# planning ahead: the supply pipeline and the budget plan (ui/planning_widgets.py)
+STRINGS.update({
+    "pipe.title": ("供地储备（按季度）", "Supply pipeline (by quarter)"),
+    "pipe.caption": ("自 {start} 起 {n} 个季度末：规划项目按计划建成日期建成，"
+                     "区域评估按有效期到期。",
+                     "At the end of {n} quarters from {start}: planned projects built on their "
+                     "dates, regional assessments lapsing on their valid-until dates."),
+    "pipe.ready_ha": ("已就绪（公顷）", "Ready (ha)"),
+    "pipe.rwc_ha": ("承诺制就绪（公顷）", "Ready with commitments (ha)"),
+    "pipe.quarter": ("季度末", "Quarter end"),
+    "pipe.zone": ("开发区", "Zone"),
+    "pipe.dropouts": ("因区域评估到期而退出的地块",
+                      "Parcels that drop out as an assessment expires"),
+    "pipe.no_dropouts": ("期间没有地块因区域评估到期而退出。",
+                         "No parcel drops out because an assessment expires."),
+    "pipe.expired": ("到期评估", "Expired assessments"),
+    "pipe.download": ("下载供地储备表（CSV）", "Download the pipeline table (CSV)"),
+    "plan.title": ("投资方案（预算内使最多土地达标）",
+                   "Budget plan (most land ready within a budget)"),
+    "plan.budget": ("预算（万元）", "Budget (万元)"),
+    "plan.summary": ("{n} 宗地块、{ha:,.2f} 公顷可达标，花费 {cost:,.1f} 万元"
+                     "（预算 {budget:,.0f} 万元）",
+                     "{n} parcels, {ha:,.2f} ha made ready for {cost:,.1f} 万元 "
+                     "(budget {budget:,.0f} 万元)"),
+    "plan.optimal": ("最优方案（混合整数规划，HiGHS 求解并证明最优）。",
+                     "Optimal plan (mixed-integer programme, solved and proven optimal by HiGHS)."),
+    "plan.not_optimal": ("求解器未能在时限内证明最优，以下为目前找到的最好方案：{message}",
+                         "The solver could not prove optimality in time; this is the best plan "
+                         "found: {message}"),
+    "plan.works": ("选定的工程", "Chosen works"),
+    "plan.ready": ("因此达标的地块", "Parcels they make ready"),
+    "plan.nothing": ("没有可以通过修路、接水、接电达标的地块。",
+                     "No parcel can be made ready by closing distance gaps."),
+    "plan.unpriced": ("以下项目没有投资估算，未纳入方案：{ids}",
+                      "These projects have no cost and are left out: {ids}"),
+    "plan.rank": ("规划项目排序（单独建成时）", "Planned projects ranked (each built alone)"),
+    "plan.download": ("下载方案（CSV）", "Download the plan (CSV)"),
+    "plan.kind_project": ("规划项目", "Planned project"),
+    "plan.kind_extension": ("单宗延伸", "Extension to one parcel"),
+    "plancol.work_id": ("工程编号", "Work"),
+    "plancol.kind": ("类型", "Kind"),
+    "plancol.name": ("名称", "Name"),
+    "plancol.cost_wan": ("投资（万元）", "Cost (万元)"),
+    "plancol.parcels": ("地块数", "Parcels"),
+    "plancol.ha": ("面积（公顷）", "Area (ha)"),
+    "plancol.parcel_id": ("地块编号", "Parcel"),
+    "plancol.zone_id": ("开发区", "Zone"),
+    "plancol.area_ha": ("面积（公顷）", "Area (ha)"),
+    "plancol.closed_by": ("依靠的工程", "Made ready by"),
+    "plancol.project_id": ("项目编号", "Project"),
+    "plancol.cost_per_ha": ("每公顷投资（万元）", "Cost per ha (万元)"),
+    "plancol.gaps_closed": ("缩小差距的地块", "Parcels helped"),
+    "plancol.rank": ("排名", "Rank"),
+})
