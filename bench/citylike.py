@@ -2,12 +2,16 @@
 
 From a ``devzone demo --parcels N`` workspace: every vector layer in CGCS2000
 geographic degrees (EPSG:4490) — the parcels as GeoJSON, roads and constraints as
-GBK-encoded Shapefiles, the other layers in a GeoPackage — and the rasters in
-UTM 49N (EPSG:32649), with a workspace.toml naming them (analysis CRS EPSG:4547).
+GBK-encoded Shapefiles, the other layers in a GeoPackage — and the rasters in the
+analysis CRS (EPSG:4547, projected metres, as a survey bureau delivers them), with a
+workspace.toml naming them. ``--raster-crs EPSG:32649`` warps the rasters into a third
+CRS instead: the engine then reports the raster rules as unknown and asks for
+``gdalwarp`` (it reads rasters window by window in the analysis CRS only).
 
 Usage::
 
     .venv/bin/python bench/citylike.py /tmp/demo_100000 /tmp/city_100000
+    .venv/bin/python bench/citylike.py /tmp/demo_100000 /tmp/city_utm --raster-crs EPSG:32649
 """
 
 from __future__ import annotations
@@ -18,7 +22,6 @@ import tomllib
 from pathlib import Path
 
 GEOGRAPHIC = "EPSG:4490"
-RASTER_CRS = "EPSG:32649"
 SHAPEFILES = ("roads", "constraints")  # GBK Shapefiles, as county bureaus still send them
 
 
@@ -57,15 +60,15 @@ def _tables(src: Path, dst: Path, manifest: dict) -> dict[str, str]:
     return refs
 
 
-def _warp(src: Path, dst: Path) -> None:
-    """``src`` reprojected to :data:`RASTER_CRS` (bilinear, same resolution in metres)."""
+def _warp(src: Path, dst: Path, crs: str) -> None:
+    """``src`` reprojected to ``crs`` (bilinear)."""
     import rasterio
     from rasterio.warp import Resampling, calculate_default_transform, reproject
 
     with rasterio.open(src) as r:
         transform, width, height = calculate_default_transform(
-            r.crs, RASTER_CRS, r.width, r.height, *r.bounds)
-        profile = {**r.profile, "crs": RASTER_CRS, "transform": transform, "width": width,
+            r.crs, crs, r.width, r.height, *r.bounds)
+        profile = {**r.profile, "crs": crs, "transform": transform, "width": width,
                    "height": height, "compress": "deflate"}
         with rasterio.open(dst, "w", **profile) as out:
             for band in range(1, r.count + 1):
@@ -73,8 +76,10 @@ def _warp(src: Path, dst: Path) -> None:
                           resampling=Resampling.bilinear, dst_nodata=r.nodata)
 
 
-def build_citylike(demo: Path, out: Path, *, rebuild: bool = False) -> Path:
-    """Convert the demo workspace ``demo`` into a city-style workspace at ``out``."""
+def build_citylike(demo: Path, out: Path, *, rebuild: bool = False,
+                   raster_crs: str | None = None) -> Path:
+    """Convert the demo workspace ``demo`` into a city-style workspace at ``out``
+    (rasters copied, or warped to ``raster_crs``)."""
     import tomli_w
 
     if (out / "workspace.toml").exists() and not rebuild:
@@ -93,7 +98,10 @@ def build_citylike(demo: Path, out: Path, *, rebuild: bool = False) -> Path:
             for path in ref.values():
                 shutil.copy(demo / path, out / path)
             continue
-        _warp(demo / ref, out / ref)
+        if raster_crs:
+            _warp(demo / ref, out / ref, raster_crs)
+        else:
+            shutil.copy(demo / ref, out / ref)
         rasters[name] = ref
     if "rules" in manifest:
         shutil.copy(demo / manifest["rules"]["file"], out / manifest["rules"]["file"])
@@ -105,6 +113,12 @@ def build_citylike(demo: Path, out: Path, *, rebuild: bool = False) -> Path:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    args = sys.argv[1:]
+    crs = None
+    if "--raster-crs" in args:
+        i = args.index("--raster-crs")
+        crs = args[i + 1]
+        del args[i:i + 2]
+    if len(args) != 2:
         sys.exit(__doc__)
-    print(build_citylike(Path(sys.argv[1]), Path(sys.argv[2]), rebuild=True))
+    print(build_citylike(Path(args[0]), Path(args[1]), rebuild=True, raster_crs=crs))

@@ -3,7 +3,7 @@ library-standard pipeline.
 
 Builds synthetic workspaces with ``devzone demo --parcels N`` and, from each, a
 city-style copy (``bench/citylike.py``: vectors in EPSG:4490, GeoJSON parcels, GBK
-Shapefiles, rasters in EPSG:32649), and prints, in one run, the wall time and peak
+Shapefiles, rasters in the metric analysis CRS), and prints, in one run, the wall time and peak
 memory of the whole command a user runs (``devzone check WS --out F`` in a fresh
 process, per output format), the engine alone, and
 
