@@ -241,9 +241,10 @@ def _child(pipeline: str, ws_path: str, sample: int) -> None:
     print("RESULT " + json.dumps(result))
 
 
-def _timed(cmd: list[str]) -> tuple[float, float, str, str, int]:
+def _timed(cmd: list[str]) -> tuple[float, float, str, str, int, float]:
     """Run ``cmd`` in a fresh process: wall seconds, its own peak RSS (MB), stdout, stderr,
-    exit code (``os.wait4`` gives the child's resource usage, not the sum of all)."""
+    exit code, CPU seconds (``os.wait4`` gives the child's resource usage, not the sum of
+    all children's)."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=err, text=True,
@@ -253,26 +254,29 @@ def _timed(cmd: list[str]) -> tuple[float, float, str, str, int]:
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return wall, usage.ru_maxrss / 1024, out.read(), err.read(), proc.returncode
+        cpu = usage.ru_utime + usage.ru_stime
+        return wall, usage.ru_maxrss / 1024, out.read(), err.read(), proc.returncode, cpu
 
 
 def _run_once(pipeline: str, ws: Path, sample: int, workdir: Path) -> dict:
     if pipeline.startswith("command:"):
         fmt = pipeline.split(":", 1)[1]
         target = workdir / f"bench-out.{fmt}"
-        wall, rss, _, err, code = _timed([*DEVZONE, "check", str(ws), "--out", str(target)])
+        wall, rss, _, err, code, cpu = _timed([*DEVZONE, "check", str(ws), "--out",
+                                               str(target)])
         if code != 0:
             sys.exit(f"devzone check --out .{fmt} on {ws} failed:\n{err[-3000:]}")
         size = target.stat().st_size / 2**20
         target.unlink()
-        return {"seconds": wall, "process_seconds": wall, "peak_rss_mb": rss,
-                "output_mb": size}
-    wall, rss, out, err, code = _timed([sys.executable, __file__, "--child", pipeline, str(ws),
-                                        str(sample)])
+        return {"seconds": wall, "process_seconds": wall, "cpu_seconds": cpu,
+                "peak_rss_mb": rss, "output_mb": size}
+    wall, rss, out, err, code, cpu = _timed([sys.executable, __file__, "--child", pipeline,
+                                             str(ws), str(sample)])
     line = next((ln for ln in out.splitlines() if ln.startswith("RESULT ")), None)
     if code != 0 or line is None:
         sys.exit(f"{pipeline} on {ws} failed:\n{err[-3000:]}")
-    return {**json.loads(line[7:]), "process_seconds": wall, "peak_rss_mb": rss}
+    return {**json.loads(line[7:]), "process_seconds": wall, "cpu_seconds": cpu,
+            "peak_rss_mb": rss}
 
 
 def measure(pipeline: str, ws: Path, runs: int, sample: int, workdir: Path) -> dict:
@@ -283,7 +287,7 @@ def measure(pipeline: str, ws: Path, runs: int, sample: int, workdir: Path) -> d
         print(f"    {pipeline:16s} {results[-1]['seconds']:9.2f} s  "
               f"(process {results[-1]['process_seconds']:7.2f} s)  "
               f"{results[-1]['peak_rss_mb']:7.0f} MB", file=sys.stderr)
-    keys = ("seconds", "process_seconds", "peak_rss_mb") + (
+    keys = ("seconds", "process_seconds", "cpu_seconds", "peak_rss_mb") + (
         ("output_mb",) if "output_mb" in results[0] else ())
     med = {k: statistics.median(r[k] for r in results) for k in keys}
     med["runs"] = [round(r["seconds"], 3) for r in results]
@@ -349,6 +353,7 @@ def _table(rows: list[dict]) -> list[dict]:
             "bench": "readiness", "workspace": r["workspace"], "parcels": r["n"],
             "pipeline": r["pipeline"], "seconds": round(r["seconds"], 2),
             "process_s": round(r["process_seconds"], 2),
+            "process_cpu_s": round(r["cpu_seconds"], 2),
             "peak_rss_mb": round(r["peak_rss_mb"]),
             "output_mb": round(r["output_mb"], 1) if "output_mb" in r else None,
             "x_command_csv": round(ratio, 1) if ratio else None,
@@ -363,8 +368,10 @@ def _print_table(table: list[dict], rows: list[dict], args: argparse.Namespace) 
     print("command: .venv/bin/python bench/readiness.py " + " ".join(sys.argv[1:]))
     print("seconds: command = whole `devzone check WS --out F` process; engine = evaluate() "
           "after reading; naive/library = their computation after reading (process_s: the "
-          "whole process, reading included)")
-    cols = ["workspace", "parcels", "pipeline", "seconds", "process_s", "peak_rss_mb",
+          "whole process, reading included; process_cpu_s: its user + system CPU time, "
+          "the figure to read on a shared, loaded machine)")
+    cols = ["workspace", "parcels", "pipeline", "seconds", "process_s", "process_cpu_s",
+            "peak_rss_mb",
             "output_mb", "x_command_csv"]
     print("| " + " | ".join(cols) + " |")
     print("|" + "|".join("---" for _ in cols) + "|")
