@@ -61,9 +61,10 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# every bench/*.py script, one table at the end (BENCH_ARGS=--quick for a smoke run)
 bench: $(VENV)/.installed
 	$(SYNC) --extra bench
-	$(BIN)/python bench/readiness.py
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache ui/static/vendor test-artifacts

@@ -1,7 +1,11 @@
-"""Benchmark of the readiness engine against a naive and a library-standard pipeline.
+"""Benchmark of ``devzone check`` and the readiness engine against a naive and a
+library-standard pipeline.
 
-Builds synthetic workspaces with ``devzone demo --parcels N`` and prints, in one
-run, the engine's wall time and peak memory next to
+Builds synthetic workspaces with ``devzone demo --parcels N`` and, from each, a
+city-style copy (``bench/citylike.py``: vectors in EPSG:4490, GeoJSON parcels, GBK
+Shapefiles, rasters in the metric analysis CRS), and prints, in one run, the wall time and peak
+memory of the whole command a user runs (``devzone check WS --out F`` in a fresh
+process, per output format), the engine alone, and
 
 (a) a naive per-parcel loop (geopandas/shapely distance and intersection against
     each filtered layer, ``rasterstats.zonal_stats`` on the slope and 5G raster
@@ -20,7 +24,8 @@ Usage::
 
     .venv/bin/python bench/readiness.py                    # 1e4 and 1e5 parcels
     .venv/bin/python bench/readiness.py --sizes 10000 --runs 5
-    .venv/bin/python bench/readiness.py --million          # adds 1e6 (engine only)
+    .venv/bin/python bench/readiness.py --million          # adds 1e6 (engine, commands)
+    .venv/bin/python bench/readiness.py --quick --json rows.json   # 1e4, demo only, 1 run
 """
 
 from __future__ import annotations
@@ -39,11 +44,23 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 AS_OF = date(2025, 6, 30)
 
 
 # ----------------------------------------------------------------------------- workspaces
+
+def build_citylike_workspace(n: int, workdir: Path, *, rebuild: bool = False) -> Path:
+    """The city-style copy of the ``n``-parcel demo workspace (reused when present)."""
+    from citylike import build_citylike
+
+    demo = build_workspace(n, workdir, rebuild=rebuild)
+    t0 = time.perf_counter()
+    out = build_citylike(demo, workdir / f"city_{n}", rebuild=rebuild)
+    print(f"  city-style copy {out} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return out
+
 
 def build_workspace(n: int, workdir: Path, *, rebuild: bool = False) -> Path:
     """``devzone demo --out <workdir>/demo_<n> --parcels n`` (reused when present)."""
@@ -64,6 +81,9 @@ def build_workspace(n: int, workdir: Path, *, rebuild: bool = False) -> Path:
         build_demo(out, parcels=n)
     print(f"  built {out} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return out
+
+
+WORKSPACES = {"demo": build_workspace, "city": build_citylike_workspace}
 
 
 def _load(ws_path: Path):
@@ -125,6 +145,25 @@ def _raster_files(ws, tmp: Path, threshold: float) -> dict[str, Path]:
     return paths
 
 
+def _raster_crs(path: Path):
+    import rasterio
+
+    with rasterio.open(path) as r:
+        return r.crs
+
+
+def _to_raster_crs(crs, raster: Path):
+    """A function reprojecting one shapely geometry from ``crs`` to the raster's CRS."""
+    import pyproj
+    import shapely.ops
+
+    target = pyproj.CRS.from_user_input(_raster_crs(raster).to_wkt())
+    if target.equals(crs):
+        return lambda geom: geom
+    tf = pyproj.Transformer.from_crs(crs, target, always_xy=True)
+    return lambda geom: shapely.ops.transform(tf.transform, geom)
+
+
 def run_naive(ws_path: Path, sample: int) -> dict:
     """The script one writes first: a loop over parcels, each checked against each layer
     with geopandas/shapely, and ``rasterstats.zonal_stats`` on the raster files."""
@@ -144,6 +183,7 @@ def run_naive(ws_path: Path, sample: int) -> dict:
         paths = _raster_files(ws, Path(tmp), threshold)
         layers = [(rule, _filtered(inp.layer(rule.layer), rule.filter).geometry)
                   for rule in rb.rules if isinstance(rule, DistanceRule | WithinRule | OverlapRule)]
+        to_raster = _to_raster_crs(inp.crs, paths["slope"])
         setup = time.perf_counter() - t_setup
         t0 = time.perf_counter()
         for geom in parcels.geometry:
@@ -152,8 +192,8 @@ def run_naive(ws_path: Path, sample: int) -> dict:
                     feats.distance(geom).min()
                 else:
                     feats.intersection(geom).union_all().area / geom.area
-            zonal_stats(geom, str(paths["slope"]), stats=["mean"])
-            zonal_stats(geom, str(paths["g5"]), stats=["mean"])
+            zonal_stats(to_raster(geom), str(paths["slope"]), stats=["mean"])
+            zonal_stats(to_raster(geom), str(paths["g5"]), stats=["mean"])
         seconds = time.perf_counter() - t0
     return {"seconds": setup + seconds * n / len(pick), "measured_seconds": seconds,
             "setup_seconds": setup, "sample": len(pick), "parcels": n}
@@ -184,13 +224,15 @@ def run_library(ws_path: Path, _sample: int) -> dict:
     threshold = next(r for r in rb.rules if isinstance(r, RasterCoverageRule)).min_value
     with tempfile.TemporaryDirectory() as tmp:
         paths = _raster_files(ws, Path(tmp), threshold)
-        out["leveled"] = exact_extract(str(paths["slope"]), parcels, ["mean"], output="pandas")
-        out["telecom"] = exact_extract(str(paths["g5"]), parcels, ["mean"], output="pandas")
+        zonal = parcels.to_crs(_raster_crs(paths["slope"]))  # rasters may be in another CRS
+        out["leveled"] = exact_extract(str(paths["slope"]), zonal, ["mean"], output="pandas")
+        out["telecom"] = exact_extract(str(paths["g5"]), zonal, ["mean"], output="pandas")
     seconds = time.perf_counter() - t0
     return {"seconds": seconds, "parcels": len(parcels)}
 
 
 PIPELINES = {"engine": run_engine, "naive": run_naive, "library": run_library}
+DEVZONE = [sys.executable, "-c", "import sys; from cli.main import main; sys.exit(main())"]
 
 
 def _child(pipeline: str, ws_path: str, sample: int) -> None:
@@ -199,20 +241,55 @@ def _child(pipeline: str, ws_path: str, sample: int) -> None:
     print("RESULT " + json.dumps(result))
 
 
-def measure(pipeline: str, ws: Path, runs: int, sample: int) -> dict:
-    """Median seconds and peak RSS of ``runs`` fresh-process runs."""
+def _timed(cmd: list[str]) -> tuple[float, float, str, str, int, float]:
+    """Run ``cmd`` in a fresh process: wall seconds, its own peak RSS (MB), stdout, stderr,
+    exit code, CPU seconds (``os.wait4`` gives the child's resource usage, not the sum of
+    all children's)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=err, text=True,
+                                env={**os.environ, "PYTHONWARNINGS": "ignore"})
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        cpu = usage.ru_utime + usage.ru_stime
+        return wall, usage.ru_maxrss / 1024, out.read(), err.read(), proc.returncode, cpu
+
+
+def _run_once(pipeline: str, ws: Path, sample: int, workdir: Path) -> dict:
+    if pipeline.startswith("command:"):
+        fmt = pipeline.split(":", 1)[1]
+        target = workdir / f"bench-out.{fmt}"
+        wall, rss, _, err, code, cpu = _timed([*DEVZONE, "check", str(ws), "--out",
+                                               str(target)])
+        if code != 0:
+            sys.exit(f"devzone check --out .{fmt} on {ws} failed:\n{err[-3000:]}")
+        size = target.stat().st_size / 2**20
+        target.unlink()
+        return {"seconds": wall, "process_seconds": wall, "cpu_seconds": cpu,
+                "peak_rss_mb": rss, "output_mb": size}
+    wall, rss, out, err, code, cpu = _timed([sys.executable, __file__, "--child", pipeline,
+                                             str(ws), str(sample)])
+    line = next((ln for ln in out.splitlines() if ln.startswith("RESULT ")), None)
+    if code != 0 or line is None:
+        sys.exit(f"{pipeline} on {ws} failed:\n{err[-3000:]}")
+    return {**json.loads(line[7:]), "process_seconds": wall, "cpu_seconds": cpu,
+            "peak_rss_mb": rss}
+
+
+def measure(pipeline: str, ws: Path, runs: int, sample: int, workdir: Path) -> dict:
+    """Medians (seconds, whole-process seconds, peak RSS) of ``runs`` fresh-process runs."""
     results = []
     for _ in range(runs):
-        proc = subprocess.run([sys.executable, __file__, "--child", pipeline, str(ws),
-                               str(sample)], cwd=ROOT, capture_output=True, text=True,
-                              check=False, env={**os.environ, "PYTHONWARNINGS": "ignore"})
-        line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
-        if proc.returncode != 0 or line is None:
-            sys.exit(f"{pipeline} on {ws} failed:\n{proc.stderr[-3000:]}")
-        results.append(json.loads(line[7:]))
-        print(f"    {pipeline:8s} {results[-1]['seconds']:9.2f} s  "
+        results.append(_run_once(pipeline, ws, sample, workdir))
+        print(f"    {pipeline:16s} {results[-1]['seconds']:9.2f} s  "
+              f"(process {results[-1]['process_seconds']:7.2f} s)  "
               f"{results[-1]['peak_rss_mb']:7.0f} MB", file=sys.stderr)
-    med = {k: statistics.median(r[k] for r in results) for k in ("seconds", "peak_rss_mb")}
+    keys = ("seconds", "process_seconds", "cpu_seconds", "peak_rss_mb") + (
+        ("output_mb",) if "output_mb" in results[0] else ())
+    med = {k: statistics.median(r[k] for r in results) for k in keys}
     med["runs"] = [round(r["seconds"], 3) for r in results]
     med["extra"] = results[0]
     return med
@@ -221,74 +298,99 @@ def measure(pipeline: str, ws: Path, runs: int, sample: int) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    ap.add_argument("--million", action="store_true", help="also 1e6 parcels (engine only)")
+    ap.add_argument("--million", action="store_true",
+                    help="also 1e6 parcels (engine and commands only)")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--workspaces", nargs="+", default=list(WORKSPACES), choices=list(WORKSPACES))
+    ap.add_argument("--formats", nargs="+", default=["csv", "parquet", "gpkg"],
+                    help="--out formats of the timed devzone check commands")
     ap.add_argument("--naive-sample", type=int, default=300,
                     help="parcels timed for the naive loop (extrapolated to N)")
-    ap.add_argument("--skip", nargs="*", default=[], choices=list(PIPELINES))
+    ap.add_argument("--skip", nargs="*", default=[], choices=[*PIPELINES, "command"])
     ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "devzone-bench")
-    ap.add_argument("--rebuild", action="store_true", help="rebuild the demo workspaces")
+    ap.add_argument("--rebuild", action="store_true", help="rebuild the workspaces")
+    ap.add_argument("--quick", action="store_true",
+                    help="1e4 parcels, demo workspace, one run, CSV (a smoke run)")
+    ap.add_argument("--json", type=Path, help="also write the table's rows to this JSON file")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         _child(args.child[0], args.child[1], int(args.child[2]))
         return
+    if args.quick:
+        args.sizes, args.runs, args.workspaces, args.formats = [10_000], 1, ["demo"], ["csv"]
     args.workdir.mkdir(parents=True, exist_ok=True)
     sizes = list(args.sizes) + ([1_000_000] if args.million else [])
+    pipelines = [*(f"command:{f}" for f in args.formats if "command" not in args.skip),
+                 *(p for p in PIPELINES if p not in args.skip)]
     rows = []
     print(f"readiness benchmark · {os.cpu_count()} CPUs · load {os.getloadavg()[0]:.1f} · "
           f"median of {args.runs} runs", file=sys.stderr)
     for n in sizes:
-        print(f"N = {n:,}", file=sys.stderr)
-        ws = build_workspace(n, args.workdir, rebuild=args.rebuild)
-        row = {"n": n}
-        for name in PIPELINES:
-            if name in args.skip or (n >= 1_000_000 and name != "engine"):
-                continue
-            row[name] = measure(name, ws, args.runs, args.naive_sample)
-        rows.append(row)
-    _print_table(rows, args)
+        for kind in args.workspaces:
+            print(f"N = {n:,} · {kind} workspace", file=sys.stderr)
+            ws = WORKSPACES[kind](n, args.workdir, rebuild=args.rebuild)
+            for name in pipelines:
+                if n >= 1_000_000 and name in ("naive", "library"):
+                    continue
+                rows.append({"workspace": kind, "n": n, "pipeline": name,
+                             **measure(name, ws, args.runs, args.naive_sample, args.workdir)})
+    table = _table(rows)
+    _print_table(table, rows, args)
+    if args.json:
+        args.json.write_text(json.dumps(table, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
-def _print_table(rows: list[dict], args: argparse.Namespace) -> None:
+def _table(rows: list[dict]) -> list[dict]:
+    """One flat row per workspace × size × pipeline, with the ratios to the CSV command."""
+    out = []
+    for r in rows:
+        ref = next((x for x in rows if x["workspace"] == r["workspace"] and x["n"] == r["n"]
+                    and x["pipeline"] == "command:csv"), None)
+        ratio = (r["seconds"] / ref["seconds"]) if ref and r["pipeline"] in (
+            "naive", "library") else None
+        out.append({
+            "bench": "readiness", "workspace": r["workspace"], "parcels": r["n"],
+            "pipeline": r["pipeline"], "seconds": round(r["seconds"], 2),
+            "process_s": round(r["process_seconds"], 2),
+            "process_cpu_s": round(r["cpu_seconds"], 2),
+            "peak_rss_mb": round(r["peak_rss_mb"]),
+            "output_mb": round(r["output_mb"], 1) if "output_mb" in r else None,
+            "x_command_csv": round(ratio, 1) if ratio else None,
+        })
+    return out
+
+
+def _print_table(table: list[dict], rows: list[dict], args: argparse.Namespace) -> None:
     print()
-    print(f"Readiness engine vs baselines — median of {args.runs} runs, "
+    print(f"devzone check and the readiness engine vs baselines — median of {args.runs} runs, "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
-    print(f"command: .venv/bin/python bench/readiness.py --runs {args.runs}"
-          + (f" --sizes {' '.join(map(str, args.sizes))}" if args.sizes != [10_000, 100_000]
-             else "") + (" --million" if args.million else ""))
-    head = (f"{'parcels':>10} | {'engine s':>9} {'RSS MB':>7} | {'naive s':>9} {'×':>6} | "
-            f"{'library s':>9} {'RSS MB':>7} {'×':>6}")
-    print(head)
-    print("-" * len(head))
-    for row in rows:
-        e = row.get("engine")
-        nv = row.get("naive")
-        lib = row.get("library")
-
-        def fmt(v: float | None, spec: str) -> str:
-            return format(v, spec) if v is not None else "—".rjust(len(format(0.0, spec)))
-
-        es = e["seconds"] if e else None
-        print(f"{row['n']:>10,} | {fmt(es, '9.2f')} {fmt(e and e['peak_rss_mb'], '7.0f')} | "
-              f"{fmt(nv and nv['seconds'], '9.1f')} "
-              f"{fmt(nv and es and nv['seconds'] / es, '6.0f')} | "
-              f"{fmt(lib and lib['seconds'], '9.2f')} {fmt(lib and lib['peak_rss_mb'], '7.0f')} "
-              f"{fmt(lib and es and lib['seconds'] / es, '6.1f')}")
-    for row in rows:
-        nv = row.get("naive")
-        if nv:
-            x = nv["extra"]
-            print(f"  naive at {row['n']:,}: loop timed on {x['sample']} parcels "
-                  f"({x['measured_seconds']:.2f} s) and scaled ×{row['n'] / x['sample']:.0f}, "
-                  f"plus {x['setup_seconds']:.2f} s set-up (slope and 5G rasters); "
-                  f"runs {nv['runs']} s")
-        e = row.get("engine")
-        if e:
-            x = e["extra"]
-            print(f"  engine at {row['n']:,}: {x['rules']} rules, {x['rows']:,} result rows, "
-                  f"runs {e['runs']} s, readiness {x['readiness']}")
-    print("Targets: 1e5 ≤ 5 s; ≥ 100× naive; ≥ 10× library; 1e6 ≤ 60 s and ≤ 4 GB peak RSS.")
+    print("command: .venv/bin/python bench/readiness.py " + " ".join(sys.argv[1:]))
+    print("seconds: command = whole `devzone check WS --out F` process; engine = evaluate() "
+          "after reading; naive/library = their computation after reading (process_s: the "
+          "whole process, reading included; process_cpu_s: its user + system CPU time, "
+          "the figure to read on a shared, loaded machine)")
+    cols = ["workspace", "parcels", "pipeline", "seconds", "process_s", "process_cpu_s",
+            "peak_rss_mb",
+            "output_mb", "x_command_csv"]
+    print("| " + " | ".join(cols) + " |")
+    print("|" + "|".join("---" for _ in cols) + "|")
+    for r in table:
+        print("| " + " | ".join("—" if r[c] is None else
+                                (f"{r[c]:,}" if c == "parcels" else str(r[c]))
+                                for c in cols) + " |")
+    for r in rows:
+        x = r["extra"]
+        if r["pipeline"] == "naive":
+            print(f"  naive at {r['n']:,} ({r['workspace']}): loop timed on {x['sample']} "
+                  f"parcels ({x['measured_seconds']:.2f} s) and scaled ×"
+                  f"{r['n'] / x['sample']:.0f}, plus {x['setup_seconds']:.2f} s set-up; "
+                  f"runs {r['runs']} s")
+        elif r["pipeline"] == "engine":
+            print(f"  engine at {r['n']:,} ({r['workspace']}): {x['rules']} rules, "
+                  f"{x['rows']:,} result rows, runs {r['runs']} s, readiness {x['readiness']}")
+    print("Targets: devzone check --out F.csv at 1e5 ≤ 4 s (whole process); ≥ 100× naive and "
+          "≥ 15× library; 1e6 ≤ 40 s and ≤ 3 GB peak RSS.")
 
 
 if __name__ == "__main__":

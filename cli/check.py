@@ -13,7 +13,6 @@ from gis.errors import InputError
 
 __all__ = ["register"]
 
-_SPATIAL = {".geojson", ".json", ".gpkg"}
 _PROGRESS_MIN = 20_000  # parcels above which a progress bar is shown on stderr
 
 
@@ -37,25 +36,23 @@ def register(app: typer.Typer) -> None:
                                   "else today)."),
         parcel: list[str] = typer.Option(None, "--parcel", help="Only this parcel id "
                                          "(repeat, or separate ids with commas)."),
-        out: Path = typer.Option(None, "--out", help="Write results: .csv = the long table "
-                                 "(utf-8-sig); .geojson / .gpkg = parcels with readiness, "
+        out: Path = typer.Option(None, "--out", help="Write results: .csv (utf-8-sig) or "
+                                 ".parquet = the long table, one row per parcel and rule; "
+                                 ".gpkg / .geojson / .geoparquet = parcels with readiness, "
                                  "<rule>_status, <rule>_value."),
         lang: str = typer.Option("zh", "--lang", help="Language of the summary: zh or en."),
     ) -> None:
         """Check every parcel's readiness rule by rule and print a summary."""
-        from gis import io as gio
         from layers.readiness import evaluate, inputs_from_workspace, rulebook_in_force, summarize
+        from layers.readiness.export import check_result_path, write_result
 
         if lang not in ("zh", "en"):
             raise InputError(f"--lang {lang!r} is not a language of the summary.",
                              hint="Use --lang zh or --lang en.",
                              zh=f"--lang {lang!r} 不是汇总可用的语言。",
                              hint_zh="请使用 --lang zh 或 --lang en。")
-        if out is not None and out.suffix.lower() not in _SPATIAL | {".csv"}:
-            raise InputError(f"--out {out}: unknown format {out.suffix!r}.",
-                             hint="Use .csv (long table), .geojson or .gpkg (parcels).",
-                             zh=f"--out {out}：未知的格式 {out.suffix!r}。",
-                             hint_zh="请使用 .csv（长表）、.geojson 或 .gpkg（地块）。")
+        if out is not None:
+            check_result_path(out)
         ws = load_workspace(workspace)
         day = parse_date(as_of, default=ws.as_of)
         rulebook = rulebook_in_force(ws, rules)
@@ -86,10 +83,7 @@ def register(app: typer.Typer) -> None:
         typer.echo(head)
         typer.echo(summary.text(lang))
         if out is not None:
-            if out.suffix.lower() == ".csv":
-                gio.write_table(result.long, out)
-            else:
-                gio.write_vector(result.wide(), out, layer="readiness")
+            write_result(result, out)
             typer.echo(f"已写出 {out}" if lang == "zh" else f"wrote {out}")
         sys.stdout.flush()
         echo_err(f"{total} parcels × {len(rulebook)} rules in {seconds:.1f} s")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from cli._common import echo_err, load_workspace
 from gis.errors import PlannerError
+
+if TYPE_CHECKING:  # pandas loads in the commands (a fast --help)
+    import pandas as pd
 
 __all__ = ["register", "validate_workspace"]
 
@@ -18,6 +21,8 @@ def validate_workspace(ws) -> tuple[pd.DataFrame, list[str]]:  # ws: Workspace
 
     Returns the findings and the list of layers that could not be read at all.
     """
+    import pandas as pd
+
     from gis import io as gio
     from layers.catalog import get_spec
     from layers.references import with_parcel_references
@@ -58,6 +63,8 @@ def register(app: typer.Typer) -> None:
         show_info: bool = typer.Option(False, "--info", help="Also list info findings."),
     ) -> None:
         """Validation report of every layer; exit 0 clean, 1 problems found, 2 unusable."""
+        import pandas as pd
+
         from layers.validate import findings_in, has_problems
 
         ws = load_workspace(workspace)
@@ -95,6 +102,8 @@ def register(app: typer.Typer) -> None:
         Audited under the operating-system user; the replaced version is kept
         (`devzone history`). Inspections can only be appended.
         """
+        import pandas as pd
+
         from layers.access import cli_actor
         from layers.importing import ImportRefused, import_layer
         from layers.validate import findings_in

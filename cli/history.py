@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from cli._common import load_workspace
+
+if TYPE_CHECKING:  # pandas loads in the commands (a fast --help)
+    import pandas as pd
 
 __all__ = ["register"]
 
@@ -22,6 +25,8 @@ def _short(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _echo_table(table: pd.DataFrame) -> None:
+    import pandas as pd
+
     with pd.option_context("display.max_rows", 1000, "display.width", 220,
                            "display.max_colwidth", 60):
         typer.echo(_short(table).fillna("").to_string(index=False))

@@ -5,13 +5,16 @@ from __future__ import annotations
 import math
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from cli._common import echo_err, load_workspace, parse_date
 from gis.errors import InputError
 from layers.settings import RestorationSettings
+
+if TYPE_CHECKING:  # pandas loads in the commands (a fast --help)
+    import pandas as pd
 
 __all__ = ["format_kpis", "register"]
 
@@ -33,6 +36,8 @@ def format_kpis(kpis: dict[str, pd.DataFrame], *, top: pd.DataFrame | None = Non
                 lang: str = "zh") -> str:
     """The KPI tables as plain text for the terminal (zh and en labels; the priority
     reasons in ``lang``)."""
+    import pandas as pd
+
     lines = ["全市指标 City KPIs"]
     for row in kpis["summary"].itertuples(index=False):
         if row.metric.startswith("flag_"):
@@ -143,6 +148,8 @@ def register(app: typer.Typer) -> None:
 
         Recorded by, and audited under, the operating-system user.
         """
+        import pandas as pd
+
         from layers.access import cli_actor
         from layers.restoration import append_inspection, stage_label
 

@@ -159,10 +159,15 @@ def _locate(source: str | os.PathLike[str], layer: str | None, *, spatial: bool)
     refuse_virtual(target)
     if target.suffix == ".shp":
         target.layer = None  # a shapefile holds exactly one layer
+    elif target.suffix in _ONE_LAYER and target.layer is None:
+        pass  # one layer, nothing to choose: listing it would parse a big GeoJSON once more
     else:
         target.layer = _choose_layer(target, spatial=spatial)
     return target
 
+
+# formats holding exactly one layer
+_ONE_LAYER = (".geojson", ".json", ".fgb")
 
 # GDAL opens a virtual dataset (VRT XML) whatever the file is called, and follows the
 # paths inside it: an upload must never be one

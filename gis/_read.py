@@ -135,6 +135,7 @@ def _gdal_read(target: _Target, *, read_geometry: bool) -> pd.DataFrame:
                 encoding=target.encoding,
                 read_geometry=read_geometry,
                 on_invalid="ignore",
+                use_arrow=True,  # columns through Arrow: several times faster on big layers
             )
     except _GDAL_ERRORS as exc:
         raise _unreadable(target, exc) from None

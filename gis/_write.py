@@ -38,7 +38,9 @@ __all__ = [
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
-FORMATS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".csv": "CSV"}
+FORMATS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".csv": "CSV",
+           ".parquet": "Parquet", ".geoparquet": "Parquet"}
+_BOM = "\ufeff".encode()
 
 
 @contextlib.contextmanager
@@ -181,9 +183,9 @@ def _driver(path: Path) -> str:
     except KeyError:
         raise InputError(
             f"Cannot write {path}: unknown format {path.suffix!r}.",
-            hint="Use .geojson, .gpkg or .csv.",
+            hint="Use .geojson, .gpkg, .csv or .parquet.",
             zh=f"无法写入 {path}：不支持的格式 {path.suffix!r}。",
-            hint_zh="请使用 .geojson、.gpkg 或 .csv。",
+            hint_zh="请使用 .geojson、.gpkg、.csv 或 .parquet。",
         ) from None
 
 
@@ -233,15 +235,44 @@ def _formula_safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _csv_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """A plain DataFrame for CSV: geometry as WKT in EPSG:4326 (column ``wkt``), formulas
-    escaped (:func:`formula_safe`)."""
+def _csv_source(df: pd.DataFrame) -> pd.DataFrame:
+    """The cells of a CSV: a plain DataFrame, geometry as WKT in EPSG:4326 (column ``wkt``)."""
     if isinstance(df, gpd.GeoDataFrame) and df.geometry.name in df:
         g = df.to_crs(4326) if df.crs is not None and not df.crs.equals(4326) else df
         out = pd.DataFrame(g.drop(columns=g.geometry.name))
         out["wkt"] = g.geometry.to_wkt(rounding_precision=7)
-        return _formula_safe_frame(out)
-    return _formula_safe_frame(pd.DataFrame(df))
+        return out
+    return pd.DataFrame(df)
+
+
+def _write_csv(df: pd.DataFrame, tmp: Path) -> None:
+    """``df`` as UTF-8 CSV with BOM, formulas escaped (:func:`formula_safe`).
+
+    Text, numbers and categoricals stream through Arrow (:mod:`gis._arrow_csv`, batch by
+    batch); other column types (dates, mixed objects) go through pandas' writer.
+    """
+    from gis._arrow_csv import renderable, write_csv_batches
+
+    src = _csv_source(df)
+    if renderable(src):
+        with open(tmp, "wb") as fh:
+            fh.write(_BOM)
+            write_csv_batches(src, fh)
+    else:
+        _formula_safe_frame(src).to_csv(tmp, index=False, encoding="utf-8-sig")
+
+
+def _write_parquet(df: pd.DataFrame, tmp: Path) -> None:
+    """``df`` as Parquet (zstd): categoricals stay dictionary-encoded; a GeoDataFrame is
+    written as GeoParquet (WKB geometry, its CRS in the ``geo`` metadata)."""
+    if isinstance(df, gpd.GeoDataFrame):
+        df.to_parquet(tmp, index=False, compression="zstd", schema_version="1.0.0")
+        return
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(pd.DataFrame(df), preserve_index=False)
+    pq.write_table(table, tmp, compression="zstd", row_group_size=1_000_000)
 
 
 def write_vector(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None) -> Path:
@@ -251,12 +282,16 @@ def write_vector(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None =
     ``.gpkg``: a new GeoPackage holding one layer (``layer`` or the file stem).
     ``.csv``: UTF-8 with BOM (Excel reads the Chinese text), geometry as WKT in EPSG:4326,
     text cells that a spreadsheet would run as formulas escaped (:func:`formula_safe`).
+    ``.parquet`` / ``.geoparquet``: GeoParquet in the data's own CRS.
+    GeoJSON and GeoPackage go through pyogrio's Arrow path.
     """
     path = Path(path)
     driver = _driver(path)
     with _temp_sibling(path) as tmp:
         if driver == "CSV":
-            _csv_frame(gdf).to_csv(tmp, index=False, encoding="utf-8-sig")
+            _write_csv(gdf, tmp)
+        elif driver == "Parquet":
+            _write_parquet(gdf, tmp)
         elif driver == "GeoJSON":
             if gdf.crs is None:
                 raise InputError(f"Cannot write {path}: the data has no CRS.",
@@ -264,19 +299,23 @@ def write_vector(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None =
                                  zh=f"无法写入 {path}：数据没有坐标系。",
                                  hint_zh="请先用 set_crs() 设置坐标系。")
             gdf.to_crs(4326).to_file(tmp, driver="GeoJSON", engine="pyogrio", layer=path.stem,
-                                     RFC7946="YES", COORDINATE_PRECISION=6, WRITE_BBOX="NO")
+                                     use_arrow=True, RFC7946="YES", COORDINATE_PRECISION=6,
+                                     WRITE_BBOX="NO")
         else:
-            gdf.to_file(tmp, driver="GPKG", layer=layer or path.stem, engine="pyogrio")
+            gdf.to_file(tmp, driver="GPKG", layer=layer or path.stem, engine="pyogrio",
+                        use_arrow=True)
     return path
 
 
 def write_table(df: pd.DataFrame, path: str | Path, *, layer: str | None = None) -> Path:
     """Write a non-spatial table to ``.csv`` (utf-8-sig, formulas escaped as in
-    :func:`write_vector`) or a new ``.gpkg`` attribute table."""
+    :func:`write_vector`), ``.parquet`` (categoricals dictionary-encoded) or a new
+    ``.gpkg`` attribute table."""
     path = Path(path)
-    if _driver(path) == "CSV":
+    driver = _driver(path)
+    if driver in ("CSV", "Parquet"):
         with _temp_sibling(path) as tmp:
-            _csv_frame(pd.DataFrame(df)).to_csv(tmp, index=False, encoding="utf-8-sig")
+            (_write_csv if driver == "CSV" else _write_parquet)(pd.DataFrame(df), tmp)
         return path
     return write_layer_atomic(df, path, layer=layer or path.stem, append=False)
 

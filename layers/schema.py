@@ -89,7 +89,10 @@ def _rename(spec: LayerSpec, data: pd.DataFrame) -> tuple[pd.DataFrame, dict[str
 
 def _coerce(col: ColumnSpec, series: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Convert ``series`` to the column's type; return it and a mask of unconvertible values."""
-    present = series.notna() & ~series.astype("string").str.strip().isin(["", "nan", "None"])
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        present = series.notna()  # a number is never blank text (and NaN is not notna)
+    else:
+        present = series.notna() & ~series.astype("string").str.strip().isin(["", "nan", "None"])
     if col.dtype in ("float", "int"):
         out = pd.to_numeric(series.where(present), errors="coerce").astype("float64")
     elif col.dtype == "bool":
