@@ -246,12 +246,18 @@ def implied_indicators(area_ha_: Iterable[float] | np.ndarray, plan: Plan) -> pd
 
 
 def floors_by_industry(rules: Iterable[Rule]) -> dict[str, dict[str, Bound]]:
-    """Every indicators rule's bounds per industry, combined (the stricter bound wins)."""
+    """Every indicators rule's bounds per industry, combined (the stricter bound wins).
+
+    Both the pre-supply floors (``by_industry``) and the supply conditions the
+    contract will carry (``contract_by_industry``: tax per mu, energy per output)
+    count: an investor must meet both.
+    """
     out: dict[str, dict[str, Bound]] = {}
     for rule in rules:
         if not isinstance(rule, IndicatorsRule):
             continue
-        for industry, bounds in rule.by_industry.items():
+        tables = [rule.by_industry, rule.contract_by_industry]
+        for industry, bounds in (item for table in tables for item in table.items()):
             have = out.setdefault(str(industry), {})
             for col, b in bounds.items():
                 old = have.get(col, Bound())

@@ -198,3 +198,14 @@ def test_transport_layer_kind_reads_chinese_columns_and_values() -> None:
     out = normalize("transport", raw).data
     assert out["kind"].tolist() == ["motorway_exit", "rail_freight", "airport"]
     assert out["name"].tolist() == ["长治北出口", "长治北站货场", "长治王村机场"]
+
+
+def test_contract_conditions_count_as_floors_too() -> None:
+    rule = IndicatorsRule(id="indicators", kind="indicators", label_zh="", label_en="",
+                          by_industry={"photovoltaic": {"far": Bound(min=1.0)}},
+                          contract_by_industry={"photovoltaic": {"tax_per_mu": Bound(min=15.0)}})
+    table = offer_table(_parcels()).table.iloc[:1]  # 15 mu
+    at = check_plan(table, Plan(floor_area_m2=10_000.0, tax_wan=225.0), [rule])
+    assert at["plan_status"].tolist() == ["meets"]
+    below = check_plan(table, Plan(floor_area_m2=10_000.0, tax_wan=224.0), [rule])
+    assert below["plan_status"].tolist() == ["fails"] and "亩均税收" in below.loc[0, "reasons"]
