@@ -74,8 +74,8 @@ def app_server(workspace: Path, log_path: Path) -> Iterator[str]:
     port = _free_port()
     env = {**os.environ, "DEVZONE_WORKSPACE": str(workspace)}
     with open(log_path, "ab") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        proc = subprocess.Popen(  # as `make run` starts it: ui.serve warms up at start
+            [sys.executable, "-m", "ui.serve",
              "--server.port", str(port), "--server.address", "127.0.0.1",
              "--server.headless", "true", "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none"],

@@ -25,11 +25,11 @@ from gis.measure import area_ha
 from gis.raster import read_raster
 from layers import readiness as rd
 from layers import reports as rp
-from layers import restoration as rs
 from layers.access import Actor
+from layers.results_cache import cached_readiness, cached_restoration
 from layers.rulebook_file import save_rulebook
 from layers.settings import DeploymentSettings
-from layers.workspace import Workspace
+from layers.workspace import CACHE_DIR, Workspace
 from ui.map import MapData, prepare_map_data
 
 __all__ = [
@@ -66,8 +66,9 @@ def workspace_path() -> Path:
 def _signature(root: Path) -> tuple[tuple[str, int, int], ...]:
     """Name, mtime and size of every file in the workspace (changes invalidate the caches)."""
     out = []
+    cache = root / CACHE_DIR  # derived results: storing one changes no input
     for p in sorted(root.rglob("*")):
-        if p.is_file() and not p.name.startswith("."):
+        if p.is_file() and not p.name.startswith(".") and not p.is_relative_to(cache):
             st_ = p.stat()
             out.append((str(p.relative_to(root)), st_.st_mtime_ns, st_.st_size))
     return tuple(out)
@@ -153,13 +154,12 @@ def numeric_parameters(text: str) -> list[tuple[str, str, float]]:
 # --------------------------------------------------------------------------- readiness
 @st.cache_resource(max_entries=6, show_spinner=False)
 def _readiness(path: str, key: str, text: str, as_of: date) -> rd.ReadinessResult:
-    ws = _workspace(path, key)
-    rules = rulebook(text)
-    return rd.evaluate(rd.inputs_from_workspace(ws, rulebook=rules), rules, as_of=as_of)
+    return cached_readiness(_workspace(path, key), text, as_of, rulebook=rulebook(text))
 
 
 def readiness(snap: Snapshot, text: str, as_of: date) -> rd.ReadinessResult:
-    """The ``ReadinessResult`` for the workspace, rulebook text and date (cached)."""
+    """The ``ReadinessResult`` for the workspace, rulebook text and date (cached in memory and
+    in the workspace's ``.devzone/cache``, :mod:`layers.results_cache`)."""
     return _readiness(snap.path, snap.key, text, as_of)
 
 
@@ -193,12 +193,12 @@ def check_sketch(snap: Snapshot, text: str, geometry_wgs84: Any, as_of: date
 # --------------------------------------------------------------------------- restoration
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _restoration(path: str, key: str, as_of: date) -> Any:
-    ws = _workspace(path, key)
-    return rs.evaluate(rs.inputs_from_workspace(ws), as_of=as_of)
+    return cached_restoration(_workspace(path, key), as_of)
 
 
 def restoration(snap: Snapshot, as_of: date) -> Any:
-    """The ``RestorationResult`` (sites, ranking, kpis, notes) for the workspace and date."""
+    """The ``RestorationResult`` (sites, ranking, kpis, notes) for the workspace and date
+    (cached in memory and in the workspace's ``.devzone/cache``)."""
     return _restoration(snap.path, snap.key, as_of)
 
 
