@@ -51,8 +51,11 @@ __all__ = [
     "dump_restoration",
     "load_readiness",
     "load_restoration",
+    "pack_frames",
     "readiness_key",
     "restoration_key",
+    "result_key",
+    "unpack_frames",
 ]
 
 log = logging.getLogger("devzone.cache")
@@ -67,16 +70,20 @@ class CacheError(ValueError):
 
 # --------------------------------------------------------------------------- keys
 @cache
-def code_digest() -> str:
-    """Digest of the ``gis`` and ``layers`` source code: another version never reuses a result."""
+def code_digest(packages: tuple[str, ...] = ("gis", "layers")) -> str:
+    """Digest of the source code of ``packages`` (folders of the project): another version
+    of the code never reuses a stored result."""
     root = Path(__file__).resolve().parent.parent
-    files = sorted(p for pkg in ("gis", "layers") for p in (root / pkg).rglob("*.py"))
+    files = sorted(p for pkg in packages for p in (root / pkg).rglob("*.py"))
     return text_digest("|".join(f"{p.relative_to(root)}={file_digest(p)}" for p in files))
 
 
-def _key(parts: Mapping[str, Any]) -> str:
-    text = json.dumps({"format": FORMAT, "code": code_digest(), **parts}, sort_keys=True,
-                      ensure_ascii=False, default=str)
+def result_key(parts: Mapping[str, Any], *, packages: tuple[str, ...] = ("gis", "layers")
+               ) -> str:
+    """The key of a result made from ``parts`` (digests, dates, texts: JSON-able) by the code
+    of ``packages``."""
+    text = json.dumps({"format": FORMAT, "code": code_digest(packages), **parts},
+                      sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
@@ -84,7 +91,7 @@ def readiness_key(ws: Workspace, rules_text: str, rulebook: Rulebook, as_of: dat
     """Key of a readiness result: the parcels and the layers, tables and rasters the
     rulebook uses (:meth:`Rulebook.layers_needed`, :meth:`Rulebook.rasters_needed`),
     the rulebook text, the check date and the analysis CRS."""
-    return _key({
+    return result_key({
         "result": "readiness",
         "layers": {k: ws.digest(k) for k in sorted(rulebook.layers_needed() | {"parcels"})},
         "rasters": {n: ws.raster_digest(n) for n in sorted(rulebook.rasters_needed())},
@@ -98,7 +105,7 @@ def restoration_key(ws: Workspace, as_of: date, settings: RestorationSettings | 
                     ) -> str:
     """Key of a restoration result: mines, inspections, tourism road, counties/towns, the
     NDVI rasters, the settings, the date and the analysis CRS."""
-    return _key({
+    return result_key({
         "result": "restoration",
         "layers": {k: ws.digest(k) for k in RESTORATION_KINDS},
         "ndvi": ws.ndvi_digests(),
@@ -156,7 +163,12 @@ def _frame(table: pa.Table, objects: list[str], geo: bool) -> pd.DataFrame:
     return frame
 
 
-def _pack(kind: str, frames: Mapping[str, pd.DataFrame], meta: Mapping[str, Any]) -> bytes:
+def pack_frames(kind: str, frames: Mapping[str, pd.DataFrame], meta: Mapping[str, Any]
+                ) -> bytes:
+    """Frames (GeoDataFrames kept with their CRS) and JSON-able ``meta`` as one stored result.
+
+    Column dtypes, categories and the index come back exactly (:func:`unpack_frames`).
+    """
     parts, blobs, offset = [], [], 0
     options = pa.ipc.IpcWriteOptions(compression="lz4")
     for name, whole in frames.items():
@@ -182,8 +194,9 @@ def _pack(kind: str, frames: Mapping[str, pd.DataFrame], meta: Mapping[str, Any]
                      *(memoryview(b) for b in blobs)])
 
 
-def _unpack(data: bytes, kind: str) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
-    """The frames and metadata of a stored result; :class:`CacheError` if it is not whole."""
+def unpack_frames(data: bytes, kind: str) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+    """The frames and metadata of a result stored by :func:`pack_frames` as ``kind``;
+    :class:`CacheError` if it is not whole or of another kind."""
     try:
         if not data.startswith(MAGIC):
             raise CacheError("not a cached result")
@@ -221,7 +234,7 @@ def _unpack(data: bytes, kind: str) -> tuple[dict[str, pd.DataFrame], dict[str, 
 # --------------------------------------------------------------------------- results
 def dump_readiness(result: ReadinessResult) -> bytes:
     """A readiness result as bytes (long and overall tables and the parcels evaluated)."""
-    return _pack("readiness", {"long": result.long, "overall": result.overall,
+    return pack_frames("readiness", {"long": result.long, "overall": result.overall,
                                "parcels": result.parcels},
                  {"as_of": result.as_of.isoformat()})
 
@@ -233,7 +246,7 @@ def load_readiness(data: bytes, rulebook: Rulebook) -> ReadinessResult:
     """
     from layers.readiness import ReadinessResult
 
-    frames, meta = _unpack(data, "readiness")
+    frames, meta = unpack_frames(data, "readiness")
     long, overall, parcels = frames["long"], frames["overall"], frames["parcels"]
     n, nr = len(overall), len(rulebook.rules)
     if len(long) != n * nr or len(parcels) != n or \
@@ -253,14 +266,14 @@ def dump_restoration(result: RestorationResult) -> bytes:
               **{f"kpi:{k}": v for k, v in result.kpis.items()}}
     meta = {"as_of": result.as_of, "notes": [dataclasses.asdict(n) for n in result.notes],
             "endmembers": {k: list(v) for k, v in result.endmembers.items()}}
-    return _pack("restoration", frames, meta)
+    return pack_frames("restoration", frames, meta)
 
 
 def load_restoration(data: bytes) -> RestorationResult:
     """The :class:`RestorationResult` stored by :func:`dump_restoration`."""
     from layers.restoration import RestorationResult
 
-    frames, meta = _unpack(data, "restoration")
+    frames, meta = unpack_frames(data, "restoration")
     try:
         notes = [Note(**n) for n in meta["notes"]]
         endmembers = {k: (float(v[0]), float(v[1])) for k, v in meta["endmembers"].items()}

@@ -26,11 +26,19 @@ from gis.raster import read_raster
 from layers import readiness as rd
 from layers import reports as rp
 from layers.access import Actor
-from layers.results_cache import cached_readiness, cached_restoration
+from layers.results_cache import (
+    CacheError,
+    cached_readiness,
+    cached_restoration,
+    readiness_key,
+    restoration_key,
+    result_key,
+)
 from layers.rulebook_file import save_rulebook
 from layers.settings import DeploymentSettings
 from layers.workspace import CACHE_DIR, Workspace
 from ui.map import MapData, prepare_map_data
+from ui.map.data import dump_map_data, load_map_data
 
 __all__ = [
     "Snapshot",
@@ -207,6 +215,40 @@ def restoration(snap: Snapshot, as_of: date) -> Any:
 def _map_data(path: str, key: str, text: str | None,
               as_of: date) -> tuple[MapData, list[PlannerError]]:
     ws = _workspace(path, key)
+    try:
+        name: str | None = f"map-{_map_key(ws, text, as_of)}.result"
+    except Exception:  # an input that cannot be digested: reading it below will say why
+        log.warning("no cache key for the map data of %s", path, exc_info=True)
+        name = None
+    stored = ws.read_cache(name) if name else None
+    if stored is not None:
+        try:
+            return load_map_data(stored), []
+        except CacheError as exc:
+            log.warning("ignoring cached map data %s: %s", name, exc)
+    data, notes = _build_map_data(ws, path, key, text, as_of)
+    if name and not notes:  # a map with a layer missing is not worth keeping
+        try:
+            ws.write_cache(name, dump_map_data(data))
+        except Exception:
+            log.warning("could not store the map data of %s", path, exc_info=True)
+    return data, notes
+
+
+def _map_key(ws: Workspace, text: str | None, as_of: date) -> str:
+    """Key of the map data: every layer and the two display rasters, the results it shows
+    (readiness and restoration keys) and the map code."""
+    return result_key({
+        "result": "map",
+        "layers": {k: ws.digest(k) for k in sorted(ws.layers)},
+        "rasters": {n: ws.raster_digest(n) for n in ("dem", "coverage_5g")},
+        "readiness": None if text is None else readiness_key(ws, text, rulebook(text), as_of),
+        "restoration": restoration_key(ws, as_of) if ws.has("mines") else None,
+    }, packages=("gis", "layers", "ui/map"))
+
+
+def _build_map_data(ws: Workspace, path: str, key: str, text: str | None,
+                    as_of: date) -> tuple[MapData, list[PlannerError]]:
     notes: list[PlannerError] = []  # shown with exc.text(lang) by the pages
     layers: dict[str, gpd.GeoDataFrame | None] = {}
     for kind in ws.layers:
