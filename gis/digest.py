@@ -54,8 +54,15 @@ def _remembered(path: Path, layer: str | None, compute: Callable[[], str]) -> st
 
 
 def file_digest(path: str | Path) -> str:
-    """BLAKE2b of a file's bytes, read in 1 MB blocks (remembered until the file changes)."""
+    """BLAKE2b of a file's bytes, read in 1 MB blocks (remembered until the file changes).
+
+    A folder (a partitioned dataset) is digested by the names and digests of its files.
+    """
     path = Path(path)
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file())
+        return text_digest("|".join(f"{p.relative_to(path).as_posix()}={file_digest(p)}"
+                                    for p in files))
 
     def compute() -> str:
         h = _new()
