@@ -287,7 +287,8 @@ def load_restoration(data: bytes) -> RestorationResult:
 
 # --------------------------------------------------------------------------- get or compute
 def _cached(ws: Workspace, name: str, key: Callable[[], str], load: Callable[[bytes], Any],
-            compute: Callable[[], Any], dump: Callable[[Any], bytes]) -> Any:
+            compute: Callable[[], Any], dump: Callable[[Any], bytes], *,
+            store: bool = True) -> Any:
     try:
         file = f"{name}-{key()}.result"
     except Exception:  # an input that cannot be digested: the computation will say why
@@ -300,6 +301,8 @@ def _cached(ws: Workspace, name: str, key: Callable[[], str], load: Callable[[by
         except CacheError as exc:
             log.warning("ignoring cached %s %s: %s", name, file, exc)
     result = compute()
+    if not store:
+        return result
     try:
         ws.write_cache(file, dump(result))
     except Exception:  # storing is an optimisation: never fail the result for it
@@ -308,9 +311,9 @@ def _cached(ws: Workspace, name: str, key: Callable[[], str], load: Callable[[by
 
 
 def cached_readiness(ws: Workspace, rules_text: str, as_of: date, *,
-                     rulebook: Rulebook | None = None) -> ReadinessResult:
+                     rulebook: Rulebook | None = None, store: bool = True) -> ReadinessResult:
     """The readiness result of ``ws`` under ``rules_text`` on ``as_of``: stored, else evaluated
-    (:func:`layers.readiness.evaluate` over every parcel) and stored."""
+    (:func:`layers.readiness.evaluate` over every parcel) and, with ``store``, stored."""
     from layers import readiness as rd
 
     rules = rulebook if rulebook is not None else rd.load_rulebook(rules_text)
@@ -318,7 +321,7 @@ def cached_readiness(ws: Workspace, rules_text: str, as_of: date, *,
         ws, "readiness", lambda: readiness_key(ws, rules_text, rules, as_of),
         lambda data: load_readiness(data, rules),
         lambda: rd.evaluate(rd.inputs_from_workspace(ws, rulebook=rules), rules, as_of=as_of),
-        dump_readiness)
+        dump_readiness, store=store)
 
 
 def cached_restoration(ws: Workspace, as_of: date, *,

@@ -162,7 +162,19 @@ def numeric_parameters(text: str) -> list[tuple[str, str, float]]:
 # --------------------------------------------------------------------------- readiness
 @st.cache_resource(max_entries=6, show_spinner=False)
 def _readiness(path: str, key: str, text: str, as_of: date) -> rd.ReadinessResult:
-    return cached_readiness(_workspace(path, key), text, as_of, rulebook=rulebook(text))
+    ws = _workspace(path, key)
+    # results of a session's unsaved rulebook edits are looked up but not stored: trying
+    # thresholds would otherwise push the saved rulebook's result out of the cache
+    return cached_readiness(ws, text, as_of, rulebook=rulebook(text),
+                            store=_in_force(ws, text))
+
+
+def _in_force(ws: Workspace, text: str | None) -> bool:
+    """Whether ``text`` is the workspace's rulebook in force (``None``: no rulebook used)."""
+    try:
+        return text is None or text == rd.rulebook_in_force(ws).text
+    except PlannerError:
+        return False
 
 
 def readiness(snap: Snapshot, text: str, as_of: date) -> rd.ReadinessResult:
@@ -227,7 +239,8 @@ def _map_data(path: str, key: str, text: str | None,
         except CacheError as exc:
             log.warning("ignoring cached map data %s: %s", name, exc)
     data, notes = _build_map_data(ws, path, key, text, as_of)
-    if name and not notes:  # a map with a layer missing is not worth keeping
+    # not for a session's unsaved rulebook edits, nor a map with a layer that could not be read
+    if name and _in_force(ws, text) and not notes:
         try:
             ws.write_cache(name, dump_map_data(data))
         except Exception:

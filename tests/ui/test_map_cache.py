@@ -83,3 +83,17 @@ def test_the_warm_start_fills_the_cache_once_and_never_raises(
     with caplog.at_level("WARNING", logger="devzone.warm"):
         assert warm.start() and warm.wait(600)
     assert "warm start failed" in caplog.text and "No workspace" in caplog.text
+
+
+def test_results_of_unsaved_rulebook_edits_are_not_stored(
+        demo_ws_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEVZONE_WORKSPACE", str(demo_ws_copy))
+    snap = uidata.snapshot()
+    ws = uidata.load(snap)
+    param = uidata.rulebook(uidata.rules_text(ws, {})).parameters()[0]
+    edited = uidata.rules_text(ws, {(param.rule_id, param.key): param.value + 7})
+    result = uidata.readiness(snap, edited, uidata.default_as_of())
+    uidata.map_data(snap, edited, uidata.default_as_of())
+    assert len(result.overall)
+    assert not sorted(p.name.split("-")[0] for p in (demo_ws_copy / CACHE_DIR).glob("*")
+                      if not p.name.startswith("restoration"))
