@@ -50,7 +50,7 @@ $(DEMO)/workspace.toml: | $(VENV)/.installed
 demo: $(DEMO)/workspace.toml
 
 run: setup demo
-	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS) --server.headless true
+	$(BIN)/python -m ui.serve --server.port $(PORT) --server.address $(ADDRESS) --server.headless true
 
 test: setup
 	$(BIN)/ruff check .

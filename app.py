@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from gis.errors import PlannerError
-from ui import auth
+from ui import auth, warm
 from ui.i18n import t
 from ui.state import get_state
 from ui.text import md_escape
@@ -14,6 +14,7 @@ from ui.widgets import current_lang, sidebar
 # No page or favicon icons: Streamlit fetches a Material-symbol favicon from a font CDN (an
 # intranet has none) and emoji need a font intranet machines often lack.
 st.set_page_config(page_title=t("app.title", current_lang()), layout="wide")
+warm.start()  # once per process: cached results and map data loaded in the background
 state = get_state()
 try:
     cfg = auth.settings()

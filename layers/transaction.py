@@ -57,6 +57,7 @@ __all__ = [
 ]
 
 STATE_DIR = ".devzone"
+CACHE_SUBDIR = "cache"  # .devzone/cache: derived results (layers.results_cache)
 AUDIT_FILE = "audit.csv"
 PENDING_FILE = "pending.json"
 LOCK_FILE = "lock"
@@ -338,7 +339,9 @@ def _stale_files(root: Path, extra: list[Path] | None = None) -> list[Path]:
     files = {root / MANIFEST, *_manifest_files(root), _pending_path(root), audit_path(root),
              *(extra or [])}
     if state.is_dir():
-        files.update(p for p in state.rglob("*") if p.is_file() and not p.name.startswith("."))
+        # not the derived-results cache: its writers hold no lock (their temp files are theirs)
+        files.update(p for p in state.rglob("*") if p.is_file() and not p.name.startswith(".")
+                     and p.relative_to(state).parts[0] != CACHE_SUBDIR)
     return sorted({tmp for path in files for tmp in gio.stale_temp_files(path)})
 
 

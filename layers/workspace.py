@@ -22,6 +22,7 @@ import pandas as pd
 
 from gis import io as gio
 from gis.crs import metric_crs_for
+from gis.digest import file_digest, layer_digest, text_digest
 from gis.errors import InputError, WorkspaceError
 from layers.catalog import CATALOG, get_spec
 from layers.schema import normalize
@@ -30,9 +31,13 @@ if TYPE_CHECKING:
     from layers.access import Actor, Role
     from layers.transaction import WriteTransaction
 
-__all__ = ["MANIFEST", "Workspace", "to_date"]
+__all__ = ["CACHE_DIR", "MANIFEST", "Workspace", "to_date"]
 
 MANIFEST = "workspace.toml"
+#: Derived results (not user data): ``.devzone/cache`` under the workspace folder.
+CACHE_DIR = Path(".devzone") / "cache"
+CACHE_KEEP = 8  # cached results kept per kind (readiness, restoration, …); older ones go
+_SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 
 
 @dataclass
@@ -288,6 +293,68 @@ class Workspace:
                                  hint_zh="请为该图层补充坐标系（如 .prj 文件）后重新导入。")
             return data.to_crs(crs) if not data.crs.equals(crs) else data.copy()
         return data.copy()
+
+    # ------------------------------------------------------------------ content digests
+    def digest(self, kind: str) -> str | None:
+        """Content digest of layer or table ``kind`` (``None`` when the workspace has none).
+
+        A ``file:layer`` entry is digested by that layer's rows alone, so other
+        layers of the same GeoPackage do not change it; a plain file by its bytes
+        (a Shapefile with its ``.dbf``/``.shx``/``.prj``/``.cpg``).
+        """
+        src = self.source(kind)
+        if src is None:
+            return None
+        path, layer = src
+        if layer is not None:
+            return layer_digest(path, layer)
+        if path.suffix.lower() == ".shp":
+            parts = [path.with_suffix(ext) for ext in _SHAPEFILE_PARTS]
+            return text_digest("|".join(file_digest(p) for p in parts if p.exists()))
+        return file_digest(path)
+
+    def raster_digest(self, name: str) -> str | None:
+        """Content digest of raster ``name`` (``None`` when the workspace has none)."""
+        path = self.raster_path(name)
+        return file_digest(path) if path is not None else None
+
+    def ndvi_digests(self) -> dict[str, str]:
+        """Content digest of each NDVI raster, by epoch label."""
+        return {epoch: file_digest(p) for epoch, p in self.ndvi_paths().items()}
+
+    # ------------------------------------------------------------------ derived-results cache
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / CACHE_DIR
+
+    def read_cache(self, name: str) -> bytes | None:
+        """The bytes of cached result ``name`` or ``None`` (absent or unreadable)."""
+        try:
+            return (self.cache_dir / name).read_bytes()
+        except OSError:
+            return None
+
+    def write_cache(self, name: str, data: bytes) -> bool:
+        """Store a derived result atomically (temp file + rename); ``False`` if it cannot be.
+
+        Not a workspace change: no lock, no version, no audit row. A read-only
+        folder or a full disk only means the result is computed again next time.
+        Of the files sharing ``name``'s prefix (up to the first ``-``) the newest
+        ``CACHE_KEEP`` are kept.
+        """
+        try:
+            gio.write_bytes_atomic(self.cache_dir / name, data)
+        except OSError:
+            return False
+        prefix = name.split("-", 1)[0] + "-"
+        try:
+            same = sorted((p for p in self.cache_dir.glob(f"{prefix}*") if p.is_file()),
+                          key=lambda p: p.stat().st_mtime_ns, reverse=True)
+            for old in same[CACHE_KEEP:]:
+                old.unlink(missing_ok=True)
+        except OSError:
+            pass
+        return True
 
     @contextlib.contextmanager
     def writing(self, actor: Actor, action: str, *, role: Role,

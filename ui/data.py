@@ -25,12 +25,20 @@ from gis.measure import area_ha
 from gis.raster import read_raster
 from layers import readiness as rd
 from layers import reports as rp
-from layers import restoration as rs
 from layers.access import Actor
+from layers.results_cache import (
+    CacheError,
+    cached_readiness,
+    cached_restoration,
+    readiness_key,
+    restoration_key,
+    result_key,
+)
 from layers.rulebook_file import save_rulebook
 from layers.settings import DeploymentSettings
-from layers.workspace import Workspace
+from layers.workspace import CACHE_DIR, Workspace
 from ui.map import MapData, prepare_map_data
+from ui.map.data import dump_map_data, load_map_data
 
 __all__ = [
     "Snapshot",
@@ -66,8 +74,9 @@ def workspace_path() -> Path:
 def _signature(root: Path) -> tuple[tuple[str, int, int], ...]:
     """Name, mtime and size of every file in the workspace (changes invalidate the caches)."""
     out = []
+    cache = root / CACHE_DIR  # derived results: storing one changes no input
     for p in sorted(root.rglob("*")):
-        if p.is_file() and not p.name.startswith("."):
+        if p.is_file() and not p.name.startswith(".") and not p.is_relative_to(cache):
             st_ = p.stat()
             out.append((str(p.relative_to(root)), st_.st_mtime_ns, st_.st_size))
     return tuple(out)
@@ -154,12 +163,23 @@ def numeric_parameters(text: str) -> list[tuple[str, str, float]]:
 @st.cache_resource(max_entries=6, show_spinner=False)
 def _readiness(path: str, key: str, text: str, as_of: date) -> rd.ReadinessResult:
     ws = _workspace(path, key)
-    rules = rulebook(text)
-    return rd.evaluate(rd.inputs_from_workspace(ws, rulebook=rules), rules, as_of=as_of)
+    # results of a session's unsaved rulebook edits are looked up but not stored: trying
+    # thresholds would otherwise push the saved rulebook's result out of the cache
+    return cached_readiness(ws, text, as_of, rulebook=rulebook(text),
+                            store=_in_force(ws, text))
+
+
+def _in_force(ws: Workspace, text: str | None) -> bool:
+    """Whether ``text`` is the workspace's rulebook in force (``None``: no rulebook used)."""
+    try:
+        return text is None or text == rd.rulebook_in_force(ws).text
+    except PlannerError:
+        return False
 
 
 def readiness(snap: Snapshot, text: str, as_of: date) -> rd.ReadinessResult:
-    """The ``ReadinessResult`` for the workspace, rulebook text and date (cached)."""
+    """The ``ReadinessResult`` for the workspace, rulebook text and date (cached in memory and
+    in the workspace's ``.devzone/cache``, :mod:`layers.results_cache`)."""
     return _readiness(snap.path, snap.key, text, as_of)
 
 
@@ -193,12 +213,12 @@ def check_sketch(snap: Snapshot, text: str, geometry_wgs84: Any, as_of: date
 # --------------------------------------------------------------------------- restoration
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _restoration(path: str, key: str, as_of: date) -> Any:
-    ws = _workspace(path, key)
-    return rs.evaluate(rs.inputs_from_workspace(ws), as_of=as_of)
+    return cached_restoration(_workspace(path, key), as_of)
 
 
 def restoration(snap: Snapshot, as_of: date) -> Any:
-    """The ``RestorationResult`` (sites, ranking, kpis, notes) for the workspace and date."""
+    """The ``RestorationResult`` (sites, ranking, kpis, notes) for the workspace and date
+    (cached in memory and in the workspace's ``.devzone/cache``)."""
     return _restoration(snap.path, snap.key, as_of)
 
 
@@ -207,6 +227,41 @@ def restoration(snap: Snapshot, as_of: date) -> Any:
 def _map_data(path: str, key: str, text: str | None,
               as_of: date) -> tuple[MapData, list[PlannerError]]:
     ws = _workspace(path, key)
+    try:
+        name: str | None = f"map-{_map_key(ws, text, as_of)}.result"
+    except Exception:  # an input that cannot be digested: reading it below will say why
+        log.warning("no cache key for the map data of %s", path, exc_info=True)
+        name = None
+    stored = ws.read_cache(name) if name else None
+    if stored is not None:
+        try:
+            return load_map_data(stored), []
+        except CacheError as exc:
+            log.warning("ignoring cached map data %s: %s", name, exc)
+    data, notes = _build_map_data(ws, path, key, text, as_of)
+    # not for a session's unsaved rulebook edits, nor a map with a layer that could not be read
+    if name and _in_force(ws, text) and not notes:
+        try:
+            ws.write_cache(name, dump_map_data(data))
+        except Exception:
+            log.warning("could not store the map data of %s", path, exc_info=True)
+    return data, notes
+
+
+def _map_key(ws: Workspace, text: str | None, as_of: date) -> str:
+    """Key of the map data: every layer and the two display rasters, the results it shows
+    (readiness and restoration keys) and the map code."""
+    return result_key({
+        "result": "map",
+        "layers": {k: ws.digest(k) for k in sorted(ws.layers)},
+        "rasters": {n: ws.raster_digest(n) for n in ("dem", "coverage_5g")},
+        "readiness": None if text is None else readiness_key(ws, text, rulebook(text), as_of),
+        "restoration": restoration_key(ws, as_of) if ws.has("mines") else None,
+    }, packages=("gis", "layers", "ui/map"))
+
+
+def _build_map_data(ws: Workspace, path: str, key: str, text: str | None,
+                    as_of: date) -> tuple[MapData, list[PlannerError]]:
     notes: list[PlannerError] = []  # shown with exc.text(lang) by the pages
     layers: dict[str, gpd.GeoDataFrame | None] = {}
     for kind in ws.layers:

@@ -13,13 +13,14 @@ import shapely
 
 from gis.gcj02 import geoms_to_gcj02
 from gis.raster import Raster
+from layers.results_cache import CacheError, pack_frames, unpack_frames
 from ui.map.geojson import feature_collection, props_records, round_geoms
 from ui.map.images import ImageLayer, coverage_image, hillshade_image
 from ui.map.index import ParcelIndex
 from ui.map.styles import DISPLAY, PARCEL_PROPS
 from ui.map.view import HOME_PX, View
 
-__all__ = ["MapData", "prepare_map_data"]
+__all__ = ["MapData", "dump_map_data", "load_map_data", "prepare_map_data"]
 
 STATIC_LAYER_BUDGET = 1_500_000  # bytes of GeoJSON per static layer before more simplification
 CHANGZHI = (112.7, 35.8, 113.7, 37.1)  # the city, shown when the workspace is empty
@@ -203,3 +204,29 @@ def prepare_map_data(
     else:
         bounds = CHANGZHI
     return MapData(static, parcels, images, bounds)
+
+
+def dump_map_data(data: MapData) -> bytes:
+    """Map data as bytes for the workspace's results cache (:func:`load_map_data` reads it)."""
+    frames = {f"layer:{k}": v for k, v in data.layers.items()}
+    if data.parcels is not None:
+        frames["parcels"] = data.parcels
+    images = [{"key": i.key, "url": i.url, "bounds": list(i.bounds), "opacity": i.opacity,
+               "name": name} for name, i in data.images.items()]
+    return pack_frames("map", frames, {"images": images, "bounds": list(data.bounds)})
+
+
+def load_map_data(data: bytes) -> MapData:
+    """The :class:`MapData` stored by :func:`dump_map_data`; :class:`CacheError` if damaged."""
+    frames, meta = unpack_frames(data, "map")
+    try:
+        layers = {k.removeprefix("layer:"): gpd.GeoDataFrame(v) for k, v in frames.items()
+                  if k.startswith("layer:")}
+        parcels = frames.get("parcels")
+        images = {i["name"]: ImageLayer(i["key"], i["url"], tuple(i["bounds"]), i["opacity"])
+                  for i in meta["images"]}
+        w, s, e, n = (float(v) for v in meta["bounds"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CacheError(f"unreadable map data: {exc}") from exc
+    return MapData(layers, None if parcels is None else gpd.GeoDataFrame(parcels), images,
+                   (w, s, e, n))

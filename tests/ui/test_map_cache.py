@@ -1,0 +1,99 @@
+"""The map data kept in the workspace's results cache: reloaded exactly, used on the next start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from geopandas.testing import assert_geodataframe_equal
+
+from gis.raster import Raster
+from layers.results_cache import CacheError
+from layers.workspace import CACHE_DIR
+from tests.ui.conftest import overall_for
+from ui import data as uidata
+from ui.map import prepare_map_data
+from ui.map.data import dump_map_data, load_map_data
+
+
+def test_reloaded_map_data_equals_the_prepared_one(layers: dict[str, gpd.GeoDataFrame],
+                                                   dem: Raster, coverage: Raster) -> None:
+    fresh = prepare_map_data(layers, overall=overall_for(layers["parcels"]), dem=dem,
+                             coverage=coverage)
+    back = load_map_data(dump_map_data(fresh))
+    assert list(back.layers) == list(fresh.layers)
+    for kind, gdf in fresh.layers.items():
+        assert_geodataframe_equal(back.layers[kind], gdf)
+    assert_geodataframe_equal(back.parcels, fresh.parcels)
+    assert back.images == fresh.images and set(back.images) == {"hillshade", "coverage_5g"}
+    assert back.bounds == fresh.bounds
+    assert back.opening_view() == fresh.opening_view()
+    assert np.array_equal(back.index.codes, fresh.index.codes)
+    assert back.index.search("P") == fresh.index.search("P")
+    assert back.geojson("zones") == fresh.geojson("zones")
+    with pytest.raises(CacheError):
+        load_map_data(dump_map_data(fresh)[:-10])
+
+
+def test_the_app_reads_stored_results_and_map_data_before_computing(
+        demo_ws_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEVZONE_WORKSPACE", str(demo_ws_copy))
+    snap = uidata.snapshot()
+    ws = uidata.load(snap)
+    text = uidata.rules_text(ws, {})
+    as_of = uidata.default_as_of()
+    data, notes = uidata.map_data(snap, text, as_of)
+    assert not notes
+    stored = sorted(p.name.split("-")[0] for p in (demo_ws_copy / CACHE_DIR).iterdir())
+    assert stored == ["map", "readiness", "restoration"]
+    assert uidata.snapshot() == snap  # storing derived results changes no input
+
+    def no_computing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("computed although the result is stored")
+
+    for fn in (uidata._map_data, uidata._readiness, uidata._restoration, uidata._workspace):
+        fn.clear()  # a new server process: nothing in memory
+    monkeypatch.setattr(uidata, "prepare_map_data", no_computing)
+    monkeypatch.setattr("layers.readiness.evaluate", no_computing)
+    monkeypatch.setattr("layers.restoration.evaluate", no_computing)
+    again, notes = uidata.map_data(snap, text, as_of)
+    assert not notes
+    assert_geodataframe_equal(again.parcels, data.parcels)
+    result = uidata.readiness(snap, text, as_of)
+    assert set(result.overall["readiness"].astype(str)) <= set(data.parcels["readiness"])
+    assert len(uidata.restoration(snap, as_of).sites) == len(data.layers["mines"])
+
+
+def test_the_warm_start_fills_the_cache_once_and_never_raises(
+        demo_ws_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    from ui import warm
+
+    monkeypatch.setenv("DEVZONE_WORKSPACE", str(demo_ws_copy))
+    monkeypatch.setattr(warm, "_thread", None)
+    assert warm.start() and not warm.start()  # once per process
+    assert warm.wait(600)
+    assert sorted(p.name.split("-")[0] for p in (demo_ws_copy / CACHE_DIR).iterdir()) == \
+        ["map", "readiness", "restoration"]
+
+    monkeypatch.setenv("DEVZONE_WORKSPACE", str(tmp_path / "nowhere"))
+    monkeypatch.setattr(warm, "_thread", None)
+    with caplog.at_level("WARNING", logger="devzone.warm"):
+        assert warm.start() and warm.wait(600)
+    assert "warm start failed" in caplog.text and "No workspace" in caplog.text
+
+
+def test_results_of_unsaved_rulebook_edits_are_not_stored(
+        demo_ws_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEVZONE_WORKSPACE", str(demo_ws_copy))
+    snap = uidata.snapshot()
+    ws = uidata.load(snap)
+    param = uidata.rulebook(uidata.rules_text(ws, {})).parameters()[0]
+    edited = uidata.rules_text(ws, {(param.rule_id, param.key): param.value + 7})
+    result = uidata.readiness(snap, edited, uidata.default_as_of())
+    uidata.map_data(snap, edited, uidata.default_as_of())
+    assert len(result.overall)
+    assert not sorted(p.name.split("-")[0] for p in (demo_ws_copy / CACHE_DIR).glob("*")
+                      if not p.name.startswith("restoration"))

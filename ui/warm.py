@@ -1,0 +1,77 @@
+"""Warm start: the results the first page needs, loaded (or computed) in the background.
+
+:func:`start` runs once per process, from ``app.py`` and earlier from
+:mod:`ui.serve` at server start. Its thread imports what the pages use and
+fills ``ui.data``'s in-memory caches for the workspace as it is, the rulebook
+in force and the default check date: readiness and restoration results come
+from the workspace's ``.devzone/cache`` when their inputs are unchanged (else
+they are computed and stored), then the map data is prepared. A page asking
+for the same result meanwhile waits for it instead of computing it twice; a
+failure is logged and left to the page, which shows it as it always does.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+__all__ = ["start", "wait"]
+
+log = logging.getLogger("devzone.warm")
+_lock = threading.Lock()
+_thread: threading.Thread | None = None
+
+
+def start() -> bool:
+    """Start the warm-up thread unless this process already has; ``True`` if it was started."""
+    global _thread
+    with _lock:
+        if _thread is not None:
+            return False
+        _thread = threading.Thread(target=_run, name="devzone-warm", daemon=True)
+    _thread.start()
+    return True
+
+
+def wait(timeout: float | None = None) -> bool:
+    """Wait for the warm-up thread to finish (for tests and benchmarks); ``True`` if it has."""
+    if _thread is None:
+        return False
+    _thread.join(timeout)
+    return not _thread.is_alive()
+
+
+def _run() -> None:
+    t0 = time.perf_counter()
+    try:
+        _quiet_streamlit()
+        from gis.errors import PlannerError
+        from ui import data as uidata
+        from ui import widgets  # noqa: F401  (the pages' imports: folium, streamlit_folium …)
+
+        snap = uidata.snapshot()
+        ws = uidata.load(snap)
+        as_of = uidata.default_as_of()
+        text: str | None = None
+        try:
+            text = uidata.rules_text(ws, {})
+            uidata.readiness(snap, text, as_of)
+        except PlannerError as exc:  # the page says the same when it asks
+            log.info("warm start: no readiness result: %s", exc)
+        try:
+            uidata.restoration(snap, as_of)
+        except PlannerError as exc:
+            log.info("warm start: no restoration result: %s", exc)
+        uidata.map_data(snap, text, as_of)
+        uidata.readiness_summary(snap, text, as_of)
+        log.info("warm start done in %.1f s", time.perf_counter() - t0)
+    except Exception:  # never into the UI: the pages compute (and report) on their own
+        log.warning("warm start failed after %.1f s", time.perf_counter() - t0, exc_info=True)
+
+
+def _quiet_streamlit() -> None:
+    """No 'missing ScriptRunContext' warning per cached call made outside a page run."""
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(
+        logging.ERROR)
+    logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
