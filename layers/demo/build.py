@@ -38,6 +38,7 @@ from layers.demo.networks import (
     _water,
 )
 from layers.demo.parcels import _parcels, _priority, _zone_parcel_candidates, indicator_bounds
+from layers.demo.projects import tag_projects
 from layers.demo.rasters import NDVI_EPOCHS, _dem, _ndvi, _rsrp
 from layers.demo.residential import _residential
 from layers.demo.transport import _transport
@@ -52,7 +53,8 @@ GPKG_DATE = "2025-06-30T00:00:00Z"  # fixed GeoPackage timestamps: same seed, sa
 
 LAYER_ORDER = ("counties", "zones", "roads", "water", "power", "tourism_road", "constraints",
                "base_stations", "residential", "transport", "mines", "parcels")
-TABLE_ORDER = ("assessments", "inspections", "contracts", "performance", "commitments")
+TABLE_ORDER = ("assessments", "inspections", "contracts", "performance", "commitments",
+               "projects")
 
 
 def load_counties(path: str | Path = COUNTIES_FILE) -> gpd.GeoDataFrame:
@@ -119,7 +121,8 @@ def make_demo(counties: gpd.GeoDataFrame, *, parcels: int = DEFAULT_PARCELS,
         "transport": _transport(),
     }
     tables = {"assessments": _assessments(cand, seed),
-              "inspections": _inspections(mines, meta, seed)}
+              "inspections": _inspections(mines, meta, seed),
+              "projects": tag_projects(layers)}
     # designed case per parcel; NaN for the basin grid that --parcels N adds beyond the zones
     special = layers["parcels"]["parcel_id"].map(dict(zip(cand["parcel_id"], cand["special"],
                                                           strict=False)))

@@ -1,0 +1,96 @@
+"""Planned infrastructure projects of the demo: the ``projects`` table and its features.
+
+Every planned or under-construction feature of roads, water and power gets a
+``planned_date``; the features of six projects also get a ``project_id``. Building
+a project in a scenario (``devzone scenario --build``) makes the parcels it serves
+ready. Costs are plausible round figures in 万元, not real budgets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+__all__ = ["DEMO_PROJECTS", "tag_projects"]
+
+
+@dataclass(frozen=True)
+class _Project:
+    project_id: str
+    name: str
+    kind: str
+    cost_wan: float
+    planned_date: str
+    funded: bool
+    layer: str
+    zone: str | None          # features inside (100 m around) this zone only
+    names: tuple[str, ...]    # features whose name starts with one of these (empty: any)
+
+
+DEMO_PROJECTS: tuple[_Project, ...] = (
+    _Project("LZ-WS-01", "潞州区小水网高新区扩展区供水管网", "water", 3800.0, "2026-06-30", True,
+             "water", "CZGX", ("高新区供水干管", "高新区配水支管")),
+    _Project("SD-WS-01", "上党区城乡供水一体化荫城线", "water", 2600.0, "2027-03-31", False,
+             "water", None, ("城乡供水一体化荫城线", "荫城加压泵站")),
+    _Project("GX-RD-01", "高新区扩展区路网工程", "road", 4200.0, "2026-09-30", True,
+             "roads", "CZGX", ()),
+    _Project("JK-RD-01", "经开区山前道路工程", "road", 2900.0, "2027-06-30", False,
+             "roads", "CZJK", ()),
+    _Project("GX-PW-01", "高新区北110kV输变电工程及10kV配套线路", "power", 9600.0, "2026-12-31",
+             False, "power", None, ("高新区北110kV", "长治220kV东郊—高新区北110kV",
+                                    "高新区10kV配电线路")),
+)
+#: planned completion of not-yet-built features outside every project (per layer)
+_OTHER_DATES = {"roads": "2027-12-31", "water": "2026-03-31", "power": "2026-10-31"}
+
+
+_REGIONAL = ["expressway", "national", "provincial", "county"]
+
+
+def _due(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    return gdf["status"].astype("string").isin(["planned", "under_construction"]).to_numpy(
+        dtype=bool, na_value=False)
+
+
+def tag_projects(layers: dict[str, gpd.GeoDataFrame]) -> pd.DataFrame:
+    """Add ``project_id`` and ``planned_date`` to roads, water and power; the projects table.
+
+    ``layers`` is updated in place (new columns only); returns the ``projects`` table.
+    """
+    zones = layers["zones"]
+    for kind in ("roads", "water", "power"):
+        gdf = layers[kind]
+        pid = np.full(len(gdf), None, dtype=object)
+        day = np.where(_due(gdf), _OTHER_DATES[kind], None).astype(object)
+        for p in DEMO_PROJECTS:
+            if p.layer != kind:
+                continue
+            sel = _due(gdf).copy()
+            if p.names:
+                name = gdf["name"].astype("string")
+                sel &= np.any([name.str.startswith(n).to_numpy(dtype=bool, na_value=False)
+                               for n in p.names], axis=0)
+            if p.zone is not None:
+                area = zones.geometry[zones["zone_id"] == p.zone].buffer(100.0).union_all()
+                sel &= np.asarray(gdf.geometry.intersects(area), dtype=bool)
+                if "class" in gdf.columns:
+                    sel &= ~gdf["class"].astype("string").isin(_REGIONAL).to_numpy(
+                        dtype=bool, na_value=False)
+            pid[sel] = p.project_id
+            day[sel] = p.planned_date
+        gdf["project_id"] = pd.array(pid, dtype="string")
+        gdf["planned_date"] = pd.to_datetime(pd.Series(day, index=gdf.index)).astype(
+            "datetime64[ms]")
+    table = pd.DataFrame({
+        "project_id": [p.project_id for p in DEMO_PROJECTS],
+        "name": [p.name for p in DEMO_PROJECTS],
+        "kind": [p.kind for p in DEMO_PROJECTS],
+        "cost_wan": [p.cost_wan for p in DEMO_PROJECTS],
+        "planned_date": [p.planned_date for p in DEMO_PROJECTS],
+        "funded": [p.funded for p in DEMO_PROJECTS],
+    })
+    table["planned_date"] = pd.to_datetime(table["planned_date"]).astype("datetime64[ms]")
+    return table

@@ -1,0 +1,187 @@
+"""Incremental re-check: a scenario re-evaluates only the parcels and rules it can change.
+
+:func:`evaluate_scenario` takes the baseline :class:`ReadinessResult`, finds the
+parcels within reach of the upgraded features (:func:`parcels_in_reach`), evaluates
+only the rules that read an upgraded layer for only those parcels, and splices the
+results (status/value matrices, long table, overall table) into a copy of the
+baseline. Distance rules whose nearest feature is an upgraded one say so in their
+messages: "…（经规划项目 P）" / "… via planned project P".
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from layers.planning.scenario import (
+    INFRA_LAYERS,
+    VIA_COLUMN,
+    Scenario,
+    apply_scenario,
+    parcels_in_reach,
+    upgraded,
+)
+from layers.readiness._base import PASS, filter_frame
+from layers.readiness.evaluate import ReadinessResult, _overall, evaluate
+from layers.readiness.inputs import ReadinessInputs
+from layers.readiness.rulebook import DistanceRule, Rule, Rulebook
+
+__all__ = ["evaluate_scenario", "touched_layers", "via_text"]
+
+
+def via_text(project: str) -> tuple[str, str]:
+    """The (zh, en) suffix of a message whose passing feature belongs to ``project``."""
+    pid = project or "?"
+    return f"（经规划项目 {pid}）", f" via planned project {pid}"
+
+
+def touched_layers(inputs: ReadinessInputs, scenario: Scenario, as_of: date) -> set[str]:
+    """The infrastructure layers in which the scenario upgrades at least one feature."""
+    return {k for k in INFRA_LAYERS
+            if (g := inputs.layers.get(k)) is not None and upgraded(g, scenario, as_of).any()}
+
+
+def _reads(rule: Rule, layers: set[str]) -> bool:
+    return (getattr(rule, "layer", None) in layers
+            or getattr(rule, "fallback_layer", None) in layers)
+
+
+def evaluate_scenario(inputs: ReadinessInputs, rulebook: Rulebook, scenario: Scenario, *,
+                      as_of: date, baseline: ReadinessResult | None = None
+                      ) -> ReadinessResult:
+    """Readiness under ``scenario``, re-evaluating only what the scenario can change.
+
+    Parameters
+    ----------
+    inputs : ReadinessInputs
+        The workspace's inputs as they are (without the scenario).
+    rulebook : Rulebook
+    scenario : Scenario
+    as_of : date
+        The check date (also the date of ``assume_planned``).
+    baseline : ReadinessResult, optional
+        ``evaluate(inputs, rulebook, as_of=as_of)`` (possibly for a subset of parcels);
+        computed when not given. It is not modified.
+
+    Returns
+    -------
+    ReadinessResult
+        Equal to a full check of the inputs with the scenario applied, except that
+        messages of distance rules met through an upgraded feature name its project.
+    """
+    if baseline is None:
+        baseline = evaluate(inputs, rulebook, as_of=as_of)
+    if scenario.is_baseline:
+        return baseline
+    layers = touched_layers(inputs, scenario, as_of)
+    rows = [r for r, rule in enumerate(rulebook.rules) if _reads(rule, layers)]
+    if not rows:
+        return baseline
+    base_in = inputs.with_parcels(baseline.parcels)
+    pos = parcels_in_reach(base_in, rulebook, scenario, as_of)
+    if not len(pos):
+        return baseline
+    sc_in = apply_scenario(inputs, scenario, as_of)
+    _share_indexes(inputs, sc_in, layers)
+    sub_rules = replace(rulebook, rules=tuple(rulebook.rules[r] for r in rows))
+    sub = evaluate(sc_in.with_parcels(baseline.parcels.iloc[pos]), sub_rules, as_of=as_of,
+                   workers=1 if len(pos) < 4_000 else 2)
+    _name_projects(sub, sc_in)
+    return _splice(baseline, sub, pos, np.asarray(rows))
+
+
+def _share_indexes(inputs: ReadinessInputs, sc_in: ReadinessInputs, touched: set[str]) -> None:
+    """Reuse the baseline's prepared indexes of the layers the scenario leaves alone."""
+    for key, val in list(inputs.cache.items()):
+        if isinstance(key, tuple) and len(key) > 1 and key[1] in touched:
+            continue
+        sc_in.cache.setdefault(key, val)
+
+
+def _name_projects(sub: ReadinessResult, sc_in: ReadinessInputs) -> None:
+    """Append "via planned project P" to passing distance rules whose nearest feature is P's."""
+    long = sub.long
+    nr = len(sub.rulebook.rules)
+    geoms = np.asarray(sub.parcels.geometry.array, dtype=object)
+    zh = long["message"].astype("object").to_numpy(copy=True)
+    en = long["message_en"].astype("object").to_numpy(copy=True)
+    changed = False
+    for r, rule in enumerate(sub.rulebook.rules):
+        if not isinstance(rule, DistanceRule):
+            continue
+        gdf = sc_in.layers.get(rule.layer)
+        if gdf is None or VIA_COLUMN not in gdf.columns:
+            continue
+        feats, _ = filter_frame(gdf, rule.filter)
+        if feats is None or not len(feats):
+            continue
+        via = feats[VIA_COLUMN]
+        up = via.notna().to_numpy()
+        if not up.any():
+            continue
+        passing = np.flatnonzero(sub.status_matrix[r] == PASS)
+        if not len(passing):
+            continue
+        fg = np.asarray(feats.geometry.array, dtype=object)
+        tree = shapely.STRtree(fg)
+        left, right = tree.query_nearest(geoms[passing], max_distance=rule.max_m,
+                                         all_matches=False)
+        hit = up[right]
+        projects = via.to_numpy(dtype=object)[right]
+        for p, proj in zip(passing[left[hit]], projects[hit], strict=True):
+            i = p * nr + r
+            vz, ve = via_text(str(proj) if proj is not None else "")
+            zh[i] = f"{zh[i]}{vz}"
+            en[i] = f"{en[i]}{ve}"
+            changed = True
+    if changed:
+        long["message"] = pd.Categorical(zh)
+        long["message_en"] = pd.Categorical(en)
+
+
+def _splice_cat(base: pd.Series, rows: np.ndarray, new: pd.Series) -> pd.Categorical:
+    """``base`` (categorical) with ``rows`` replaced by ``new``'s values."""
+    bc = base.cat
+    cats = bc.categories.append(new.cat.categories).unique()
+    codes = cats.get_indexer(bc.categories)[bc.codes]
+    codes[rows] = cats.get_indexer(new.cat.categories)[new.cat.codes]
+    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(cats), validate=False)
+
+
+def _splice(base: ReadinessResult, sub: ReadinessResult, pos: np.ndarray,
+            rule_rows: np.ndarray) -> ReadinessResult:
+    nr = len(base.rulebook.rules)
+    status = base.status_matrix.copy()
+    value = base.value_matrix.copy()
+    status[np.ix_(rule_rows, pos)] = sub.status_matrix
+    value[np.ix_(rule_rows, pos)] = sub.value_matrix
+    # long-table rows of (parcel p, rule r) are p * nr + r; sub's are parcel-major too
+    rows = (pos[:, None] * nr + rule_rows[None, :]).ravel()
+    long = base.long.copy(deep=False)
+    for col in ("value", "threshold", "gap", "cost"):
+        arr = long[col].to_numpy(copy=True)
+        arr[rows] = sub.long[col].to_numpy()
+        long[col] = arr
+    for col in ("status", "unit", "message", "message_en"):
+        long[col] = _splice_cat(long[col], rows, sub.long[col])
+    # overall: recomputed from the spliced status and cost of the changed parcels
+    cost = long["cost"].to_numpy().reshape(-1, nr)[pos].T
+    ov = _overall(base.overall["parcel_id"].iloc[pos].reset_index(drop=True),
+                  base.rulebook.rules, status[:, pos], cost)
+    overall = base.overall.copy()
+    for col in overall.columns:
+        if col == "parcel_id":
+            continue
+        if isinstance(overall[col].dtype, pd.CategoricalDtype):
+            overall[col] = _splice_cat(overall[col], pos, ov[col])
+        else:
+            arr = overall[col].to_numpy(copy=True)
+            arr[pos] = ov[col].to_numpy()
+            overall[col] = pd.array(arr, dtype=overall[col].dtype)
+    return ReadinessResult(long=long, overall=overall, rulebook=base.rulebook,
+                           as_of=base.as_of, parcels=base.parcels, status_matrix=status,
+                           value_matrix=value)
