@@ -11,7 +11,7 @@ import typer
 from gis.errors import InputError, PlannerError
 
 __all__ = ["DEBUG", "check_lang", "display_width", "echo_err", "fail", "load_workspace",
-           "parse_date"]
+           "parse_date", "scenario_of", "split_ids"]
 
 DEBUG = {"on": False}
 
@@ -69,3 +69,24 @@ def check_lang(lang: str, what: str = "the output") -> None:
 
 def is_tty() -> bool:
     return sys.stderr.isatty()
+
+
+def split_ids(values: list[str] | str | None) -> list[str]:
+    """Ids from repeated options and/or comma-separated text (blanks dropped)."""
+    if not values:
+        return []
+    items = [values] if isinstance(values, str) else values
+    return [p.strip() for v in items for p in v.split(",") if p.strip()]
+
+
+def scenario_of(build: list[str] | str | None, assume_planned: bool, *, name: str = ""):
+    """The scenario of ``--build`` / ``--assume-planned`` (refusing both at once)."""
+    from layers.planning.scenario import Scenario
+
+    ids = split_ids(build)
+    if ids and assume_planned:
+        raise InputError("--build and --assume-planned cannot be combined.",
+                         hint="Name the projects with --build, or use --assume-planned alone.",
+                         zh="--build 与 --assume-planned 不能同时使用。",
+                         hint_zh="请用 --build 指定项目，或单独使用 --assume-planned。")
+    return Scenario.of(ids, assume_planned=assume_planned, name=name)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import typer
 
-from cli._common import echo_err, load_workspace, parse_date
+from cli._common import echo_err, load_workspace, parse_date, scenario_of
+from cli.scenario import with_scenario
 from gis.errors import InputError
 
 __all__ = ["register"]
@@ -41,6 +42,10 @@ def register(app: typer.Typer) -> None:
                                  ".gpkg / .geojson / .geoparquet = parcels with readiness, "
                                  "<rule>_status, <rule>_value."),
         lang: str = typer.Option("zh", "--lang", help="Language of the summary: zh or en."),
+        build: list[str] = typer.Option(None, "--build", help="Scenario: these planned "
+                                        "projects (ids, comma-separated) count as built."),
+        assume_planned: bool = typer.Option(False, "--assume-planned", help="Scenario: every "
+                                            "planned feature due by the check date is built."),
     ) -> None:
         """Check every parcel's readiness rule by rule and print a summary."""
         from layers.readiness import evaluate, inputs_from_workspace, rulebook_in_force, summarize
@@ -59,6 +64,7 @@ def register(app: typer.Typer) -> None:
         t0 = time.perf_counter()
         inputs = inputs_from_workspace(ws, rulebook=rulebook)
         ids = _split_ids(parcel)
+        scenario = scenario_of(build, assume_planned)
         total = len(ids) if ids else len(inputs.parcels)
         if total >= _PROGRESS_MIN:
             import click
@@ -75,6 +81,7 @@ def register(app: typer.Typer) -> None:
                                   progress=progress)
         else:
             result = evaluate(inputs, rulebook, as_of=day, parcel_ids=ids)
+        result = with_scenario(ws, inputs, rulebook, result, scenario, day, lang)
         seconds = time.perf_counter() - t0
         summary = summarize(result, zones=inputs.layers.get("zones"))
         head = (f"{rulebook.name} {rulebook.version} · 检查日期 {day.isoformat()}"

@@ -36,7 +36,8 @@ app = typer.Typer(
 
 # command modules, each with register(app)
 COMMAND_MODULES = ("cli.data", "cli.demo", "cli.check", "cli.rules", "cli.restoration",
-                   "cli.report", "cli.history", "cli.supervise", "cli.users", "cli.planning")
+                   "cli.report", "cli.history", "cli.supervise", "cli.users", "cli.planning",
+                   "cli.scenario")
 
 
 @app.callback()

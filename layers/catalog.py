@@ -335,6 +335,18 @@ CATALOG: dict[str, LayerSpec] = {
         ),
         id_column="project_id",
     ),
+    # saved what-if scenarios: projects assumed built (layers/planning/saved.py)
+    "scenarios": LayerSpec(
+        "scenarios", "规划情景", "Scenarios", "none",
+        (
+            _c("name", "情景名称", "Name", required=True, aliases=("情景名称", "名称")),
+            _c("build", "建设项目", "Projects built", aliases=("建设项目", "项目编号")),
+            _c("assume_planned", "按计划建成", "Assume planned", "bool",
+               aliases=("按计划建成",)),
+            _c("note", "说明", "Note", aliases=("说明", "备注")),
+        ),
+        id_column="name",
+    ),
     "inspections": LayerSpec(
         "inspections", "巡查记录", "Inspections", "none",
         (

@@ -64,7 +64,8 @@ def tag_projects(layers: dict[str, gpd.GeoDataFrame]) -> pd.DataFrame:
     for kind in ("roads", "water", "power"):
         gdf = layers[kind]
         pid = np.full(len(gdf), None, dtype=object)
-        day = np.where(_due(gdf), _OTHER_DATES[kind], None).astype(object)
+        day = np.full(len(gdf), None, dtype=object)
+        day[_due(gdf)] = _OTHER_DATES[kind]
         for p in DEMO_PROJECTS:
             if p.layer != kind:
                 continue

@@ -26,7 +26,7 @@ def test_catalogue_is_complete():
     assert set(LAYER_KINDS) >= {"zones", "parcels", "mines", "water", "roads", "power",
                                 "tourism_road", "constraints", "base_stations"}
     assert set(TABLE_KINDS) == {"assessments", "inspections", "contracts", "performance",
-                                "commitments", "projects"}
+                                "commitments", "projects", "scenarios"}
     for spec in CATALOG.values():
         assert spec.zh and spec.en
         for col in spec.columns:
