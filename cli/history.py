@@ -29,7 +29,7 @@ def _echo_table(table: pd.DataFrame) -> None:
 
     with pd.option_context("display.max_rows", 1000, "display.width", 220,
                            "display.max_colwidth", 60):
-        typer.echo(_short(table).fillna("").to_string(index=False))
+        typer.echo(_short(table).astype(object).fillna("").to_string(index=False))
 
 
 def register(app: typer.Typer) -> None:

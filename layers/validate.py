@@ -24,7 +24,7 @@ from layers.schema import (
 )
 
 __all__ = ["AREA_TOLERANCE", "DATE_ORDER", "findings_frame", "findings_in", "has_problems",
-           "reference_findings", "validate", "validate_raw"]
+           "project_findings", "reference_findings", "validate", "validate_raw"]
 
 AREA_TOLERANCE = 0.05  # declared area_ha may differ from the geometry by 5 %
 
@@ -137,6 +137,58 @@ def validate(kind: str, data: pd.DataFrame) -> pd.DataFrame:
         found.extend(_geometry_findings(spec.kind, data))
     found.extend(_date_order_findings(kind, data))
     found.extend(_duplicate_key_findings(kind, data))
+    found.extend(_project_findings(kind, data))
+    return findings_frame(found)
+
+
+_INFRA = ("roads", "water", "power", "gas")
+
+
+def _project_findings(kind: str, data: pd.DataFrame) -> list[Finding]:
+    """Planned features without a planned_date; projects with a negative cost."""
+    spec = get_spec(kind)
+    out: list[Finding] = []
+    if kind in _INFRA and "status" in data.columns:
+        due = data["status"].astype("string").isin(["planned", "under_construction"])
+        day = data["planned_date"] if "planned_date" in data.columns else pd.Series(
+            pd.NaT, index=data.index)
+        for pos in np.flatnonzero((due & day.isna()).to_numpy(dtype=bool, na_value=False))[:50]:
+            out.append(Finding(
+                "warning", feature_label(spec, data, int(pos)), "planned_date",
+                problem=f"规划或在建要素缺少{column_zh(spec, 'planned_date')}",
+                hint="请填写计划建成日期（YYYY-MM-DD），情景与供地计划按此日期推算。",
+                problem_en="a planned or under-construction feature has no planned_date",
+                hint_en="Fill in the planned completion date (YYYY-MM-DD); scenarios and "
+                        "the supply pipeline use it."))
+    if kind == "projects" and "cost_wan" in data.columns:
+        cost = pd.to_numeric(data["cost_wan"], errors="coerce")
+        for pos in np.flatnonzero((cost < 0).to_numpy(dtype=bool, na_value=False))[:50]:
+            out.append(Finding(
+                "error", feature_label(spec, data, int(pos)), "cost_wan",
+                problem=f"{column_zh(spec, 'cost_wan')} {cost.iloc[pos]:g} 为负数",
+                hint="请填写不小于 0 的投资（万元）。",
+                problem_en=f"cost_wan {cost.iloc[pos]:g} is negative",
+                hint_en="Give a cost of 0 or more (万元, 10k CNY)."))
+    return out
+
+
+def project_findings(kind: str, data: pd.DataFrame, project_ids: object) -> pd.DataFrame:
+    """Features of an infrastructure layer naming a ``project_id`` the projects table lacks."""
+    if kind not in _INFRA or "project_id" not in data.columns:
+        return findings_frame([])
+    spec = get_spec(kind)
+    known = set(pd.Series(list(project_ids), dtype="string").dropna())  # type: ignore[call-overload]
+    ids = data["project_id"].astype("string").str.strip()
+    unknown = (ids.notna() & (ids != "") & ~ids.isin(known)).to_numpy(dtype=bool)
+    found: list[Finding] = []
+    for pos in np.flatnonzero(unknown)[:50]:
+        value = ids.iloc[pos]
+        found.append(Finding(
+            "error", feature_label(spec, data, int(pos)), "project_id",
+            problem=f"{column_zh(spec, 'project_id')} {value!r} 在项目表（projects）中不存在",
+            hint="请更正项目编号，或在项目表中添加该项目。",
+            problem_en=f"project {value!r} does not exist in the projects table",
+            hint_en="Correct the project id, or add the project to the projects table."))
     return findings_frame(found)
 
 
