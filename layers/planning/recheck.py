@@ -82,16 +82,54 @@ def evaluate_scenario(inputs: ReadinessInputs, rulebook: Rulebook, scenario: Sce
     if not rows:
         return baseline
     base_in = inputs.with_parcels(baseline.parcels)
-    pos = parcels_in_reach(base_in, rulebook, scenario, as_of)
+    sc_in = apply_scenario(inputs, scenario, as_of)
+    pos = np.union1d(parcels_in_reach(base_in, rulebook, scenario, as_of),
+                     _nearer(baseline, sc_in, rows))
     if not len(pos):
         return baseline
-    sc_in = apply_scenario(inputs, scenario, as_of)
     _share_indexes(inputs, sc_in, layers)
     sub_rules = replace(rulebook, rules=tuple(rulebook.rules[r] for r in rows))
     sub = evaluate(sc_in.with_parcels(baseline.parcels.iloc[pos]), sub_rules, as_of=as_of,
                    workers=1 if len(pos) < 4_000 else 2)
     _name_projects(sub, sc_in)
     return _splice(baseline, sub, pos, np.asarray(rows))
+
+
+def _upgraded_targets(sc_in: ReadinessInputs, rule: DistanceRule) -> np.ndarray:
+    """Geometries of the upgraded features a distance rule's filter now accepts."""
+    gdf = sc_in.layers.get(rule.layer)
+    if gdf is None or VIA_COLUMN not in gdf.columns:
+        return np.empty(0, dtype=object)
+    feats, _ = filter_frame(gdf, rule.filter)
+    if feats is None or not len(feats):
+        return np.empty(0, dtype=object)
+    g = np.asarray(feats.geometry.array, dtype=object)[feats[VIA_COLUMN].notna().to_numpy()]
+    return g[~(shapely.is_missing(g) | shapely.is_empty(g))]
+
+
+def _nearer(baseline: ReadinessResult, sc_in: ReadinessInputs, rows: list[int]) -> np.ndarray:
+    """Parcels whose nearest feature of a distance rule becomes an upgraded one.
+
+    Their distance, gap and cost change even where the status does not (beyond the
+    rule's reach), so they are re-evaluated too.
+    """
+    geoms = np.asarray(baseline.parcels.geometry.array, dtype=object)
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    hit = np.zeros(len(geoms), dtype=bool)
+    for r in rows:
+        rule = baseline.rulebook.rules[r]
+        if not isinstance(rule, DistanceRule):
+            continue
+        targets = _upgraded_targets(sc_in, rule)
+        if not len(targets):
+            continue
+        tree = shapely.STRtree(targets)
+        idx, dist = tree.query_nearest(geoms[ok], return_distance=True, all_matches=False)
+        d = np.full(len(geoms), np.inf)
+        d[np.flatnonzero(ok)[idx[0]]] = dist
+        before = baseline.value_matrix[r]
+        hit |= ok & ((d < before) | np.isnan(before))
+    return np.flatnonzero(hit)
 
 
 def _share_indexes(inputs: ReadinessInputs, sc_in: ReadinessInputs, touched: set[str]) -> None:
