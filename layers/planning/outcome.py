@@ -66,32 +66,28 @@ def check_projects(scenario: Scenario, inputs: ReadinessInputs,
                          hint_zh="请使用项目表（projects）或图层 project_id 中的项目编号。")
 
 
-def _unlocked_by(result: ReadinessResult, ids: np.ndarray) -> dict[str, str]:
-    """Parcel id → the projects its passing distance rules are met through."""
-    long = result.long
-    en = long["message_en"]
-    cats = pd.Series(en.cat.categories)
-    proj = cats.str.extract(_VIA, expand=False)
-    has = proj.notna().to_numpy()
-    if not has.any():
-        return {}
-    rows = has[en.cat.codes.to_numpy()] & long["parcel_id"].isin(set(ids)).to_numpy()
-    sub = pd.DataFrame({"parcel_id": long["parcel_id"].to_numpy()[rows].astype(str),
-                        "project": proj.to_numpy()[en.cat.codes.to_numpy()[rows]]})
-    return {pid: ", ".join(sorted(set(g["project"]))) for pid, g in sub.groupby("parcel_id")}
+def _unlocked_by(result: ReadinessResult, pos: np.ndarray) -> list[str]:
+    """Per parcel at ``pos``: the projects its passing distance rules are met through."""
+    en = result.long["message_en"]
+    proj = pd.Series(en.cat.categories).str.extract(_VIA, expand=False).to_numpy(dtype=object)
+    nr = len(result.rulebook.rules)
+    rows = (pos[:, None] * nr + np.arange(nr)[None, :])
+    named = proj[en.cat.codes.to_numpy()[rows]] if len(proj) else np.full(rows.shape, np.nan)
+    return [", ".join(sorted({str(p) for p in r if isinstance(p, str)})) for r in named]
 
 
 def scenario_changes(baseline: ReadinessResult, result: ReadinessResult) -> pd.DataFrame:
     """The parcels whose overall status differs: :data:`CHANGE_COLUMNS`, best ``after`` first."""
-    before = baseline.overall["readiness"].astype("str").to_numpy()
-    after = result.overall["readiness"].astype("str").to_numpy()
+    # both use the categories OVERALL_STATUSES: compare codes, not text
+    before = baseline.overall["readiness"].cat.codes.to_numpy()
+    after = result.overall["readiness"].cat.codes.to_numpy()
     pos = np.flatnonzero(before != after)
-    ids = baseline.overall["parcel_id"].to_numpy()[pos].astype(str)
+    names = np.array(OVERALL_STATUSES, dtype=object)
+    ids = baseline.overall["parcel_id"].iloc[pos].astype(str).to_numpy()
     area = np.asarray(area_ha(baseline.parcels.geometry.iloc[pos]), dtype=float)
-    via = _unlocked_by(result, ids)
-    out = pd.DataFrame({"parcel_id": ids, "before": before[pos], "after": after[pos],
-                        "area_ha": np.round(area, 4),
-                        "unlocked_by": [via.get(i, "") for i in ids]}, columns=CHANGE_COLUMNS)
+    out = pd.DataFrame({"parcel_id": ids, "before": names[before[pos]],
+                        "after": names[after[pos]], "area_ha": np.round(area, 4),
+                        "unlocked_by": _unlocked_by(result, pos)}, columns=CHANGE_COLUMNS)
     rank = {s: k for k, s in enumerate(reversed(OVERALL_STATUSES))}
     return out.sort_values(["after", "parcel_id"], key=lambda s: s.map(rank) if s.name == "after"
                            else s, kind="stable").reset_index(drop=True)

@@ -83,16 +83,21 @@ def evaluate_scenario(inputs: ReadinessInputs, rulebook: Rulebook, scenario: Sce
         return baseline
     base_in = inputs.with_parcels(baseline.parcels)
     sc_in = apply_scenario(inputs, scenario, as_of)
-    pos = np.union1d(parcels_in_reach(base_in, rulebook, scenario, as_of),
-                     _nearer(baseline, sc_in, rows))
-    if not len(pos):
+    near, far = _nearer(baseline, sc_in, rows)
+    pos = np.union1d(parcels_in_reach(base_in, rulebook, scenario, as_of), near)
+    if not len(pos) and not far:
         return baseline
-    _share_indexes(inputs, sc_in, layers)
-    sub_rules = replace(rulebook, rules=tuple(rulebook.rules[r] for r in rows))
-    sub = evaluate(sc_in.with_parcels(baseline.parcels.iloc[pos]), sub_rules, as_of=as_of,
-                   workers=1 if len(pos) < 4_000 else 2)
-    _name_projects(sub, sc_in)
-    return _splice(baseline, sub, pos, np.asarray(rows))
+    out = _copy(baseline)
+    if len(pos):
+        _share_indexes(inputs, sc_in, layers)
+        sub_rules = replace(rulebook, rules=tuple(rulebook.rules[r] for r in rows))
+        sub = evaluate(sc_in.with_parcels(baseline.parcels.iloc[pos]), sub_rules,
+                       as_of=as_of, workers=1 if len(pos) < 4_000 else 2)
+        _name_projects(sub, sc_in)
+        _splice(out, sub, pos, np.asarray(rows))
+    changed = _apply_far(out, far, pos)
+    _recount(out, np.union1d(pos, changed))
+    return out
 
 
 def _upgraded_targets(sc_in: ReadinessInputs, rule: DistanceRule) -> np.ndarray:
@@ -107,15 +112,36 @@ def _upgraded_targets(sc_in: ReadinessInputs, rule: DistanceRule) -> np.ndarray:
     return g[~(shapely.is_missing(g) | shapely.is_empty(g))]
 
 
-def _nearer(baseline: ReadinessResult, sc_in: ReadinessInputs, rows: list[int]) -> np.ndarray:
+def _box_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per row of boxes ``a``: the distance to the nearest of boxes ``b`` (xmin, ymin, …)."""
+    out = np.full(len(a), np.inf)
+    for k in range(0, len(b), 64):
+        bb = b[k:k + 64]
+        dx = np.maximum(0.0, np.maximum(bb[None, :, 0] - a[:, None, 2],
+                                        a[:, None, 0] - bb[None, :, 2]))
+        dy = np.maximum(0.0, np.maximum(bb[None, :, 1] - a[:, None, 3],
+                                        a[:, None, 1] - bb[None, :, 3]))
+        out = np.minimum(out, np.hypot(dx, dy).min(axis=1))
+    return out
+
+
+#: per distance rule (row): positions of far parcels and their new distance
+_Far = list[tuple[int, np.ndarray, np.ndarray]]
+
+
+def _nearer(baseline: ReadinessResult, sc_in: ReadinessInputs, rows: list[int]
+            ) -> tuple[np.ndarray, _Far]:
     """Parcels whose nearest feature of a distance rule becomes an upgraded one.
 
-    Their distance, gap and cost change even where the status does not (beyond the
-    rule's reach), so they are re-evaluated too.
+    Returns the ones to re-evaluate (the upgraded feature is within the rule's
+    ``max_m``, or the rule had no feature at all) and, per rule, the others: still
+    failing, only their distance, gap and cost change (``far``).
     """
     geoms = np.asarray(baseline.parcels.geometry.array, dtype=object)
-    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    hit = np.zeros(len(geoms), dtype=bool)
+    ok = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
+    pbox = shapely.bounds(geoms)
+    near = np.zeros(len(geoms), dtype=bool)
+    far: _Far = []
     for r in rows:
         rule = baseline.rulebook.rules[r]
         if not isinstance(rule, DistanceRule):
@@ -123,13 +149,21 @@ def _nearer(baseline: ReadinessResult, sc_in: ReadinessInputs, rows: list[int]) 
         targets = _upgraded_targets(sc_in, rule)
         if not len(targets):
             continue
-        tree = shapely.STRtree(targets)
-        idx, dist = tree.query_nearest(geoms[ok], return_distance=True, all_matches=False)
-        d = np.full(len(geoms), np.inf)
-        d[np.flatnonzero(ok)[idx[0]]] = dist
         before = baseline.value_matrix[r]
-        hit |= ok & ((d < before) | np.isnan(before))
-    return np.flatnonzero(hit)
+        # bounding boxes bound the distance from below: only closer candidates are measured
+        cand = ok[_box_distance(pbox[ok], shapely.bounds(targets)) < np.where(
+            np.isnan(before[ok]), np.inf, before[ok])]
+        d = np.full(len(geoms), np.inf)
+        if len(cand):
+            idx, dist = shapely.STRtree(targets).query_nearest(
+                geoms[cand], return_distance=True, all_matches=False)
+            d[cand[idx[0]]] = dist
+        closer = np.isfinite(d) & ((d < before) | np.isnan(before))
+        close = closer & ((d <= rule.max_m) | np.isnan(before))
+        near |= close
+        p = np.flatnonzero(closer & ~close)
+        far.append((r, p, d[p]))
+    return np.flatnonzero(near), far
 
 
 def _share_indexes(inputs: ReadinessInputs, sc_in: ReadinessInputs, touched: set[str]) -> None:
@@ -190,27 +224,64 @@ def _splice_cat(base: pd.Series, rows: np.ndarray, new: pd.Series) -> pd.Categor
     return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(cats), validate=False)
 
 
-def _splice(base: ReadinessResult, sub: ReadinessResult, pos: np.ndarray,
-            rule_rows: np.ndarray) -> ReadinessResult:
-    nr = len(base.rulebook.rules)
-    status = base.status_matrix.copy()
-    value = base.value_matrix.copy()
-    status[np.ix_(rule_rows, pos)] = sub.status_matrix
-    value[np.ix_(rule_rows, pos)] = sub.value_matrix
+def _copy(base: ReadinessResult) -> ReadinessResult:
+    return ReadinessResult(long=base.long.copy(deep=False), overall=base.overall.copy(),
+                           rulebook=base.rulebook, as_of=base.as_of, parcels=base.parcels,
+                           status_matrix=base.status_matrix.copy(),
+                           value_matrix=base.value_matrix.copy())
+
+
+def _set_numbers(out: ReadinessResult, rows: np.ndarray, values: dict[str, np.ndarray]) -> None:
+    for col, new in values.items():
+        arr = out.long[col].to_numpy(copy=True)
+        arr[rows] = new
+        out.long[col] = arr
+
+
+def _splice(out: ReadinessResult, sub: ReadinessResult, pos: np.ndarray,
+            rule_rows: np.ndarray) -> None:
+    """Put ``sub`` (rules ``rule_rows`` of the parcels at ``pos``) into ``out``."""
+    nr = len(out.rulebook.rules)
+    out.status_matrix[np.ix_(rule_rows, pos)] = sub.status_matrix
+    out.value_matrix[np.ix_(rule_rows, pos)] = sub.value_matrix
     # long-table rows of (parcel p, rule r) are p * nr + r; sub's are parcel-major too
     rows = (pos[:, None] * nr + rule_rows[None, :]).ravel()
-    long = base.long.copy(deep=False)
-    for col in ("value", "threshold", "gap", "cost"):
-        arr = long[col].to_numpy(copy=True)
-        arr[rows] = sub.long[col].to_numpy()
-        long[col] = arr
+    _set_numbers(out, rows, {c: sub.long[c].to_numpy()
+                             for c in ("value", "threshold", "gap", "cost")})
     for col in ("status", "unit", "message", "message_en"):
-        long[col] = _splice_cat(long[col], rows, sub.long[col])
-    # overall: recomputed from the spliced status and cost of the changed parcels
-    cost = long["cost"].to_numpy().reshape(-1, nr)[pos].T
-    ov = _overall(base.overall["parcel_id"].iloc[pos].reset_index(drop=True),
-                  base.rulebook.rules, status[:, pos], cost)
-    overall = base.overall.copy()
+        out.long[col] = _splice_cat(out.long[col], rows, sub.long[col])
+
+
+def _apply_far(out: ReadinessResult, far: _Far, done: np.ndarray) -> np.ndarray:
+    """New distance, gap and cost of failing parcels beyond reach; their positions."""
+    nr = len(out.rulebook.rules)
+    touched = []
+    for r, p, d in far:
+        keep = ~np.isin(p, done)
+        p, d = p[keep], d[keep]
+        if not len(p):
+            continue
+        rule = out.rulebook.rules[r]
+        assert isinstance(rule, DistanceRule)
+        out.value_matrix[r, p] = d
+        gap = d - rule.max_m
+        numbers = {"value": d, "gap": gap}
+        if rule.cost_per_m is not None:
+            numbers["cost"] = gap * rule.cost_per_m
+        _set_numbers(out, p * nr + r, numbers)
+        touched.append(p)
+    return np.unique(np.concatenate(touched)) if touched else np.empty(0, dtype=np.int64)
+
+
+def _recount(out: ReadinessResult, pos: np.ndarray) -> None:
+    """Recompute the overall rows of the parcels at ``pos`` from the spliced matrices."""
+    if not len(pos):
+        return
+    nr = len(out.rulebook.rules)
+    cost = out.long["cost"].to_numpy().reshape(-1, nr)[pos].T
+    ov = _overall(out.overall["parcel_id"].iloc[pos].reset_index(drop=True),
+                  out.rulebook.rules, out.status_matrix[:, pos], cost)
+    overall = out.overall
     for col in overall.columns:
         if col == "parcel_id":
             continue
@@ -220,6 +291,3 @@ def _splice(base: ReadinessResult, sub: ReadinessResult, pos: np.ndarray,
             arr = overall[col].to_numpy(copy=True)
             arr[pos] = ov[col].to_numpy()
             overall[col] = pd.array(arr, dtype=overall[col].dtype)
-    return ReadinessResult(long=long, overall=overall, rulebook=base.rulebook,
-                           as_of=base.as_of, parcels=base.parcels, status_matrix=status,
-                           value_matrix=value)
