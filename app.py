@@ -28,6 +28,7 @@ PAGES = [  # (file, i18n key of the title, URL path)
     ("ui/pages/catalogue.py", "nav.catalogue", "catalogue"),
     ("ui/pages/restoration.py", "nav.restoration", "restoration"),
     ("ui/pages/supervision.py", "nav.supervision", "supervision"),
+    ("ui/pages/scenarios.py", "nav.scenarios", "scenarios"),
     ("ui/pages/data.py", "nav.data", "data"),
 ]
 auth.user_box(state, current_lang(), cfg)

@@ -51,6 +51,13 @@ VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "under_construction": ("在建", "Under construction"),
         "planned": ("规划", "Planned"),
     },
+    "project_kind": {
+        "road": ("道路", "Road"),
+        "water": ("供水", "Water"),
+        "power": ("电力", "Power"),
+        "gas": ("燃气", "Gas"),
+        "other": ("其他", "Other"),
+    },
     "water_kind": {
         "main": ("干管", "Main"),
         "branch": ("支管", "Branch"),
