@@ -14,7 +14,7 @@ Usage::
 
     .venv/bin/python bench/scenario.py                 # 1e5 parcels, 3 runs
     .venv/bin/python bench/scenario.py --quick         # 1e4 parcels, 3 runs (make bench)
-    .venv/bin/python bench/scenario.py --parcels 20000 --runs 5
+    .venv/bin/python bench/scenario.py --parcels 20000 --runs 5 --projects LZ-WS-01
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--parcels", type=int, default=100_000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="1e4 parcels (for make bench)")
+    ap.add_argument("--projects", default="", help="only these project ids (comma-separated)")
     ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "devzone-bench")
     args = ap.parse_args(argv)
     n = 10_000 if args.quick else args.parcels
@@ -75,7 +76,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{time.perf_counter() - t0:.2f} s (once per workspace in the app)")
     projects = ws.read("projects")
     print(f"{'project':<10} {'changed':>8} {'toggle s':>9} {'full s':>8} {'speed-up':>9}")
+    only = {p.strip() for p in args.projects.split(",") if p.strip()}
     for pid in projects["project_id"].astype(str):
+        if only and pid not in only:
+            continue
         sc = Scenario.of([pid])
         holder: dict = {}
 

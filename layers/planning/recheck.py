@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -88,14 +89,19 @@ def evaluate_scenario(inputs: ReadinessInputs, rulebook: Rulebook, scenario: Sce
     if not len(pos) and not far:
         return baseline
     out = _copy(baseline)
+    # the long table's columns, changed in place and assembled once at the end
+    cols: dict[str, Any] = {c: baseline.long[c] for c in baseline.long.columns}
+    for c in _NUMBERS:
+        cols[c] = baseline.long[c].to_numpy(copy=True)
     if len(pos):
         _share_indexes(inputs, sc_in, layers)
         sub_rules = replace(rulebook, rules=tuple(rulebook.rules[r] for r in rows))
         sub = evaluate(sc_in.with_parcels(baseline.parcels.iloc[pos]), sub_rules,
                        as_of=as_of, workers=1 if len(pos) < 4_000 else 2)
         _name_projects(sub, sc_in)
-        _splice(out, sub, pos, np.asarray(rows))
-    changed = _apply_far(out, far, pos)
+        _splice(out, cols, sub, pos, np.asarray(rows))
+    changed = _apply_far(out, cols, far, pos)
+    out.long = pd.DataFrame(cols, columns=list(baseline.long.columns), copy=False)
     _recount(out, np.union1d(pos, changed))
     return out
 
@@ -224,35 +230,32 @@ def _splice_cat(base: pd.Series, rows: np.ndarray, new: pd.Series) -> pd.Categor
     return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(cats), validate=False)
 
 
+_NUMBERS = ("value", "threshold", "gap", "cost")
+
+
 def _copy(base: ReadinessResult) -> ReadinessResult:
-    return ReadinessResult(long=base.long.copy(deep=False), overall=base.overall.copy(),
+    return ReadinessResult(long=base.long, overall=base.overall.copy(),
                            rulebook=base.rulebook, as_of=base.as_of, parcels=base.parcels,
                            status_matrix=base.status_matrix.copy(),
                            value_matrix=base.value_matrix.copy())
 
 
-def _set_numbers(out: ReadinessResult, rows: np.ndarray, values: dict[str, np.ndarray]) -> None:
-    for col, new in values.items():
-        arr = out.long[col].to_numpy(copy=True)
-        arr[rows] = new
-        out.long[col] = arr
-
-
-def _splice(out: ReadinessResult, sub: ReadinessResult, pos: np.ndarray,
+def _splice(out: ReadinessResult, cols: dict[str, Any], sub: ReadinessResult, pos: np.ndarray,
             rule_rows: np.ndarray) -> None:
-    """Put ``sub`` (rules ``rule_rows`` of the parcels at ``pos``) into ``out``."""
+    """Put ``sub`` (rules ``rule_rows`` of the parcels at ``pos``) into ``out`` and ``cols``."""
     nr = len(out.rulebook.rules)
     out.status_matrix[np.ix_(rule_rows, pos)] = sub.status_matrix
     out.value_matrix[np.ix_(rule_rows, pos)] = sub.value_matrix
     # long-table rows of (parcel p, rule r) are p * nr + r; sub's are parcel-major too
     rows = (pos[:, None] * nr + rule_rows[None, :]).ravel()
-    _set_numbers(out, rows, {c: sub.long[c].to_numpy()
-                             for c in ("value", "threshold", "gap", "cost")})
-    for col in ("status", "unit", "message", "message_en"):
-        out.long[col] = _splice_cat(out.long[col], rows, sub.long[col])
+    for c in _NUMBERS:
+        cols[c][rows] = sub.long[c].to_numpy()
+    for c in ("status", "unit", "message", "message_en"):
+        cols[c] = _splice_cat(pd.Series(cols[c]), rows, sub.long[c])
 
 
-def _apply_far(out: ReadinessResult, far: _Far, done: np.ndarray) -> np.ndarray:
+def _apply_far(out: ReadinessResult, cols: dict[str, Any], far: _Far,
+               done: np.ndarray) -> np.ndarray:
     """New distance, gap and cost of failing parcels beyond reach; their positions."""
     nr = len(out.rulebook.rules)
     touched = []
@@ -264,11 +267,11 @@ def _apply_far(out: ReadinessResult, far: _Far, done: np.ndarray) -> np.ndarray:
         rule = out.rulebook.rules[r]
         assert isinstance(rule, DistanceRule)
         out.value_matrix[r, p] = d
-        gap = d - rule.max_m
-        numbers = {"value": d, "gap": gap}
+        rows = p * nr + r
+        cols["value"][rows] = d
+        cols["gap"][rows] = d - rule.max_m
         if rule.cost_per_m is not None:
-            numbers["cost"] = gap * rule.cost_per_m
-        _set_numbers(out, p * nr + r, numbers)
+            cols["cost"][rows] = (d - rule.max_m) * rule.cost_per_m
         touched.append(p)
     return np.unique(np.concatenate(touched)) if touched else np.empty(0, dtype=np.int64)
 

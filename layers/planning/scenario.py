@@ -132,7 +132,7 @@ def parcels_in_reach(inputs: ReadinessInputs, rulebook: Rulebook, scenario: Scen
     hit = np.zeros(len(geoms), dtype=bool)
     if scenario.is_baseline or not len(geoms):
         return np.flatnonzero(hit)
-    tree = shapely.STRtree(geoms)
+    ok = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
     for kind in INFRA_LAYERS:
         gdf = inputs.layers.get(kind)
         reach = reach_m(rulebook, kind)
@@ -140,7 +140,8 @@ def parcels_in_reach(inputs: ReadinessInputs, rulebook: Rulebook, scenario: Scen
             continue
         feats = np.asarray(gdf.geometry.array, dtype=object)[upgraded(gdf, scenario, as_of)]
         feats = feats[~(shapely.is_missing(feats) | shapely.is_empty(feats))]
-        if len(feats):
-            _, idx = tree.query(feats, predicate="dwithin", distance=reach)
-            hit[idx] = True
+        if len(feats):  # a tree of the few upgraded features, queried by every parcel
+            idx, _ = shapely.STRtree(feats).query(geoms[ok], predicate="dwithin",
+                                                  distance=reach)
+            hit[ok[idx]] = True
     return np.flatnonzero(hit)
