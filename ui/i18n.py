@@ -602,6 +602,8 @@ STRINGS.update({  # the Scenarios page (planned projects, what-if)
     "scen.col_area": ("面积（公顷）", "Area (ha)"),
     "scen.download_csv": ("下载变化地块（CSV）", "Download the changed parcels (CSV)"),
     "scen.download_geojson": ("下载变化地块（GeoJSON）", "Download the changed parcels (GeoJSON)"),
+    "scen.report": ("下载情景报告（{fmt}）", "Download the scenario report ({fmt})"),
+    "scen.report_pdf": ("生成 PDF 报告", "Make the PDF report"),
     "scen.save": ("保存情景", "Save the scenario"),
     "scen.read_only": ("只读：保存情景需要编辑权限。",
                        "Read-only: saving a scenario needs the editor role."),

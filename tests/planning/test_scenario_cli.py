@@ -96,3 +96,21 @@ def test_validation_of_projects_and_planned_features() -> None:
     found = validate("projects", projects)
     assert set(found["column"]) == {"project_id", "cost_wan"}
     assert (found["severity"] == "error").all()
+
+
+def test_scenario_report_in_both_languages(demo_ws: Path) -> None:
+    from layers.planning.outcome import run_scenario
+    from layers.readiness import inputs_from_workspace, rulebook_in_force
+    from layers.reports import build_scenario_report
+
+    ws = Workspace.load(demo_ws)
+    rb = rulebook_in_force(ws, None)
+    run = run_scenario(inputs_from_workspace(ws, rulebook=rb), rb, Scenario.of(["LZ-WS-01"]),
+                       as_of=ws.as_of, projects=ws.read("projects"))
+    zh = build_scenario_report(ws, run, lang="zh")
+    en = build_scenario_report(ws, run, lang="en")
+    assert "规划情景报告" in zh.html and "潞州区小水网高新区扩展区供水管网" in zh.html
+    assert "Scenario report" in en.html and "Parcels whose readiness changes" in en.html
+    for pid in run.changes["parcel_id"]:
+        assert pid in zh.html and pid in en.html
+    assert "http://" not in zh.html and "https://" not in zh.html

@@ -96,9 +96,11 @@ def _table(changed, lang: str) -> pd.DataFrame:
     })
 
 
-def _downloads(changed, scenario: Scenario, lang: str) -> None:
+def _downloads(ws, sc_run, changed, scenario: Scenario, lang: str) -> None:
+    from layers.reports import build_scenario_report
+
     stem = "scenario_" + ("_".join(sorted(scenario.build)) or "planned")
-    cols = st.columns(2)
+    cols = st.columns(4)
     cols[0].download_button(t("scen.download_csv", lang),
                             uidata.export_bytes(pd.DataFrame(changed.drop(columns="geometry")),
                                                 "csv", layer="scenario"),
@@ -107,6 +109,16 @@ def _downloads(changed, scenario: Scenario, lang: str) -> None:
                             uidata.export_bytes(changed, "geojson", layer="scenario"),
                             file_name=f"{stem}.geojson", mime="application/geo+json",
                             key="scen_dl_geojson")
+    report = build_scenario_report(ws, sc_run, lang=lang)
+    cols[2].download_button(t("scen.report", lang, fmt="HTML"), report.html.encode("utf-8"),
+                            file_name=f"{report.filename}.html", mime="text/html",
+                            key="scen_dl_html")
+    if cols[3].button(t("scen.report_pdf", lang), key="scen_make_pdf"):
+        with guard(lang):
+            cols[3].download_button(t("scen.report", lang, fmt="PDF"),
+                                    uidata.report_pdf(report.html),
+                                    file_name=f"{report.filename}.pdf",
+                                    mime="application/pdf", key="scen_dl_pdf")
 
 
 def _save(ws, scenario: Scenario, lang: str) -> None:
@@ -185,7 +197,7 @@ def main() -> None:
             if len(changed):
                 st.dataframe(_table(changed, lang), hide_index=True,
                              use_container_width=True)
-            _downloads(changed, scenario, lang)
+            _downloads(ws, sc_run, changed, scenario, lang)
         _save(ws, scenario, lang)
         _compare(ws, snap, text, state.as_of, lang)
         _pipeline_section(ws, lang)
