@@ -20,33 +20,31 @@ def with_parcel_references(ws: object, kind: str, data: pd.DataFrame,
     on its own). Features of roads, water, power and gas naming a project the
     workspace's ``projects`` table lacks are reported too (when it has that table).
     """
-    findings = _with_project_references(ws, kind, data, findings)
+    if "projects" in getattr(ws, "tables", {}) and "project_id" in data.columns:
+        projects = _column(ws, "projects", "project_id")
+        if projects is not None:
+            findings = _merged(findings, project_findings(
+                kind, data, projects.astype("string").str.strip()))
     if kind == "parcels" or "parcels" not in getattr(ws, "layers", {}):
         return findings
-    try:
-        parcels = ws.read("parcels")  # type: ignore[attr-defined]
-    except PlannerError:
+    parcels = _column(ws, "parcels", "parcel_id")
+    if parcels is None:
         return findings
-    if parcels is None or "parcel_id" not in parcels.columns:
-        return findings
-    refs = reference_findings(kind, data, parcels["parcel_id"])
-    if refs.empty:
-        return findings
-    return findings_frame([*(Finding(**r) for r in findings.to_dict("records")),
-                           *(Finding(**r) for r in refs.to_dict("records"))])
+    return _merged(findings, reference_findings(kind, data, parcels))
 
 
-def _with_project_references(ws: object, kind: str, data: pd.DataFrame,
-                             findings: pd.DataFrame) -> pd.DataFrame:
-    if "projects" not in getattr(ws, "tables", {}) or "project_id" not in data.columns:
-        return findings
+def _column(ws: object, kind: str, column: str) -> pd.Series | None:
+    """A column of the workspace's layer or table ``kind`` (``None`` if unreadable or absent)."""
     try:
-        projects = ws.read("projects")  # type: ignore[attr-defined]
+        table = ws.read(kind)  # type: ignore[attr-defined]
     except PlannerError:
-        return findings
-    if projects is None or "project_id" not in projects.columns:
-        return findings
-    refs = project_findings(kind, data, projects["project_id"].astype("string").str.strip())
+        return None
+    if table is None or column not in table.columns:
+        return None
+    return table[column]
+
+
+def _merged(findings: pd.DataFrame, refs: pd.DataFrame) -> pd.DataFrame:
     if refs.empty:
         return findings
     return findings_frame([*(Finding(**r) for r in findings.to_dict("records")),
