@@ -14,7 +14,7 @@ from ui import auth
 from ui import data as uidata
 from ui import scenario_data as sd
 from ui.i18n import t, value_label
-from ui.map import build_map
+from ui.map import build_map, layer_control, parcel_layer
 from ui.map.elements import VectorLayer
 from ui.map.geojson import feature_collection, props_records
 from ui.map.styles import selected_style
@@ -68,8 +68,10 @@ def _map(snap, text: str, as_of, scenario: Scenario, changed, lang: str) -> None
     state = get_state()
     gcj = state.basemap == "gaode"
     data = sd.scenario_map_data(snap, text, as_of, scenario)
+    # parcels, the outline of the changed ones, then the layer control (which lists them)
     m = build_map(data, lang=lang, basemap=state.basemap,
-                  tianditu_key=state.tianditu_key or None)
+                  tianditu_key=state.tianditu_key or None, dynamic=True)
+    parcel_layer(data, lang=lang, gcj02=gcj)[0].add_to(m)
     if len(changed):
         geoms = np.asarray(changed.geometry.values)
         props = props_records(changed.assign(
@@ -83,6 +85,7 @@ def _map(snap, text: str, as_of, scenario: Scenario, changed, lang: str) -> None
                                                        ["after", t("scen.after", lang), None],
                                                        ["unlocked_by", t("scen.by", lang),
                                                         None]], "v": {}}).add_to(m)
+    layer_control().add_to(m)
     st_folium(m, key=MAP_KEY, height=520, use_container_width=True, returned_objects=[])
 
 
