@@ -11,7 +11,7 @@ from layers.planning.outcome import run_scenario
 from layers.planning.scenario import Scenario
 from layers.readiness import evaluate, inputs_from_workspace, rulebook_in_force
 from layers.workspace import Workspace
-from tests.ui.test_browser import MAP_FRAME, _no_exception, _open, _shot
+from tests.ui.test_browser import MAP_FRAME, _no_exception, _shot
 from ui.map.styles import SELECTED_COLOR
 
 pytestmark = pytest.mark.browser
@@ -30,7 +30,9 @@ def test_pick_a_project_outlines_the_changed_parcels_and_downloads(offline_page,
                                                                    app_server) -> None:
     expected = _expected(app_server.ws)
     assert len(expected) > 0
-    page = _open(offline_page, f"{app_server.url}/scenarios", "规划情景")
+    page = offline_page
+    page.goto(f"{app_server.url}/scenarios")
+    page.locator("h1").filter(has_text="规划情景").first.wait_for(timeout=120_000)
     page.locator('[data-testid="stMultiSelect"]').first.click()
     page.locator('[role="option"]').filter(has_text="LZ-WS-01").first.click()
     page.keyboard.press("Escape")
