@@ -307,7 +307,8 @@ def test_manifest_and_readme(ws: Path) -> None:
                              "inspections": "layers.gpkg:inspections",
                              "contracts": "layers.gpkg:contracts",
                              "performance": "layers.gpkg:performance",
-                             "commitments": "layers.gpkg:commitments"}
+                             "commitments": "layers.gpkg:commitments",
+                             "projects": "layers.gpkg:projects"}
     assert doc["rasters"]["ndvi"] == {"2020": "rasters/ndvi_2020.tif",
                                       "2025": "rasters/ndvi_2025.tif"}
     assert doc["rules"] == {"file": "rules.toml"}
