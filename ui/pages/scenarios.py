@@ -154,26 +154,18 @@ def _compare(ws, snap, text: str, as_of, lang: str) -> None:
         st.dataframe(table, use_container_width=True)
 
 
-def _pipeline_section(ws, lang: str) -> None:
-    """Place of the supply-pipeline chart (ui/planning_widgets.py, when present)."""
-    try:
-        from ui import planning_widgets  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    show = getattr(planning_widgets, "pipeline_section", None)
-    if show is not None:
-        show(ws, lang)
+def _pipeline_section(snap, text: str, as_of, lang: str) -> None:
+    """The supply-pipeline chart (ui/planning_widgets.py)."""
+    from ui.planning_widgets import pipeline_section
+
+    pipeline_section(snap, text, as_of, lang)
 
 
-def _budget_section(ws, lang: str) -> None:
-    """Place of the budget plan (ui/planning_widgets.py, when present)."""
-    try:
-        from ui import planning_widgets  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    show = getattr(planning_widgets, "budget_section", None)
-    if show is not None:
-        show(ws, lang)
+def _budget_section(snap, text: str, as_of, lang: str) -> None:
+    """The project ranking and budget plan (ui/planning_widgets.py)."""
+    from ui.planning_widgets import plan_section
+
+    plan_section(snap, text, as_of, lang)
 
 
 def main() -> None:
@@ -203,8 +195,10 @@ def main() -> None:
             _downloads(ws, sc_run, changed, scenario, lang)
         _save(ws, scenario, lang)
         _compare(ws, snap, text, state.as_of, lang)
-        _pipeline_section(ws, lang)
-        _budget_section(ws, lang)
+        with guard(lang):
+            _pipeline_section(snap, text, state.as_of, lang)
+        with guard(lang):
+            _budget_section(snap, text, state.as_of, lang)
 
 
 main()
