@@ -468,18 +468,20 @@ def zonal_stat(runs: CellRuns, array: np.ndarray, stat: str) -> tuple[np.ndarray
     if stat == "count":
         return count.astype(np.float64), count
     if stat in ("mean", "sum", "std"):
-        filled = np.where(valid, array, 0.0)
-        s = _run_sum(_row_cumsum(filled), runs)
+        # cell by cell, in row-major order within each geometry: a float sum that does not
+        # depend on where the window starts (differences of row cumsums would, in the last
+        # bits), so any chunking of the parcels gives the same values
+        g, cell = _expand(runs)
+        v = array.ravel()[cell]
+        s = np.bincount(g, weights=np.where(np.isnan(v), 0.0, v), minlength=runs.n)[: runs.n]
         if stat == "sum":
             out[has] = s[has]
         elif stat == "mean":
             out[has] = s[has] / count[has]
         else:
             # two-pass: squared deviations from each geometry's mean, cell by cell
-            g, cell = _expand(runs)
             mean = np.zeros(runs.n)
             mean[has] = s[has] / count[has]
-            v = array.ravel()[cell]
             dev = np.where(np.isnan(v), 0.0, (v - mean[g]) ** 2)
             ss = np.bincount(g, weights=dev, minlength=runs.n)[: runs.n]
             out[has] = np.sqrt(ss[has] / count[has])
