@@ -41,6 +41,14 @@ def register(app: typer.Typer) -> None:
                                  "(utf-8-sig); .geojson / .gpkg = parcels with readiness, "
                                  "<rule>_status, <rule>_value."),
         lang: str = typer.Option("zh", "--lang", help="Language of the summary: zh or en."),
+        engine: str = typer.Option("local", "--engine", help="local: this process; dask: "
+                                   "partitions on a Dask cluster, --out FOLDER of Parquet "
+                                   "parts (docs/outputs.md)."),
+        scheduler: str = typer.Option(None, "--scheduler", help="With --engine dask: a "
+                                      "scheduler address tcp://host:8786 (default: a local "
+                                      "cluster)."),
+        partitions: int = typer.Option(None, "--partitions", min=1, help="With --engine "
+                                       "dask: number of partitions."),
     ) -> None:
         """Check every parcel's readiness rule by rule and print a summary."""
         from gis import io as gio
@@ -51,7 +59,11 @@ def register(app: typer.Typer) -> None:
                              hint="Use --lang zh or --lang en.",
                              zh=f"--lang {lang!r} 不是汇总可用的语言。",
                              hint_zh="请使用 --lang zh 或 --lang en。")
-        if out is not None and out.suffix.lower() not in _SPATIAL | {".csv"}:
+        from cli.check_dask import check_engine, check_with_dask
+
+        check_engine(engine, out, _split_ids(parcel))
+        if engine == "local" and out is not None and out.suffix.lower() not in _SPATIAL | {
+                ".csv"}:
             raise InputError(f"--out {out}: unknown format {out.suffix!r}.",
                              hint="Use .csv (long table), .geojson or .gpkg (parcels).",
                              zh=f"--out {out}：未知的格式 {out.suffix!r}。",
@@ -59,6 +71,10 @@ def register(app: typer.Typer) -> None:
         ws = load_workspace(workspace)
         day = parse_date(as_of, default=ws.as_of)
         rulebook = rulebook_in_force(ws, rules)
+        if engine == "dask":
+            check_with_dask(ws, rulebook, day, out, scheduler=scheduler, partitions=partitions,
+                            lang=lang)
+            return
         t0 = time.perf_counter()
         inputs = inputs_from_workspace(ws, rulebook=rulebook)
         ids = _split_ids(parcel)
