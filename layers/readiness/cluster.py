@@ -4,8 +4,8 @@ Imported only on that path (Dask is heavy). The parcels are spatially sorted and
 split into partitions: a GeoParquet dataset's part files as written (each part a
 compact area, as ``devzone demo --format parquet`` writes them) or, when its parts
 overlap, re-partitioned by dask-geopandas along a Z-order curve; parcels in any
-other format are read whole, sorted along a Z-order curve and cut into partitions. Each partition runs
-:func:`layers.readiness.partitioned.evaluate_partition` on a worker — the same
+other format are read whole, sorted along a Z-order curve and cut into partitions.
+Each partition runs :func:`layers.readiness.partitioned.evaluate_partition` on a worker — the same
 evaluators as the single-process engine, with the same results — and the worker
 writes its part of the output dataset itself (shared storage), so no process ever
 holds every parcel's results:
