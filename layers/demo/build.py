@@ -142,7 +142,10 @@ def make_demo(counties: gpd.GeoDataFrame, *, parcels: int = DEFAULT_PARCELS,
                "coverage_5g": _rsrp(counties, layers["base_stations"], seed)}
     for epoch, r in _ndvi(counties, mines, meta, seed).items():
         rasters[f"ndvi_{epoch}"] = r
-    batches = (outer_parcel_batches(parcels - len(cand), seed, grids, centre, bounds)
+    # parts of ≤ 250 000 parcels, at least 8 of them (work for every worker of a cluster)
+    batch = min(250_000, max(2_000, -(-(parcels - len(cand)) // 8)))
+    batches = (outer_parcel_batches(parcels - len(cand), seed, grids, centre, bounds,
+                                    batch=batch)
                if stream and parcels > len(cand) else iter(()) if stream else None)
     return DemoData(layers, tables, rasters, {e: f"ndvi_{e}" for e in NDVI_EPOCHS},
                     rules_text, parcel_batches=batches)

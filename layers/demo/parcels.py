@@ -373,7 +373,7 @@ def outer_parcel_batches(n: int, seed: int, grids: list[_Grid], centre: tuple[fl
     (a spatial partition); each batch draws its attributes from its own random
     stream, so only one batch is in memory at a time.
     """
-    blocks, pitch = _outer_blocks(n, _rng(seed, "outer"), grids, centre)
+    blocks, pitch = _outer_blocks(n, _rng(seed, "outer"), grids, centre)  # same layout
     x0, y0, x1, y1, _ = blocks
     order = np.argsort(zorder((x0 + x1) / 2, (y0 + y1) / 2), kind="stable")
     step = max(1, int(batch / 1.5))
