@@ -106,3 +106,34 @@ def test_1e4_parquet_dataset_matches(demo_ws: Path, tmp_path: Path, scheduler: s
     assert run.parcels == 9_999 and run.partitions == 5
     assert run.remeasured > 0  # parcels beyond a rule's reach took the whole-layer path
     _assert_same(ws, tmp_path / "out", 5)
+
+
+def _cli(args: list[str], capsys) -> tuple[int, str, str]:
+    from cli.main import main
+
+    code = main(args)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.mark.parametrize(("extra", "needle"), [
+    (["--engine", "spark", "--out", "r"], "--engine"),
+    (["--engine", "dask"], "--out"),
+    (["--engine", "dask", "--out", "r.csv"], "folder"),
+    (["--engine", "dask", "--out", "r", "--parcel", "GX-0101-1"], "--parcel"),
+])
+def test_cli_refuses_what_the_dask_engine_cannot_do(demo_ws: Path, capsys, extra: list[str],
+                                                   needle: str) -> None:
+    code, _, err = _cli(["check", str(demo_ws), *extra], capsys)
+    assert code == 2
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:") and needle in lines[0]
+
+
+def test_output_folder_is_never_another_folder(demo_ws: Path, tmp_path: Path, capsys) -> None:
+    keep = tmp_path / "mine"
+    keep.mkdir()
+    (keep / "notes.txt").write_text("mine", encoding="utf-8")
+    code, _, err = _cli(["check", str(demo_ws), "--engine", "dask", "--out", str(keep)], capsys)
+    assert code == 2 and "earlier check" in err
+    assert (keep / "notes.txt").read_text(encoding="utf-8") == "mine"
