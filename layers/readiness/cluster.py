@@ -163,7 +163,7 @@ def _dataset_partitions(path: Path, partitions: int | None) -> list[Any]:
 def _zkeys(geoms: gpd.GeoSeries, bounds: tuple[float, float, float, float]) -> pd.Series:
     """Z-order keys of the envelope centres within ``bounds`` (no geometry: the last key)."""
     b = geoms.bounds.to_numpy()
-    key = zorder((b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2, bounds)  # type: ignore[arg-type]
+    key = zorder((b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2, bounds)
     key[~np.isfinite(b).all(axis=1)] = np.iinfo(np.uint64).max
     return pd.Series(key, index=geoms.index, name="_zkey")
 
