@@ -71,7 +71,6 @@ class _Shared:
     out: str
     token: str
     zones: gpd.GeoDataFrame | None = None
-    cache: dict[str, ReadinessInputs] = field(default_factory=dict, repr=False)
 
 
 @dataclass
