@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from datetime import date
@@ -47,11 +48,15 @@ def check_with_dask(ws: Any, rulebook: Any, day: date, out: Path, *, scheduler: 
     from layers.readiness.cluster import check_on_cluster
 
     t0 = time.perf_counter()
-    with click.progressbar(length=1, label="checking partitions", file=sys.stderr,
-                           show_pos=True) as bar:
+    with contextlib.ExitStack() as stack:
+        bars: list[Any] = []
+
         def progress(done: int, total: int) -> None:
-            bar.length = total
-            bar.update(1)
+            if not bars:  # opened on the first partition done: errors come before any bar
+                bars.append(stack.enter_context(click.progressbar(
+                    length=total, label="checking partitions", file=sys.stderr,
+                    show_pos=True)))
+            bars[0].update(1)
 
         run = check_on_cluster(ws, rulebook, as_of=day, out=out, scheduler=scheduler,
                                partitions=partitions, progress=progress)
