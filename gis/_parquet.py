@@ -16,6 +16,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from gis._folders import replace_folder
 from gis.errors import InputError
 
 __all__ = ["dataset_parts", "read_geoparquet", "write_geoparquet_dataset"]
@@ -73,13 +74,7 @@ def write_geoparquet_dataset(frames: Iterable[gpd.GeoDataFrame],
                            write_covering_bbox=False)
             rows += len(gdf)
         tmp.chmod(0o755)
-        old = None
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            os.replace(out, old / "data")
-        os.replace(tmp, out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        replace_folder(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

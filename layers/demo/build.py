@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import os
 import shutil
 import tempfile
 import time
@@ -387,13 +386,9 @@ def build_demo(out: str | Path = "data/demo", *, parcels: int = DEFAULT_PARCELS,
         say(f"writing into {tmp}")
         write_demo(data, tmp, seed=seed, parcels=parcels)
         _usual_permissions(tmp)
-        old = None
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            os.replace(out, old / "ws")
-        os.replace(tmp, out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        from gis.io import replace_folder
+
+        replace_folder(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

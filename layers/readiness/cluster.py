@@ -40,10 +40,10 @@ import pandas as pd
 import shapely
 
 from gis import io as gio
-from gis.errors import InputError, SchemaError
+from gis.errors import InputError
 from gis.measure import zorder
 from gis.raster import RasterSource
-from layers.readiness.evaluate import _parcel_table, _spatial_order
+from layers.readiness.evaluate import _parcel_table, _spatial_order, check_unique_ids
 from layers.readiness.inputs import ReadinessInputs
 from layers.readiness.partitioned import evaluate_partition, merge_summaries
 from layers.readiness.rulebook import Rulebook
@@ -178,19 +178,6 @@ def _memory_partitions(parcels: gpd.GeoDataFrame, partitions: int) -> list[Any]:
     return list(ddf.to_delayed())
 
 
-def _check_ids(ids: pd.Series) -> None:
-    """Every parcel_id present once over all partitions (each partition checks its own)."""
-    ids = ids.astype("string").str.strip()
-    dup = ids[ids.duplicated()]
-    if len(dup):
-        raise SchemaError(f"parcel_id {dup.iloc[0]!r} is used by more than one parcel "
-                          f"({dup.nunique()} duplicated ids).",
-                          hint="Give every parcel its own id.",
-                          zh=f"地块编号 {dup.iloc[0]!r} 被多个地块使用"
-                          f"（共 {dup.nunique()} 个重复编号）。",
-                          hint_zh="请为每个地块设置唯一的编号。")
-
-
 # --------------------------------------------------------------------------- output
 
 def _prepare_out(out: Path) -> Path:
@@ -229,13 +216,7 @@ def _finish(tmp: Path, out: Path, text: str) -> None:
     gio.write_text_atomic(tmp / "summary.json", text)
     (tmp / MARKER).write_text("devzone check --engine dask\n", encoding="utf-8")
     tmp.chmod(0o755)
-    old = None
-    if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-        os.replace(out, old / "out")
-    os.replace(tmp, out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    gio.replace_folder(tmp, out)
 
 
 def read_output(out: str | os.PathLike[str], table: str = "long",
@@ -331,7 +312,7 @@ def check_on_cluster(ws: Any, rulebook: Rulebook, *, as_of: date, out: Path,
             peaks = _worker_peaks(client)
             nworkers = len(client.scheduler_info().get("workers", {}))
         if not checked:
-            _check_ids(read_output(tmp, "overall", ["parcel_id"])["parcel_id"])
+            check_unique_ids(read_output(tmp, "overall", ["parcel_id"])["parcel_id"])
         summary = merge_summaries([summaries[i] for i in sorted(summaries)])
         _finish(tmp, out, _summary_json(summary, rulebook, as_of))
     except BaseException:
