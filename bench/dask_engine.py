@@ -151,12 +151,18 @@ def main() -> None:
     if a.quick:
         a.single_sizes, a.dask_sizes = [20_000], [20_000]
     a.workdir.mkdir(parents=True, exist_ok=True)
-    lines = ["| engine | parcels | processes | time s (median) | peak memory GB | notes |",
-             "|---|---:|---|---:|---|---|"]
+    lines: list[str] = []
+
+    def row(text: str) -> None:  # each row as soon as it is measured: a long run keeps its rows
+        lines.append(text)
+        print(text, flush=True)
+
+    row("| engine | parcels | processes | time s (median) | peak memory GB | notes |")
+    row("|---|---:|---|---:|---|---|")
     for n in a.single_sizes:
         ws = build_workspace(n, a.workdir)
         rows = [_run_child(["single", str(ws)]) for _ in range(a.runs)]
-        lines.append(f"| single process | {n:,} | 1 (2 threads) | "
+        row(f"| single process | {n:,} | 1 (2 threads) | "
                      f"{_median(rows, 'total_s'):.1f} | {_gb(_median(rows, 'peak_rss'))} RSS | "
                      f"read {_median(rows, 'read_s'):.1f} s + evaluate "
                      f"{_median(rows, 'engine_s'):.1f} s; runs {len(rows)} |")
@@ -167,12 +173,13 @@ def main() -> None:
         best = rows[len(rows) // 2]
         metric = " / ".join(_gb(v) for v in best["metric_peak"])
         rss = " / ".join(_gb(v) for v in best["rss_peak"])
-        lines.append(f"| dask LocalCluster | {n:,} | {best['workers']} workers × "
+        row(f"| dask LocalCluster | {n:,} | {best['workers']} workers × "
                      f"{a.memory_limit} | {_median(rows, 'total_s'):.1f} | per worker: "
                      f"metric {metric}, RSS {rss}; driver {_gb(best['driver_rss'])} | "
                      f"{best['partitions']} partitions, {best['remeasured']:,} parcel×rule "
                      f"distances re-measured on the whole layer; runs {len(rows)} |")
-    print("\n".join(lines))
+    if len(lines) > 2:
+        print(f"{len(lines) - 2} rows", file=sys.stderr)
 
 
 if __name__ == "__main__":
