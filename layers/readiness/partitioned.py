@@ -103,7 +103,7 @@ def _distance(rule: DistanceRule, whole: ReadinessInputs, chunk: Chunk, as_of: d
         local.layers = {**whole.layers, rule.layer: part}
         clipped[rule.id] = len(part)
     ev = make_evaluator(rule, local, as_of)
-    out = ev.run(chunk)
+    out = ev.evaluate(chunk)
     far = chunk.has_geom & (out.status == FAIL) & ~(out.value <= radius)
     if far.any() and layer is not None:
         sel = np.flatnonzero(far)
@@ -112,7 +112,7 @@ def _distance(rule: DistanceRule, whole: ReadinessInputs, chunk: Chunk, as_of: d
                     has_geom=chunk.has_geom[sel], bounds=_bounds(chunk.geoms[sel],
                                                                  chunk.has_geom[sel]))
         full = make_evaluator(rule, whole, as_of)
-        _splice(out, sel, full.run(sub), ev, full)
+        _splice(out, sel, full.evaluate(sub), ev, full)
         remeasured[rule.id] = len(sel)
     return ev, out
 
@@ -151,7 +151,7 @@ def evaluate_partition(whole: ReadinessInputs, parcels: gpd.GeoDataFrame, rulebo
             ev, o = _distance(rule, inputs, chunk, as_of, clipped, remeasured)
         else:
             ev = make_evaluator(rule, inputs, as_of)
-            o = ev.run(chunk)
+            o = ev.evaluate(chunk)
         evaluators.append(ev)
         status[:, r], msg[:, r] = o.status, o.msg
         for k, arr in arrays.items():
