@@ -46,6 +46,14 @@ def register(app: typer.Typer) -> None:
                                         "projects (ids, comma-separated) count as built."),
         assume_planned: bool = typer.Option(False, "--assume-planned", help="Scenario: every "
                                             "planned feature due by the check date is built."),
+        engine: str = typer.Option("local", "--engine", help="local: this process; dask: "
+                                   "partitions on a Dask cluster, --out FOLDER of Parquet "
+                                   "parts (docs/outputs.md)."),
+        scheduler: str = typer.Option(None, "--scheduler", help="With --engine dask: a "
+                                      "scheduler address tcp://host:8786 (default: a local "
+                                      "cluster)."),
+        partitions: int = typer.Option(None, "--partitions", min=1, help="With --engine "
+                                       "dask: number of partitions."),
     ) -> None:
         """Check every parcel's readiness rule by rule and print a summary."""
         from layers.readiness import evaluate, inputs_from_workspace, rulebook_in_force, summarize
@@ -56,11 +64,23 @@ def register(app: typer.Typer) -> None:
                              hint="Use --lang zh or --lang en.",
                              zh=f"--lang {lang!r} 不是汇总可用的语言。",
                              hint_zh="请使用 --lang zh 或 --lang en。")
-        if out is not None:
+        from cli.check_dask import check_engine, check_with_dask
+
+        check_engine(engine, out, _split_ids(parcel))
+        if engine == "dask" and (build or assume_planned):
+            raise InputError("--build and --assume-planned work with the local engine only.",
+                             hint="Drop --engine dask, or check the scenario without it.",
+                             zh="--build 和 --assume-planned 仅适用于本机引擎。",
+                             hint_zh="请去掉 --engine dask，或不带情景检查。")
+        if engine == "local" and out is not None:
             check_result_path(out)
         ws = load_workspace(workspace)
         day = parse_date(as_of, default=ws.as_of)
         rulebook = rulebook_in_force(ws, rules)
+        if engine == "dask":
+            check_with_dask(ws, rulebook, day, out, scheduler=scheduler, partitions=partitions,
+                            lang=lang)
+            return
         t0 = time.perf_counter()
         inputs = inputs_from_workspace(ws, rulebook=rulebook)
         ids = _split_ids(parcel)

@@ -21,12 +21,15 @@ def demo(
     seed: int = typer.Option(2021, "--seed", help="Random seed; the same seed gives the "
                                                   "same data."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the final line."),
+    fmt: str = typer.Option("gpkg", "--format", help="gpkg: every layer in layers.gpkg; "
+                            "parquet: the parcels as the GeoParquet dataset parcels.parquet/ "
+                            "(written batch by batch, for 10⁷ parcels and --engine dask)."),
 ) -> None:
     """Build the Changzhi demo workspace (default data/demo)."""
     from layers.demo import build_demo
 
     try:
-        summary = build_demo(out, parcels=parcels, seed=seed,
+        summary = build_demo(out, parcels=parcels, seed=seed, fmt=fmt,
                              progress=None if quiet else (lambda m: echo_err(f"… {m}")))
     except PlannerError as exc:
         raise fail(exc) from None

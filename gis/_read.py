@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -28,6 +29,7 @@ from gis._locate import (
     refuse_virtual,
 )
 from gis._notes import CrsSource, Expect, Note
+from gis._parquet import read_geoparquet
 from gis._repair import _FAMILIES, _clean_geometries, _refuse_non_finite
 from gis.errors import GeometryError, InputError
 
@@ -35,6 +37,7 @@ __all__ = [
     "SUPPORTED_SUFFIXES",
     "Note",
     "ReadResult",
+    "clean_read",
     "list_layers",
     "read_table",
     "read_table_isolated",
@@ -207,6 +210,9 @@ def read_vector(
     """
     if expect is not None and expect != "none" and expect not in _FAMILIES:
         raise ValueError(f"expect must be one of {sorted(_FAMILIES)} or None, not {expect!r}")
+    if Path(source).suffix.lower() == ".parquet":
+        return clean_read(read_geoparquet(source), str(source), expect=expect,
+                          assume_crs=assume_crs)
     _check_size(source)
     target = _locate(source, layer, spatial=True)
     notes = target.notes
@@ -233,17 +239,29 @@ def read_vector(
                 hint_zh="请按表格读取，或选择带空间信息的图层。",
             )
         gdf = _drop_kml_boilerplate(data) if target.suffix == ".kml" else data
+    return clean_read(gdf, target.display, expect=expect, assume_crs=assume_crs, notes=notes,
+                      source=target.source)
+
+
+def clean_read(gdf: gpd.GeoDataFrame, display: str, *, expect: Expect = None,
+               assume_crs: Any = None, notes: list[Note] | None = None,
+               source: str | None = None) -> ReadResult:
+    """The checks every read layer goes through: finite coordinates, a CRS, valid geometries.
+
+    :func:`read_vector` ends here; so does a GeoParquet part a Dask worker reads.
+    """
+    notes = notes if notes is not None else []
     if len(gdf) == 0:
         raise InputError(
-            f"{target.display} contains no features.",
+            f"{display} contains no features.",
             hint="Choose a file (or layer) that holds data.",
-            zh=f"{target.display} 中没有任何要素。",
+            zh=f"{display} 中没有任何要素。",
             hint_zh="请选择有数据的文件（或图层）。",
         )
-    _refuse_non_finite(gdf, target.display)  # before GEOS or the CRS checks see them
-    gdf, crs_source = _resolve_crs(gdf, target.display, assume_crs, notes)
-    gdf = _clean_geometries(gdf, target.display, expect, notes)
-    return ReadResult(gdf=gdf, notes=notes, source=target.source, crs_source=crs_source)
+    _refuse_non_finite(gdf, display)  # before GEOS or the CRS checks see them
+    gdf, crs_source = _resolve_crs(gdf, display, assume_crs, notes)
+    gdf = _clean_geometries(gdf, display, expect, notes)
+    return ReadResult(gdf=gdf, notes=notes, source=source or display, crs_source=crs_source)
 
 
 def read_table(

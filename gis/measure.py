@@ -187,18 +187,24 @@ def _build(*trees: shapely.STRtree) -> None:
         tree.query_nearest(probe)
 
 
-def zorder(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Z-order (Morton) keys of points, 16 bits per axis."""
+def zorder(x: np.ndarray, y: np.ndarray,
+           bounds: tuple[float, float, float, float] | None = None) -> np.ndarray:
+    """Z-order (Morton) keys of points, 16 bits per axis.
+
+    The axes are scaled to the points' own extent, or to ``bounds`` (xmin, ymin,
+    xmax, ymax) so that keys computed piece by piece compare across pieces.
+    """
     ok = np.isfinite(x) & np.isfinite(y)
     if not ok.any():
         return np.zeros(len(x), dtype=np.uint64)
 
-    def scale(v: np.ndarray) -> np.ndarray:
-        lo, hi = v[ok].min(), v[ok].max()
+    def scale(v: np.ndarray, axis: int) -> np.ndarray:
+        lo, hi = ((v[ok].min(), v[ok].max()) if bounds is None
+                  else (bounds[axis], bounds[axis + 2]))
         s = np.where(ok, (v - lo) / max(hi - lo, 1e-9) * 65535, 0)
         return np.clip(s, 0, 65535).astype(np.uint64)
 
-    xs, ys = scale(x), scale(y)
+    xs, ys = scale(x, 0), scale(y, 1)
     key = np.zeros(len(x), dtype=np.uint64)
     for bit in range(16):
         key |= ((xs >> np.uint64(bit)) & np.uint64(1)) << np.uint64(2 * bit)
@@ -468,18 +474,20 @@ def zonal_stat(runs: CellRuns, array: np.ndarray, stat: str) -> tuple[np.ndarray
     if stat == "count":
         return count.astype(np.float64), count
     if stat in ("mean", "sum", "std"):
-        filled = np.where(valid, array, 0.0)
-        s = _run_sum(_row_cumsum(filled), runs)
+        # cell by cell, in row-major order within each geometry: a float sum that does not
+        # depend on where the window starts (differences of row cumsums would, in the last
+        # bits), so any chunking of the parcels gives the same values
+        g, cell = _expand(runs)
+        v = array.ravel()[cell]
+        s = np.bincount(g, weights=np.where(np.isnan(v), 0.0, v), minlength=runs.n)[: runs.n]
         if stat == "sum":
             out[has] = s[has]
         elif stat == "mean":
             out[has] = s[has] / count[has]
         else:
             # two-pass: squared deviations from each geometry's mean, cell by cell
-            g, cell = _expand(runs)
             mean = np.zeros(runs.n)
             mean[has] = s[has] / count[has]
-            v = array.ravel()[cell]
             dev = np.where(np.isnan(v), 0.0, (v - mean[g]) ** 2)
             ss = np.bincount(g, weights=dev, minlength=runs.n)[: runs.n]
             out[has] = np.sqrt(ss[has] / count[has])

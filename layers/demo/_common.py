@@ -24,8 +24,9 @@ _STREAMS = {"zones": 1, "parcels": 2, "outer": 3, "roads": 4, "water": 5, "power
 _TO_M = Transformer.from_crs("EPSG:4326", ANALYSIS_CRS, always_xy=True)
 
 
-def _rng(seed: int, stream: str) -> np.random.Generator:
-    return np.random.default_rng([seed, _STREAMS[stream]])
+def _rng(seed: int, stream: str, *sub: int) -> np.random.Generator:
+    """The random stream ``stream`` of ``seed`` (``sub``: one of its numbered sub-streams)."""
+    return np.random.default_rng([seed, _STREAMS[stream], *sub])
 
 
 def _xy(lon: float, lat: float) -> tuple[float, float]:

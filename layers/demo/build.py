@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import itertools
 import shutil
 import tempfile
 import time
@@ -37,7 +37,13 @@ from layers.demo.networks import (
     _tourism_road,
     _water,
 )
-from layers.demo.parcels import _parcels, _priority, _zone_parcel_candidates, indicator_bounds
+from layers.demo.parcels import (
+    _parcels,
+    _priority,
+    _zone_parcel_candidates,
+    indicator_bounds,
+    outer_parcel_batches,
+)
 from layers.demo.projects import tag_projects
 from layers.demo.rasters import NDVI_EPOCHS, _dem, _ndvi, _rsrp
 from layers.demo.residential import _residential
@@ -67,7 +73,8 @@ def load_counties(path: str | Path = COUNTIES_FILE) -> gpd.GeoDataFrame:
 
 
 def make_demo(counties: gpd.GeoDataFrame, *, parcels: int = DEFAULT_PARCELS,
-              seed: int = DEFAULT_SEED, rules_text: str | None = None) -> DemoData:
+              seed: int = DEFAULT_SEED, rules_text: str | None = None,
+              stream: bool = False) -> DemoData:
     """Build every layer, table and raster of the demo in memory.
 
     Parameters
@@ -82,6 +89,9 @@ def make_demo(counties: gpd.GeoDataFrame, *, parcels: int = DEFAULT_PARCELS,
     rules_text : str, optional
         The rulebook copied into the workspace; its indicator floors shape the
         parcels' indicators (defaults mirror the default rulebook, :data:`DEFAULT_RULES`).
+    stream : bool
+        Leave the basin parcels beyond the zones to ``DemoData.parcel_batches``, generated
+        batch by batch as they are written (for ``--format parquet`` and 10⁷ parcels).
     """
     if parcels < 1:
         raise InputError(f"--parcels must be at least 1, got {parcels}.",
@@ -109,7 +119,8 @@ def make_demo(counties: gpd.GeoDataFrame, *, parcels: int = DEFAULT_PARCELS,
     layers = {
         "counties": counties,
         "zones": _zones_layer(grids),
-        "parcels": _parcels(cand, parcels, seed, grids, centre, bounds),
+        "parcels": _parcels(cand, min(parcels, len(cand)) if stream else parcels, seed, grids,
+                            centre, bounds),
         "mines": mines,
         "water": _water(grids, seed),
         "roads": _roads(grids, seed),
@@ -133,8 +144,13 @@ def make_demo(counties: gpd.GeoDataFrame, *, parcels: int = DEFAULT_PARCELS,
                "coverage_5g": _rsrp(counties, layers["base_stations"], seed)}
     for epoch, r in _ndvi(counties, mines, meta, seed).items():
         rasters[f"ndvi_{epoch}"] = r
+    # parts of ≤ 250 000 parcels, at least 8 of them (work for every worker of a cluster)
+    batch = min(250_000, max(2_000, -(-(parcels - len(cand)) // 8)))
+    batches = (outer_parcel_batches(parcels - len(cand), seed, grids, centre, bounds,
+                                    batch=batch)
+               if stream and parcels > len(cand) else iter(()) if stream else None)
     return DemoData(layers, tables, rasters, {e: f"ndvi_{e}" for e in NDVI_EPOCHS},
-                    rules_text)
+                    rules_text, parcel_batches=batches)
 
 
 def is_demo_workspace(folder: str | Path) -> bool:
@@ -183,10 +199,16 @@ def _write_raster(r: DemoRaster, path: Path) -> None:
         dst.update_tags(source="synthetic (devzone demo)")
 
 
+#: The parcels as a GeoParquet dataset folder (``--format parquet``).
+PARCELS_DATASET = "parcels.parquet"
+
+
 def _manifest(data: DemoData, with_counties: bool) -> dict[str, Any]:
     layers = {k: f"layers.gpkg:{k}" for k in ("zones", "parcels", "mines", "water", "roads",
                                                "power", "tourism_road", "constraints",
                                                "base_stations", "residential", "transport")}
+    if data.parcel_batches is not None:
+        layers["parcels"] = PARCELS_DATASET
     if with_counties:
         layers["counties"] = "layers.gpkg:counties"
     return {
@@ -260,10 +282,16 @@ def write_demo(data: DemoData, folder: Path, *, seed: int, parcels: int) -> None
     gpkg = folder / "layers.gpkg"
     with _gpkg_dates():
         for kind in LAYER_ORDER:  # parcels last: the biggest layer is copied once
+            if kind == "parcels" and data.parcel_batches is not None:
+                continue
             gio.write_layer_atomic(data.layers[kind], gpkg, layer=kind)
         for kind in TABLE_ORDER:
             gio.write_layer_atomic(data.tables[kind], gpkg, layer=kind)
     Path(str(gpkg) + ".lock").unlink(missing_ok=True)
+    if data.parcel_batches is not None:  # the zones' parcels, then the basin's as generated
+        gio.write_geoparquet_dataset(itertools.chain([data.layers["parcels"]],
+                                                     data.parcel_batches),
+                                     folder / PARCELS_DATASET)
     for r in data.rasters.values():
         _write_raster(r, folder / r.path)
     rules = (data.rules_text if data.rules_text is not None
@@ -293,7 +321,7 @@ def _size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def summary_lines(data: DemoData) -> list[tuple[str, str]]:
+def summary_lines(data: DemoData, parcels: int | None = None) -> list[tuple[str, str]]:
     """One (name, description) pair per layer, table and raster."""
     lines: list[tuple[str, str]] = []
     for kind in ("counties", "zones", "parcels", "mines", "water", "roads", "power",
@@ -307,6 +335,10 @@ def summary_lines(data: DemoData) -> list[tuple[str, str]]:
                                      gdf["kind"].value_counts().sort_index().items()) + ")"
         elif kind == "mines":
             extra = f" ({gdf['stage'].nunique()} stages)"
+        if kind == "parcels" and data.parcel_batches is not None:
+            what, extra = f"polygons (GeoParquet dataset {PARCELS_DATASET}/)", ""
+            lines.append((kind, f"{parcels} features: {what}"))
+            continue
         lines.append((kind, f"{len(gdf)} features: {what}{extra}"))
     for kind, df in data.tables.items():
         lines.append((kind, f"{len(df)} rows"))
@@ -319,13 +351,21 @@ def summary_lines(data: DemoData) -> list[tuple[str, str]]:
 
 def build_demo(out: str | Path = "data/demo", *, parcels: int = DEFAULT_PARCELS,
                seed: int = DEFAULT_SEED, rules: str | Path = DEFAULT_RULES,
-               progress: Callable[[str], None] | None = None) -> DemoSummary:
+               progress: Callable[[str], None] | None = None,
+               fmt: str = "gpkg") -> DemoSummary:
     """Build the demo workspace into ``out`` atomically (temporary folder, then rename).
 
     An existing demo workspace at ``out`` is replaced; any other non-empty folder is
     refused with :class:`InputError`. ``rules`` (default: the packaged Changzhi
     rulebook) is copied as ``rules.toml``; an unreadable one is an :class:`InputError`.
+    ``fmt="parquet"`` writes the parcels as the GeoParquet dataset ``parcels.parquet/``
+    (streamed: the basin parcels are generated and written batch by batch).
     """
+    if fmt not in ("gpkg", "parquet"):
+        raise InputError(f"--format {fmt!r} is not a demo format.",
+                         hint="Use --format gpkg or --format parquet.",
+                         zh=f"--format {fmt!r} 不是演示数据可用的格式。",
+                         hint_zh="请使用 --format gpkg 或 --format parquet。")
     t0 = time.perf_counter()
     out = Path(out)
     _check_out(out)
@@ -341,22 +381,19 @@ def build_demo(out: str | Path = "data/demo", *, parcels: int = DEFAULT_PARCELS,
     say("reading the county boundaries")
     counties = load_counties()
     say(f"generating layers (parcels={parcels}, seed={seed})")
-    data = make_demo(counties, parcels=parcels, seed=seed, rules_text=rules_text)
+    data = make_demo(counties, parcels=parcels, seed=seed, rules_text=rules_text,
+                     stream=fmt == "parquet")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     try:
         say(f"writing into {tmp}")
         write_demo(data, tmp, seed=seed, parcels=parcels)
         _usual_permissions(tmp)
-        old = None
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            os.replace(out, old / "ws")
-        os.replace(tmp, out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        from gis.io import replace_folder
+
+        replace_folder(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    lines = [*summary_lines(data), ("rules", f"rules.toml copied from {rules_path}")]
+    lines = [*summary_lines(data, parcels), ("rules", f"rules.toml copied from {rules_path}")]
     return DemoSummary(out, lines, time.perf_counter() - t0, _size(out))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,9 @@ class DemoData:
     rasters: dict[str, DemoRaster]
     ndvi: dict[str, str]  # epoch -> raster key
     rules_text: str | None = None
+    # GeoParquet output: the basin parcels beyond the zones, batch by batch (written as they
+    # come, after layers["parcels"] = the zones' parcels); None when they are in "parcels"
+    parcel_batches: Iterator[gpd.GeoDataFrame] | None = None
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import tomllib
+from collections.abc import Iterator
 from typing import Any
 
 import geopandas as gpd
@@ -11,7 +12,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gis.measure import area_ha
+from gis.measure import area_ha, zorder
 from layers.demo._common import ANALYSIS_CRS, _rng
 from layers.demo._shapes import _rot_boxes
 from layers.demo.zones import _Grid
@@ -260,10 +261,12 @@ PARCEL_COLUMNS = ["parcel_id", "name", "zone_id", "land_use", "area_ha", "supply
                   "admin_ratio"]
 
 
-def _outer_parcels(n: int, seed: int, grids: list[_Grid], centre: tuple[float, float],
-                   bounds: dict[str, dict[str, dict[str, float]]]) -> gpd.GeoDataFrame:
-    """``n`` synthetic parcels on a jittered grid in the basin around the zones (vectorised)."""
-    rng = _rng(seed, "outer")
+_Blocks = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _outer_blocks(n: int, rng: np.random.Generator, grids: list[_Grid],
+                  centre: tuple[float, float]) -> tuple[_Blocks, float]:
+    """Blocks (x0, y0, x1, y1, holds two parcels) nearest ``centre`` for ``n`` parcels; pitch."""
     blocks_needed = math.ceil(n / 1.5)
     pitch = min(300.0, 80_000.0 / math.sqrt(blocks_needed * 1.3))
     env = [shapely.bounds(shapely.buffer(g.polygon, 400.0)) for g in grids]
@@ -293,6 +296,17 @@ def _outer_parcels(n: int, seed: int, grids: list[_Grid], centre: tuple[float, f
     x0, y0, x1, y1, two = (a[: last + 1] for a in (x0, y0, x1, y1, two))
     if int((1 + two).sum()) > n:
         two[-1] = False
+    return (x0, y0, x1, y1, two), pitch
+
+
+def _outer_frame(blocks: _Blocks, pitch: float, rng: np.random.Generator,
+                 bounds: dict[str, dict[str, dict[str, float]]], planning: np.random.Generator,
+                 first: int = 1) -> gpd.GeoDataFrame:
+    """The parcels of ``blocks`` (one or two each), numbered from ``CZ{first:07d}``.
+
+    ``planning`` draws the planning indicators (its own stream, as for the zones).
+    """
+    x0, y0, x1, y1, two = blocks
     road = 0.06 * pitch
     x0, y0, x1, y1 = x0 + road, y0 + road, x1 - road, y1 - road
     frac = rng.uniform(0.35, 0.65, len(x0))
@@ -324,7 +338,8 @@ def _outer_parcels(n: int, seed: int, grids: list[_Grid], centre: tuple[float, f
     area = (px1 - px0) * (py1 - py0) / 1e4
     land_use = np.array([INDUSTRY_LAND_USE[i] for i in industry], dtype=object)
     data: dict[str, Any] = {
-        "parcel_id": np.char.add("CZ", np.char.zfill(np.arange(1, m + 1).astype(str), 7)),
+        "parcel_id": np.char.add("CZ", np.char.zfill(np.arange(first, first + m).astype(str),
+                                                     7)),
         "name": None,
         "zone_id": None,
         "land_use": land_use,
@@ -336,9 +351,40 @@ def _outer_parcels(n: int, seed: int, grids: list[_Grid], centre: tuple[float, f
         "net_land": rng.random(m) < 0.85,
         **ind,
         "green_ratio": np.round(rng.uniform(8.0, 18.0, m), 1),
-        "admin_ratio": np.round(_rng(seed, "planning").uniform(2.5, 6.5, m), 1),
+        "admin_ratio": np.round(planning.uniform(2.5, 6.5, m), 1),
     }
     return gpd.GeoDataFrame(data, geometry=geom, crs=ANALYSIS_CRS)
+
+
+def _outer_parcels(n: int, seed: int, grids: list[_Grid], centre: tuple[float, float],
+                   bounds: dict[str, dict[str, dict[str, float]]]) -> gpd.GeoDataFrame:
+    """``n`` synthetic parcels on a jittered grid in the basin around the zones (vectorised)."""
+    rng = _rng(seed, "outer")
+    blocks, pitch = _outer_blocks(n, rng, grids, centre)
+    return _outer_frame(blocks, pitch, rng, bounds, _rng(seed, "planning"))
+
+
+def outer_parcel_batches(n: int, seed: int, grids: list[_Grid], centre: tuple[float, float],
+                         bounds: dict[str, dict[str, dict[str, float]]], *,
+                         batch: int = 250_000) -> Iterator[gpd.GeoDataFrame]:
+    """The basin parcels of :func:`_outer_parcels`' layout, ~``batch`` at a time.
+
+    Blocks are taken in Z-order of their centres, so each batch is a compact area
+    (a spatial partition); each batch draws its attributes from its own random
+    stream, so only one batch is in memory at a time.
+    """
+    blocks, pitch = _outer_blocks(n, _rng(seed, "outer"), grids, centre)  # same layout
+    x0, y0, x1, y1, _ = blocks
+    order = np.argsort(zorder((x0 + x1) / 2, (y0 + y1) / 2), kind="stable")
+    step = max(1, int(batch / 1.5))
+    first = 1
+    for i, start in enumerate(range(0, len(order), step)):
+        sel = order[start:start + step]
+        gdf = _typed_parcels(_outer_frame(tuple(a[sel] for a in blocks),  # type: ignore[arg-type]
+                                          pitch, _rng(seed, "outer", i + 1), bounds,
+                                          _rng(seed, "planning", i + 1), first))
+        first += len(gdf)
+        yield gdf
 
 
 def _parcels(candidates: gpd.GeoDataFrame, n: int, seed: int, grids: list[_Grid],

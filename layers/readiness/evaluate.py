@@ -131,6 +131,18 @@ class ReadinessResult:
 
 # --------------------------------------------------------------------------- evaluation
 
+def check_unique_ids(ids: pd.Series) -> None:
+    """A :class:`SchemaError` naming the first ``parcel_id`` used twice (ids stripped)."""
+    dup = ids[ids.duplicated()]
+    if len(dup):
+        raise SchemaError(f"parcel_id {dup.iloc[0]!r} is used by more than one parcel "
+                          f"({dup.nunique()} duplicated ids).",
+                          hint="Give every parcel its own id.",
+                          zh=f"地块编号 {dup.iloc[0]!r} 被多个地块使用"
+                          f"（共 {dup.nunique()} 个重复编号）。",
+                          hint_zh="请为每个地块设置唯一的编号。")
+
+
 def _parcel_table(parcels: gpd.GeoDataFrame, parcel_ids: Iterable[str] | None
                   ) -> gpd.GeoDataFrame:
     if "parcel_id" not in parcels.columns:
@@ -145,14 +157,7 @@ def _parcel_table(parcels: gpd.GeoDataFrame, parcel_ids: Iterable[str] | None
                           hint="Give every parcel an id (地块编号).",
                           zh=f"第 {pos + 1} 个地块没有地块编号（parcel_id）。",
                           hint_zh="请为每个地块填写地块编号。")
-    dup = ids[ids.duplicated()]
-    if len(dup):
-        raise SchemaError(f"parcel_id {dup.iloc[0]!r} is used by more than one parcel "
-                          f"({dup.nunique()} duplicated ids).",
-                          hint="Give every parcel its own id.",
-                          zh=f"地块编号 {dup.iloc[0]!r} 被多个地块使用"
-                          f"（共 {dup.nunique()} 个重复编号）。",
-                          hint_zh="请为每个地块设置唯一的编号。")
+    check_unique_ids(ids)
     parcels = parcels.copy(deep=False)  # copy-on-write: columns are shared, not copied
     parcels["parcel_id"] = ids.astype("str")
     if parcel_ids is not None:

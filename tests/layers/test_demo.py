@@ -486,3 +486,26 @@ def test_interrupted_build_leaves_the_old_workspace(tmp_path: Path,
         build_demo(out)
     assert (out / "workspace.toml").read_text(encoding="utf-8") == 'name = "old"\n'
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ws"]
+
+
+@pytest.mark.slow
+def test_demo_parquet_streams_parcels_into_compact_parts(tmp_path) -> None:
+    import numpy as np
+
+    from gis import io as gio
+    from layers.demo import build_demo
+    from layers.readiness.cluster import _compact
+    from layers.workspace import Workspace
+
+    out = tmp_path / "pq"
+    build_demo(out, parcels=3_000, fmt="parquet")
+    ws = Workspace.load(out)
+    assert ws.layers["parcels"] == "parcels.parquet"
+    parts = gio.dataset_parts(out / "parcels.parquet")
+    assert len(parts) == 3  # the zones' parcels, then the basin's in batches of 2 000
+    frames = [gio.read_vector(p).gdf for p in parts]
+    assert sum(len(f) for f in frames) == 3_000
+    parcels = ws.read("parcels")
+    assert len(parcels) == 3_000 and parcels["parcel_id"].is_unique
+    basin = np.array([f.total_bounds for f in frames[1:]])
+    assert _compact(basin)  # each batch a compact area: the dask engine uses parts as they are
