@@ -19,7 +19,7 @@ NODATA = -9999.0
 _STREAMS = {"zones": 1, "parcels": 2, "outer": 3, "roads": 4, "water": 5, "power": 6,
             "tourism": 7, "constraints": 8, "stations": 9, "mines": 10, "inspections": 11,
             "dem": 12, "ndvi": 13, "rsrp": 14, "assessments": 15, "contracts": 16,
-            "planning": 17}
+            "planning": 17, "heavy_industry": 18}
 
 _TO_M = Transformer.from_crs("EPSG:4326", ANALYSIS_CRS, always_xy=True)
 

@@ -19,7 +19,8 @@ from layers.demo.zones import _Grid
 
 INDUSTRY_LAND_USE = {"semiconductor": "100101", "it_innovation": "100101",
                      "photovoltaic": "100102", "new_materials": "100102",
-                     "equipment": "100102", "coal_chemical": "100103"}
+                     "equipment": "100102", "coal_chemical": "100103",
+                     "steel": "100103", "coke": "100103", "power": "100103"}
 LEGACY_LAND_USE = {"100101": "M1", "100102": "M2", "100103": "M3"}
 COMMERCIAL_LAND_USE = "0901"  # 商业用地: the designed parcel whose planned use is not industrial
 ADMIN_RATIO_MAX, GREEN_RATIO_MAX = 7.0, 20.0  # the rulebook's admin_ratio and green_ratio caps
@@ -394,10 +395,39 @@ def _parcels(candidates: gpd.GeoDataFrame, n: int, seed: int, grids: list[_Grid]
     chosen = chosen.sort_values(["zone", "row", "col", "k"], kind="stable")
     out = gpd.GeoDataFrame(chosen[PARCEL_COLUMNS], geometry=chosen.geometry.values,
                            crs=ANALYSIS_CRS).reset_index(drop=True)
+    _heavy_industry(out, seed, bounds)
     if n > len(candidates):
         outer = _outer_parcels(n - len(candidates), seed, grids, centre, bounds)
         out = pd.concat([out, outer], ignore_index=True)
     return _typed_parcels(out)
+
+
+#: 潞城经开区's coking, steel and power plants (the zone's coal-based industries)
+HEAVY_INDUSTRIES = ("steel", "coke", "power", "coke")
+
+
+def _heavy_industry(df: pd.DataFrame, seed: int,
+                    bounds: dict[str, dict[str, dict[str, float]]]) -> None:
+    """Turn a few of 潞城's coal-chemical parcels into steel, coke and power plants.
+
+    Chosen among parcels whose indicators are complete, on their own random stream
+    (so every other parcel keeps its values), with indicators that meet the new
+    industry's bounds; their planned use stays 三类工业 (100103, or M3).
+    """
+    rng = _rng(seed, "heavy_industry")
+    pool = np.flatnonzero((df["zone_id"].astype("string") == "CZLC").to_numpy(dtype=bool,
+                                                                            na_value=False)
+                          & (df["industry"] == "coal_chemical").to_numpy(dtype=bool)
+                          & df[list(INDICATORS)].notna().all(axis=1).to_numpy())
+    picked = _choose(rng, pool, len(HEAVY_INDUSTRIES))
+    if not len(picked):
+        return
+    codes = np.array(HEAVY_INDUSTRIES[:len(picked)], dtype=object)
+    values = _indicator_values(codes, bounds, rng)
+    rows = df.index[np.sort(picked)]
+    df.loc[rows, "industry"] = codes
+    for name, vals in values.items():
+        df.loc[rows, name] = vals
 
 
 def _typed_parcels(df: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -124,7 +124,11 @@ def test_parcels_are_small_disjoint_and_mostly_in_zones(layers: dict[str, pd.Dat
     assert (inside >= 0.95).mean() > 0.9
     assert (inside < 0.95).sum() >= 3  # straddling the boundary or outside
     assert set(p["industry"].dropna()) == {"photovoltaic", "semiconductor", "it_innovation",
-                                           "coal_chemical", "equipment", "new_materials"}
+                                           "coal_chemical", "equipment", "new_materials",
+                                           "steel", "coke", "power"}
+    heavy = p[p["industry"].isin(["steel", "coke", "power"])]
+    assert (heavy["zone_id"] == "CZLC").all()
+    assert heavy[["far", "tax_per_mu"]].notna().all(axis=None)
     assert p["industry"].isna().sum() >= 1
     assert set(p["land_use"]) >= {"100101", "100102", "100103"}
     assert p["land_use"].isin(["M1", "M2", "M3"]).any()
