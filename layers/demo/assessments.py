@@ -42,6 +42,9 @@ def _assessments(candidates: gpd.GeoDataFrame, seed: int) -> pd.DataFrame:
             elif z.zone_id == "CZLC" and kind == "geohazard":
                 add("zone", z.zone_id, kind, "approved", "2019-11-20", "2024-12-31",
                     "长自然资函〔2019〕112号")
+            elif z.zone_id == "CZLC" and kind == "eia":  # lapses inside the pipeline's window
+                add("zone", z.zone_id, kind, "approved", "2021-07-01", "2026-06-30",
+                    "长环审〔2021〕46号")
             elif z.zone_id == "CZGX" and kind == "soil_water":  # expired, not a default rule
                 add("zone", z.zone_id, kind, "approved", "2018-05-10", "2023-05-09",
                     "长水保函〔2018〕21号")
