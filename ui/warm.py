@@ -29,7 +29,12 @@ def start() -> bool:
     with _lock:
         if _thread is not None:
             return False
-        _thread = threading.Thread(target=_run, name="devzone-warm", daemon=True)
+        from layers.settings import DeploymentSettings
+
+        # the workspace of this process at start: a thread never fills another one's cache
+        workspace = DeploymentSettings.from_env().workspace
+        _thread = threading.Thread(target=_run, args=(workspace,), name="devzone-warm",
+                                   daemon=True)
     _thread.start()
     return True
 
@@ -42,14 +47,18 @@ def wait(timeout: float | None = None) -> bool:
     return not _thread.is_alive()
 
 
-def _run() -> None:
+def _run(workspace: object) -> None:
     t0 = time.perf_counter()
     try:
         _quiet_streamlit()
         from gis.errors import PlannerError
+        from layers.settings import DeploymentSettings
         from ui import data as uidata
         from ui import widgets  # noqa: F401  (the pages' imports: folium, streamlit_folium …)
 
+        if DeploymentSettings.from_env().workspace != workspace:
+            log.info("warm start skipped: the workspace setting changed since start")
+            return
         snap = uidata.snapshot()
         ws = uidata.load(snap)
         as_of = uidata.default_as_of()

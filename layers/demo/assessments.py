@@ -18,6 +18,17 @@ _AGENCY = {"mineral_overlay": "长自然资函", "eia": "长环审", "energy": "
            "archaeology": "长文物函"}
 
 
+#: designed zone records: (status, approved_on, valid_until, ref)
+_ZONE_CASES: dict[tuple[str, str], tuple[str, str | None, str | None, str]] = {
+    ("CZJK", "energy"): ("committed", None, None, "经开区区域节能评价承诺制实施方案（2023）"),
+    ("CZLC", "geohazard"): ("approved", "2019-11-20", "2024-12-31", "长自然资函〔2019〕112号"),
+    # lapses inside the supply pipeline's window (the parcels it holds drop out)
+    ("CZLC", "eia"): ("approved", "2021-07-01", "2026-06-30", "长环审〔2021〕46号"),
+    # expired, not a default rule
+    ("CZGX", "soil_water"): ("approved", "2018-05-10", "2023-05-09", "长水保函〔2018〕21号"),
+}
+
+
 def _assessments(candidates: gpd.GeoDataFrame, seed: int) -> pd.DataFrame:
     rng = _rng(seed, "assessments")
     rows: list[dict[str, Any]] = []
@@ -36,18 +47,9 @@ def _assessments(candidates: gpd.GeoDataFrame, seed: int) -> pd.DataFrame:
             approved = f"{year}-{month:02d}-{day:02d}"
             valid = f"{year + 8}-12-31"
             ref = f"{_AGENCY[kind]}〔{year}〕{int(rng.integers(8, 160))}号"
-            if z.zone_id == "CZJK" and kind == "energy":
-                add("zone", z.zone_id, kind, "committed", None, None,
-                    "经开区区域节能评价承诺制实施方案（2023）")
-            elif z.zone_id == "CZLC" and kind == "geohazard":
-                add("zone", z.zone_id, kind, "approved", "2019-11-20", "2024-12-31",
-                    "长自然资函〔2019〕112号")
-            elif z.zone_id == "CZLC" and kind == "eia":  # lapses inside the pipeline's window
-                add("zone", z.zone_id, kind, "approved", "2021-07-01", "2026-06-30",
-                    "长环审〔2021〕46号")
-            elif z.zone_id == "CZGX" and kind == "soil_water":  # expired, not a default rule
-                add("zone", z.zone_id, kind, "approved", "2018-05-10", "2023-05-09",
-                    "长水保函〔2018〕21号")
+            special = _ZONE_CASES.get((z.zone_id, kind))
+            if special is not None:
+                add("zone", z.zone_id, kind, *special)
             else:
                 add("zone", z.zone_id, kind, "approved", approved, valid, ref)
     add("zone", "CZGX", "flood", "pending", None, None, None)

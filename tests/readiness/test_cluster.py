@@ -8,7 +8,10 @@ by dask-geopandas' Hilbert ``spatial_shuffle`` and read by the workers).
 from __future__ import annotations
 
 import shutil
+import sys
 import tomllib
+import types
+from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -27,12 +30,20 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def scheduler() -> str:
+def scheduler() -> Iterator[str]:
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit="2GB",
-                      dashboard_address=None) as cluster:
-        yield cluster.scheduler_address
+    # Spawned workers re-run the parent's __main__ by path. After an AppTest in this
+    # process that is Streamlit's generated page script, which cannot run alone; a plain
+    # __main__ (as under the devzone command) is what workers expect.
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                          memory_limit="2GB", dashboard_address=None) as cluster:
+            yield cluster.scheduler_address
+    finally:
+        sys.modules["__main__"] = main
 
 
 def _plain(df: pd.DataFrame) -> pd.DataFrame:
