@@ -106,7 +106,8 @@ _STATUS_INFRA = _c("status", "状态", "Status", allowed=INFRA_STATUS,
 _PROJECT = (
     _c("project_id", "项目编号", "Project ID", aliases=("项目编号", "工程编号", "PROJECT_ID")),
     _c("planned_date", "计划建成日期", "Planned completion", "date",
-       aliases=("计划建成日期", "计划完工日期", "计划竣工日期", "PLANNED_DATE")),
+       aliases=("计划建成日期", "计划完工日期", "计划竣工日期", "PLANNED_DATE",
+                "planned_da")),  # "planned_da": a Shapefile keeps 10 characters of a name
 )
 PROJECT_KINDS = ("road", "water", "power", "gas", "other")
 

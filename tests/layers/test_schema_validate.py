@@ -33,6 +33,12 @@ def test_catalogue_is_complete():
             assert col.zh and col.en, (spec.kind, col.name)
 
 
+def test_project_columns_survive_a_shapefile():
+    for kind in ("roads", "water", "power", "gas"):
+        amap = alias_map(CATALOG[kind])
+        assert amap["planned_da"] == "planned_date" and amap["项目编号"] == "project_id"
+
+
 def test_alias_map_knows_chinese_names():
     amap = alias_map(CATALOG["parcels"])
     assert amap["地块编号"] == "parcel_id"
