@@ -31,6 +31,24 @@ def test_scenario_lists_changed_parcels_and_writes_csv(demo_ws: Path, tmp_path: 
     assert (table["before"] != table["after"]).all()
 
 
+def test_demo_road_project_unlocks_parcels_alone(demo_ws: Path, tmp_path: Path) -> None:
+    """GX-RD-01 builds its roads and the supply pipe laid along them: road+water parcels."""
+    out = tmp_path / "rank.csv"
+    assert main(["plan", str(demo_ws), "--rank", "--out", str(out)]) == 0
+    rank = pd.read_csv(out, encoding="utf-8-sig").set_index("project_id")
+    assert rank.loc["GX-RD-01", "parcels"] >= 2 and rank.loc["LZ-WS-01", "parcels"] >= 2
+    water = gpd.read_file(demo_ws / "layers.gpkg", layer="water")
+    pipe = water[water["name"].str.startswith("高新区扩展区道路配套给水管")]
+    assert len(pipe) and set(pipe["status"]) == {"planned"}
+    assert set(pipe["project_id"]) == {"GX-RD-01"}
+    roads = gpd.read_file(demo_ws / "layers.gpkg", layer="roads")
+    gx_roads = shapely.union_all(roads.geometry[roads["project_id"] == "GX-RD-01"].array)
+    assert (shapely.distance(pipe.geometry.array, gx_roads) < 10.0).all()
+    cons = gpd.read_file(demo_ws / "layers.gpkg", layer="constraints")
+    red = shapely.union_all(cons.geometry[cons["kind"] == "ecological_redline"].array)
+    assert not pipe.intersects(red).any()
+
+
 def test_check_build_names_the_project_in_messages(demo_ws: Path, tmp_path: Path,
                                                    capsys) -> None:
     base, built = tmp_path / "base.csv", tmp_path / "built.csv"
