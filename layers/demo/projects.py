@@ -1,7 +1,7 @@
 """Planned infrastructure projects of the demo: the ``projects`` table and its features.
 
 Every planned or under-construction feature of roads, water and power gets a
-``planned_date``; the features of six projects also get a ``project_id``. Building
+``planned_date``; the features of five projects also get a ``project_id``. Building
 a project in a scenario (``devzone scenario --build``) makes the parcels it serves
 ready. Costs are plausible round figures in 万元, not real budgets.
 """
