@@ -49,16 +49,18 @@ def _feature(kind: str, pid: str, due: date, line: shapely.LineString) -> dict[s
 
 
 def add_projects(ws_path: Path, n: int = 30, seed: int = 7) -> pd.DataFrame:
-    """Add ``n`` planned projects through clusters of parcels failing a distance rule."""
+    """Add ``n`` planned projects through clusters of parcels failing a distance rule (next
+    to the workspace's own projects, such as the demo's five); returns every project."""
     from layers.access import Role, cli_actor
     from layers.readiness import evaluate, inputs_from_workspace, rulebook_in_force
     from layers.readiness._base import FAIL
     from layers.workspace import Workspace
 
     ws = Workspace.load(ws_path)
-    done = ws.read("projects")
-    if done is not None:  # already added (a kept workspace)
-        return pd.DataFrame(done)
+    own = ws.read("projects")
+    own = pd.DataFrame(own) if own is not None else pd.DataFrame()
+    if len(own) and own["project_id"].astype(str).str.startswith("XM-").any():
+        return own  # already added (a kept workspace)
     rb = rulebook_in_force(ws, None)
     inputs = inputs_from_workspace(ws, rulebook=rb)
     res = evaluate(inputs, rb, as_of=ws.as_of or date.today())
@@ -96,7 +98,7 @@ def add_projects(ws_path: Path, n: int = 30, seed: int = 7) -> pd.DataFrame:
         projects.append({"project_id": pid, "name": f"{_KIND[layer]} 项目 {pid}",
                          "kind": _KIND[layer], "cost_wan": cost,
                          "planned_date": due.isoformat(), "funded": bool(k % 2)})
-    table = pd.DataFrame(projects)
+    table = pd.concat([own, pd.DataFrame(projects)], ignore_index=True)
     with ws.writing(cli_actor(), "bench projects", role=Role.admin, note="bench/plan.py") as tx:
         for layer, rows in feats.items():
             if not rows:
