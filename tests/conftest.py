@@ -23,7 +23,9 @@ def demo_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def demo_ws_copy(demo_ws: Path, tmp_path: Path) -> Path:
-    """A private, writable copy of the demo workspace."""
+    """A private, writable copy of the demo workspace (without the results other tests
+    stored in the shared one's ``.devzone/cache``)."""
     dst = tmp_path / "demo"
-    shutil.copytree(demo_ws, dst)
+    shutil.copytree(demo_ws, dst, ignore=lambda folder, names: (
+        ["cache"] if Path(folder).name == ".devzone" else []))
     return dst
