@@ -10,8 +10,8 @@ import typer
 
 from gis.errors import InputError, PlannerError
 
-__all__ = ["DEBUG", "check_lang", "display_width", "echo_err", "fail", "load_workspace",
-           "parse_date", "scenario_of", "split_ids"]
+__all__ = ["DEBUG", "check_csv_out", "check_lang", "display_width", "echo_err", "fail",
+           "load_workspace", "parse_date", "scenario_of", "split_ids"]
 
 DEBUG = {"on": False}
 
@@ -65,6 +65,15 @@ def check_lang(lang: str, what: str = "the output") -> None:
                          hint="Use --lang zh or --lang en.",
                          zh=f"--lang {lang!r} 不是可用的输出语言。",
                          hint_zh="请使用 --lang zh 或 --lang en。")
+
+
+def check_csv_out(out: Path | None) -> None:
+    """Refuse an ``--out`` that is not a ``.csv`` file (an :class:`InputError`)."""
+    if out is not None and out.suffix.lower() != ".csv":
+        raise InputError(f"--out {out}: unknown format {out.suffix!r}.",
+                         hint="Use a .csv file (utf-8-sig).",
+                         zh=f"--out {out}：未知的格式 {out.suffix!r}。",
+                         hint_zh="请使用 .csv 文件（utf-8-sig 编码）。")
 
 
 def is_tty() -> bool:

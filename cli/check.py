@@ -8,20 +8,20 @@ from pathlib import Path
 
 import typer
 
-from cli._common import echo_err, load_workspace, parse_date, scenario_of
+from cli._common import (
+    check_lang,
+    echo_err,
+    load_workspace,
+    parse_date,
+    scenario_of,
+    split_ids,
+)
 from cli.scenario import with_scenario
 from gis.errors import InputError
 
 __all__ = ["register"]
 
 _PROGRESS_MIN = 20_000  # parcels above which a progress bar is shown on stderr
-
-
-def _split_ids(values: list[str] | None) -> list[str] | None:
-    if not values:
-        return None
-    ids = [p.strip() for v in values for p in v.split(",") if p.strip()]
-    return ids or None
 
 
 def register(app: typer.Typer) -> None:
@@ -59,14 +59,10 @@ def register(app: typer.Typer) -> None:
         from layers.readiness import evaluate, inputs_from_workspace, rulebook_in_force, summarize
         from layers.readiness.export import check_result_path, write_result
 
-        if lang not in ("zh", "en"):
-            raise InputError(f"--lang {lang!r} is not a language of the summary.",
-                             hint="Use --lang zh or --lang en.",
-                             zh=f"--lang {lang!r} 不是汇总可用的语言。",
-                             hint_zh="请使用 --lang zh 或 --lang en。")
+        check_lang(lang, "the summary")
         from cli.check_dask import check_engine, check_with_dask
 
-        check_engine(engine, out, _split_ids(parcel))
+        check_engine(engine, out, (split_ids(parcel) or None))
         if engine == "dask" and (build or assume_planned):
             raise InputError("--build and --assume-planned work with the local engine only.",
                              hint="Drop --engine dask, or check the scenario without it.",
@@ -83,7 +79,7 @@ def register(app: typer.Typer) -> None:
             return
         t0 = time.perf_counter()
         inputs = inputs_from_workspace(ws, rulebook=rulebook)
-        ids = _split_ids(parcel)
+        ids = (split_ids(parcel) or None)
         scenario = scenario_of(build, assume_planned)
         total = len(ids) if ids else len(inputs.parcels)
         if total >= _PROGRESS_MIN:

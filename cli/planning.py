@@ -6,18 +6,10 @@ from pathlib import Path
 
 import typer
 
-from cli._common import check_lang, echo_err, load_workspace, parse_date
+from cli._common import check_csv_out, check_lang, echo_err, load_workspace, parse_date
 from gis.errors import InputError
 
 __all__ = ["register"]
-
-
-def _csv_out(out: Path | None) -> None:
-    if out is not None and out.suffix.lower() != ".csv":
-        raise InputError(f"--out {out}: unknown format {out.suffix!r}.",
-                         hint="Use a .csv file (utf-8-sig).",
-                         zh=f"--out {out}：未知的格式 {out.suffix!r}。",
-                         hint_zh="请使用 .csv 文件（utf-8-sig 编码）。")
 
 
 def _table(df, cols: list[str]) -> str:  # df: DataFrame (pandas imported lazily)
@@ -46,7 +38,7 @@ def register(app: typer.Typer) -> None:
         from layers.planning.pipeline import supply_pipeline
         from layers.readiness import inputs_from_workspace, rulebook_in_force
 
-        _csv_out(out)
+        check_csv_out(out)
         check_lang(lang)
         ws = load_workspace(workspace)
         day = parse_date(start, option="--from", default=ws.as_of)
@@ -93,7 +85,7 @@ def register(app: typer.Typer) -> None:
         from layers.planning.works import build_works
         from layers.readiness import inputs_from_workspace, rulebook_in_force
 
-        _csv_out(out)
+        check_csv_out(out)
         check_lang(lang)
         if budget is None and not rank:
             raise InputError("devzone plan needs --budget WAN (万元) or --rank.",

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cli._common import display_width, load_workspace
-from gis.errors import InputError
+from cli._common import check_csv_out, check_lang, display_width, load_workspace
 
 __all__ = ["format_table", "register"]
 
@@ -53,16 +52,8 @@ def register(app: typer.Typer) -> None:
             rulebook_table,
         )
 
-        if lang not in ("zh", "en"):
-            raise InputError(f"--lang {lang!r} is not a language of the table.",
-                             hint="Use --lang zh or --lang en.",
-                             zh=f"--lang {lang!r} 不是表格可用的语言。",
-                             hint_zh="请使用 --lang zh 或 --lang en。")
-        if out is not None and out.suffix.lower() != ".csv":
-            raise InputError(f"--out {out}: unknown format {out.suffix!r}.",
-                             hint="Use a .csv file.",
-                             zh=f"--out {out}：未知的格式 {out.suffix!r}。",
-                             hint_zh="请使用 .csv 文件。")
+        check_lang(lang, "the table")
+        check_csv_out(out)
         ws = load_workspace(workspace)
         rulebook = rulebook_in_force(ws, rules)
         table = rulebook_table(rulebook, lang)

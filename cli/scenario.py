@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from cli._common import load_workspace, parse_date, scenario_of, split_ids
+from cli._common import check_csv_out, load_workspace, parse_date, scenario_of, split_ids
 from gis.errors import InputError
 
 __all__ = ["register", "with_scenario"]
@@ -92,11 +92,7 @@ def register(app: typer.Typer) -> None:
         from layers.planning.saved import save_scenario, scenario_named
         from layers.readiness import evaluate, inputs_from_workspace, rulebook_in_force
 
-        if out is not None and out.suffix.lower() != ".csv":
-            raise InputError(f"--out {out}: unknown format {out.suffix!r}.",
-                             hint="Use a .csv file.",
-                             zh=f"--out {out}：未知的格式 {out.suffix!r}。",
-                             hint_zh="请使用 .csv 文件。")
+        check_csv_out(out)
         ws = load_workspace(workspace)
         day = parse_date(as_of, default=ws.as_of)
         if save:
