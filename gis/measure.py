@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import threading
 from dataclasses import dataclass
 
@@ -11,6 +10,8 @@ import shapely
 from affine import Affine
 
 from gis.errors import InputError
+from gis.nearest import NearestIndex, prebuild, to_segments
+from gis.zorder import zorder
 
 __all__ = [
     "AreaIndex",
@@ -25,7 +26,6 @@ __all__ = [
 ]
 
 M2_PER_HA = 10_000.0
-_LINES = (shapely.GeometryType.LINESTRING, shapely.GeometryType.LINEARRING)
 _POLYS = (shapely.GeometryType.POLYGON,)
 
 
@@ -52,164 +52,6 @@ def area_ha(geoms: object) -> np.ndarray | float:
     if geoms is None or isinstance(geoms, shapely.Geometry):
         return float(shapely.area(geoms)) / M2_PER_HA
     return shapely.area(_as_array(getattr(geoms, "geometry", geoms))) / M2_PER_HA
-
-
-def to_segments(geoms: object, *, max_length: float | None = None
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Split lines into their two-point segments, and long segments into short pieces.
-
-    Parameters
-    ----------
-    geoms : array-like of shapely geometries
-        Any mix of (multi)points, (multi)lines, (multi)polygons and collections.
-    max_length : float, optional
-        Segments longer than this are also cut into pieces of at most this length,
-        so each piece's envelope stays small for spatial-index queries.
-
-    Returns
-    -------
-    exact : numpy.ndarray of geometries
-        The input's two-point segments, points and polygons (a polygon stays whole:
-        distance to it is zero inside it). Distances to these equal distances to the input.
-    pieces : numpy.ndarray of geometries
-        ``exact`` with long segments cut into pieces (for indexing only).
-    owner : numpy.ndarray of int
-        For each piece, the position of its segment in ``exact``.
-    """
-    arr = _as_array(geoms)
-    arr = arr[~(shapely.is_missing(arr) | shapely.is_empty(arr))]
-    parts = shapely.get_parts(arr)
-    # collections may nest one level (GeometryCollection of multi-geometries)
-    while np.any(shapely.get_num_geometries(parts) > 1):
-        parts = shapely.get_parts(parts)
-    types = shapely.get_type_id(parts)
-    is_line = np.isin(types, _LINES)
-    lines, others = parts[is_line], parts[~is_line]
-    if not len(lines):
-        return others, others, np.arange(len(others))
-    xy, idx = shapely.get_coordinates(lines, return_index=True)
-    same = idx[1:] == idx[:-1]
-    a, b = xy[:-1][same], xy[1:][same]
-    exact = np.concatenate([shapely.linestrings(np.stack([a, b], axis=1)), others])
-    k = np.ones(len(a), dtype=np.int64)
-    if max_length is not None and max_length > 0:
-        k = np.maximum(np.ceil(np.hypot(*(b - a).T) / max_length), 1).astype(np.int64)
-    owner = np.repeat(np.arange(len(a)), k)
-    step = np.arange(len(owner)) - np.repeat(np.cumsum(k) - k, k)
-    t0 = (step / k[owner])[:, None]
-    t1 = ((step + 1) / k[owner])[:, None]
-    d = b - a
-    p0 = np.where(t0 == 0, a[owner], a[owner] + d[owner] * t0)
-    p1 = np.where(t1 == 1, b[owner], a[owner] + d[owner] * t1)
-    pieces = np.concatenate([shapely.linestrings(np.stack([p0, p1], axis=1)), others])
-    owner = np.concatenate([owner, len(a) + np.arange(len(others))])
-    return exact, pieces, owner
-
-
-class NearestIndex:
-    """Exact shapely distances from many geometries to the nearest of a fixed target set.
-
-    Lines are split into two-point segments, indexed as short pieces so envelope
-    queries stay selective. Geometries within ``start_radius`` of a target are
-    resolved from envelope candidates (``shapely.distance`` to the candidates'
-    segments); the rest by GEOS nearest-neighbour search over the segments. Either
-    way the value equals ``min(shapely.distance(g, t) for t in targets)``.
-
-    Examples
-    --------
-    >>> import shapely
-    >>> idx = NearestIndex([shapely.LineString([(0, 0), (100, 0)])])
-    >>> idx.distance([shapely.box(10, 5, 20, 15), shapely.box(0, -1, 1, 1)]).tolist()
-    [5.0, 0.0]
-    """
-
-    def __init__(self, targets: object, *, segment_length: float = 200.0) -> None:
-        self.targets, pieces, self.owner = to_segments(targets, max_length=segment_length)
-        self.tree = shapely.STRtree(pieces)
-        self.exact_tree = shapely.STRtree(self.targets)
-        _build(self.tree, self.exact_tree)
-        if len(pieces):
-            x0, y0, x1, y1 = shapely.total_bounds(pieces)
-            span = max(x1 - x0, y1 - y0, 1.0)
-            self.spacing = span / math.sqrt(len(pieces))
-        else:
-            self.spacing = 1.0
-
-    def __len__(self) -> int:
-        return len(self.targets)
-
-    def distance(self, geoms: object, *, start_radius: float | None = None) -> np.ndarray:
-        """Distance from each geometry to the nearest target (``inf`` when there is none).
-
-        Missing or empty geometries give ``nan``.
-        """
-        arr = _as_array(geoms)
-        out = np.full(len(arr), np.inf)
-        bad = shapely.is_missing(arr) | shapely.is_empty(arr)
-        out[bad] = np.nan
-        if not len(self.targets):
-            return out
-        todo = np.flatnonzero(~bad)
-        bounds = shapely.bounds(arr)
-        radius = np.full(len(arr), start_radius if start_radius is not None
-                         else self.spacing / 2)
-        radius = np.maximum(radius, 1e-6)  # r > 0: the far geometries are disjoint
-        # near geometries: envelope candidates within r, exact distances (complete when <= r)
-        r = radius[todo]
-        b = bounds[todo]
-        boxes = shapely.box(b[:, 0] - r, b[:, 1] - r, b[:, 2] + r, b[:, 3] + r)
-        qi, ti = self.tree.query(boxes)
-        best = np.full(len(todo), np.inf)
-        if len(qi):
-            d = shapely.distance(arr[todo[qi]], self.targets[self.owner[ti]])
-            np.minimum.at(best, qi, d)
-        done = best <= r
-        out[todo[done]] = best[done]
-        todo = todo[~done]
-        if len(todo):
-            # far geometries: GEOS nearest-neighbour search over the unsplit segments. They
-            # are disjoint from every target (d > r > 0), so the distance from a polygon's
-            # boundary is its distance, and cheaper to compute.
-            far = arr[todo]
-            poly = np.isin(shapely.get_type_id(far), (3, 6))
-            far = np.where(poly, shapely.boundary(far), far) if poly.any() else far
-            idx, d = self.exact_tree.query_nearest(far, all_matches=False,
-                                                   return_distance=True)
-            out[todo[idx[0]]] = d
-        return out
-
-
-def _build(*trees: shapely.STRtree) -> None:
-    """Query each tree once so it is fully built before threads share it."""
-    probe = shapely.Point(0.0, 0.0)
-    for tree in trees:
-        tree.query(probe)
-        tree.query_nearest(probe)
-
-
-def zorder(x: np.ndarray, y: np.ndarray,
-           bounds: tuple[float, float, float, float] | None = None) -> np.ndarray:
-    """Z-order (Morton) keys of points, 16 bits per axis.
-
-    The axes are scaled to the points' own extent, or to ``bounds`` (xmin, ymin,
-    xmax, ymax) so that keys computed piece by piece compare across pieces.
-    """
-    ok = np.isfinite(x) & np.isfinite(y)
-    if not ok.any():
-        return np.zeros(len(x), dtype=np.uint64)
-
-    def scale(v: np.ndarray, axis: int) -> np.ndarray:
-        lo, hi = ((v[ok].min(), v[ok].max()) if bounds is None
-                  else (bounds[axis], bounds[axis + 2]))
-        s = np.where(ok, (v - lo) / max(hi - lo, 1e-9) * 65535, 0)
-        return np.clip(s, 0, 65535).astype(np.uint64)
-
-    xs, ys = scale(x, 0), scale(y, 1)
-    key = np.zeros(len(x), dtype=np.uint64)
-    for bit in range(16):
-        key |= ((xs >> np.uint64(bit)) & np.uint64(1)) << np.uint64(2 * bit)
-        key |= ((ys >> np.uint64(bit)) & np.uint64(1)) << np.uint64(2 * bit + 1)
-    return key
 
 
 class AreaIndex:
@@ -247,7 +89,7 @@ class AreaIndex:
             parts, self.source_index = parts[keep], self.source_index[keep]
         self.parts = parts
         self.tree = shapely.STRtree(parts)
-        _build(self.tree)
+        prebuild(self.tree)
         self._wkb = shapely.to_wkb(parts)
         self._local = threading.local()
 

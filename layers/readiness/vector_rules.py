@@ -71,11 +71,10 @@ def _missing_message(layer: str, problem: str | None, flt: Filter) -> tuple[str,
             f"layer {layer} has no column {col!r} needed by the filter {filter_text(flt)}")
 
 
-def _nearest(inputs: Any, layer: str, flt: Filter, reach: float) -> tuple[Any, str | None]:
-    """The cached nearest-feature index of a filtered layer (pieces sized for ``reach`` m)."""
+def _nearest(inputs: Any, layer: str, flt: Filter) -> tuple[Any, str | None]:
+    """The cached nearest-feature index of a filtered layer."""
     return cached_index(inputs, "nearest", layer, flt,
-                        lambda sub: NearestIndex(sub.geometry.values,
-                                                 segment_length=max(25.0, min(4 * reach, 500.0))))
+                        lambda sub: NearestIndex(sub.geometry.values))
 
 
 def _what(layer: str, flt: Filter) -> tuple[str, str]:
@@ -92,7 +91,7 @@ class DistanceEvaluator(Evaluator):
 
     def __init__(self, rule: DistanceRule, inputs: Any, as_of: date) -> None:
         super().__init__(rule, inputs, as_of)
-        self.index, self.problem = _nearest(inputs, rule.layer, rule.filter, rule.max_m)
+        self.index, self.problem = _nearest(inputs, rule.layer, rule.filter)
         zh, _ = layer_names(rule.layer)
         what_zh, what_en = _what(rule.layer, rule.filter)
         m = rule.max_m
@@ -140,7 +139,7 @@ class MinDistanceEvaluator(Evaluator):
 
     def __init__(self, rule: MinDistanceRule, inputs: Any, as_of: date) -> None:
         super().__init__(rule, inputs, as_of)
-        self.index, self.problem = _nearest(inputs, rule.layer, rule.filter, rule.min_m)
+        self.index, self.problem = _nearest(inputs, rule.layer, rule.filter)
         what_zh, what_en = _what(rule.layer, rule.filter)
         m = rule.min_m
         self.msg_pass = self.messages.code(f"距{what_zh}不少于 {m:g} 米",

@@ -58,7 +58,7 @@ def brute_distance(geoms: list, targets: list) -> np.ndarray:
                                              coord, coord)), min_size=1, max_size=6),
        st.floats(0, 500))
 def test_nearest_distance_agrees_with_shapely(geoms, targets, radius) -> None:
-    idx = NearestIndex(targets, segment_length=37.0)
+    idx = NearestIndex(targets)
     got = idx.distance(geoms, start_radius=radius)
     np.testing.assert_array_equal(got, brute_distance(geoms, targets))
 
@@ -85,8 +85,30 @@ def test_far_geometries_use_the_exact_segments() -> None:
     rng = np.random.default_rng(3)
     xy = rng.uniform(-20_000, 20_000, (200, 2))
     geoms = shapely.box(X0 + xy[:, 0], Y0 + xy[:, 1], X0 + xy[:, 0] + 80, Y0 + xy[:, 1] + 60)
-    got = NearestIndex([road], segment_length=25.0).distance(geoms, start_radius=10.0)
+    got = NearestIndex([road]).distance(geoms, start_radius=10.0)
     np.testing.assert_array_equal(got, shapely.distance(geoms, road))
+
+
+def test_far_geometries_in_many_groups_match_brute_force() -> None:
+    # thousands of parcels far from winding lines, points, a polygon with a hole (some
+    # parcels sit in the hole) and lines meeting end to end: the grouped far search
+    # must give exactly shapely's least distance for every one
+    rng = np.random.default_rng(11)
+    walk = np.cumsum(rng.normal(0, 40, (300, 2)), axis=0)
+    origin = np.array([X0, Y0])
+    road = shapely.LineString(walk + origin)
+    spur = shapely.LineString([walk[-1] + origin, walk[-1] + origin + [900, -4000]])
+    lake = shapely.Polygon(shapely.box(X0 + 9000, Y0, X0 + 12000, Y0 + 3000).exterior,
+                           [shapely.box(X0 + 10000, Y0 + 1000, X0 + 11000, Y0 + 2000).exterior])
+    wells = shapely.MultiPoint([(X0 - 6000, Y0 + 7000), (X0 + 3000, Y0 - 9000)])
+    targets = [road, spur, lake, wells]
+    xy = rng.uniform(-15_000, 15_000, (4000, 2))
+    xy = np.vstack([xy, rng.uniform([10_100, 1_100], [10_800, 1_800], (40, 2))])  # the hole
+    geoms = shapely.box(X0 + xy[:, 0], Y0 + xy[:, 1], X0 + xy[:, 0] + rng.uniform(5, 150, len(xy)),
+                        Y0 + xy[:, 1] + rng.uniform(5, 150, len(xy)))
+    geoms = geoms[~shapely.intersects(geoms, shapely.GeometryCollection(targets))]
+    got = NearestIndex(targets).distance(geoms, start_radius=1.0)
+    np.testing.assert_array_equal(got, brute_distance(list(geoms), targets))
 
 
 def test_to_segments_pieces_belong_to_their_segments() -> None:
