@@ -131,10 +131,13 @@ class AreaIndex:
         gi, _, area = self.pair_areas(arr)
         return np.bincount(gi, weights=area, minlength=len(arr))[: len(arr)]
 
-    def fraction(self, geoms: object) -> np.ndarray:
-        """Share of each geometry's area inside the polygons, in [0, 1] (``nan`` if no area)."""
+    def fraction(self, geoms: object, *, areas: np.ndarray | None = None) -> np.ndarray:
+        """Share of each geometry's area inside the polygons, in [0, 1] (``nan`` if no area).
+
+        ``areas``: the geometries' own areas, when the caller has them.
+        """
         arr = _as_array(geoms)
-        total = shapely.area(arr)
+        total = shapely.area(arr) if areas is None else areas
         covered = self.covered_area(arr)
         with np.errstate(invalid="ignore", divide="ignore"):
             frac = np.where(total > 0, np.minimum(covered / total, 1.0), np.nan)

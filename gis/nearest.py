@@ -112,24 +112,27 @@ class NearestIndex:
     def __len__(self) -> int:
         return len(self.targets)
 
-    def distance(self, geoms: object, *, start_radius: float | None = None) -> np.ndarray:
+    def distance(self, geoms: object, *, start_radius: float | None = None,
+                 bounds: np.ndarray | None = None, outlines: np.ndarray | None = None
+                 ) -> np.ndarray:
         """Distance from each geometry to the nearest target (``inf`` when there is none).
 
-        Missing or empty geometries give ``nan``.
+        Missing or empty geometries give ``nan``. ``bounds`` (``shapely.bounds`` of the
+        geometries) and ``outlines`` (their boundaries, polygons' only) may be passed
+        when the caller already has them.
         """
         arr = _as_array(geoms)
+        if bounds is None:
+            bounds = shapely.bounds(arr)
         out = np.full(len(arr), np.inf)
-        bad = shapely.is_missing(arr) | shapely.is_empty(arr)
+        bad = np.isnan(bounds[:, 0])  # missing or empty
         out[bad] = np.nan
         if not len(self.targets):
             return out
         todo = np.flatnonzero(~bad)
-        bounds = shapely.bounds(arr)
-        radius = np.full(len(arr), start_radius if start_radius is not None
-                         else self.spacing / 2)
-        radius = np.maximum(radius, 1e-6)  # r > 0: the far geometries are disjoint
+        r = np.maximum(start_radius if start_radius is not None else self.spacing / 2,
+                       1e-6)  # r > 0: the far geometries are disjoint
         # near geometries: the targets within r, exact distances (complete when <= r)
-        r = radius[todo]
         qi, ti = self.exact_tree.query(arr[todo], predicate="dwithin", distance=r)
         best = np.full(len(todo), np.inf)
         if len(qi):
@@ -141,9 +144,12 @@ class NearestIndex:
         if len(todo):
             # far geometries are disjoint from every target (d > r > 0): the distance
             # from a polygon's boundary is its distance, and cheaper to compute
-            far = arr[todo]
-            poly = np.isin(shapely.get_type_id(far), (3, 6))
-            far = np.where(poly, shapely.boundary(far), far) if poly.any() else far
+            if outlines is None:
+                far = arr[todo]
+                poly = np.isin(shapely.get_type_id(far), (3, 6))
+                far = np.where(poly, shapely.boundary(far), far) if poly.any() else far
+            else:
+                far = outlines[todo]
             out[todo] = self._far(far, bounds[todo])
         return out
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from layers.catalog import CATALOG
 from layers.labels import VALUE_LABELS
@@ -94,6 +95,28 @@ class Chunk:
 
     def __len__(self) -> int:
         return len(self.pos)
+
+    def _cached(self, key: str, make: Any) -> np.ndarray:
+        if key not in self.cache:
+            self.cache[key] = make()
+        return self.cache[key]
+
+    def envelopes(self) -> np.ndarray:
+        """``shapely.bounds`` of each parcel (NaN rows for missing or empty ones)."""
+        return self._cached("envelopes", lambda: shapely.bounds(self.geoms))
+
+    def outlines(self) -> np.ndarray:
+        """Each parcel's boundary (a polygon's distance to what lies outside it)."""
+        return self._cached("outlines", lambda: _outlines(self.geoms))
+
+    def areas(self) -> np.ndarray:
+        """Each parcel's area in m² (NaN for a missing geometry)."""
+        return self._cached("areas", lambda: shapely.area(self.geoms))
+
+
+def _outlines(geoms: np.ndarray) -> np.ndarray:
+    poly = np.isin(shapely.get_type_id(geoms), (3, 6))
+    return np.where(poly, shapely.boundary(geoms), geoms) if poly.any() else geoms
 
 
 class Evaluator:

@@ -250,10 +250,11 @@ def evaluate(inputs: ReadinessInputs, rulebook: Rulebook, *, as_of: date,
             bounds = (0.0, 0.0, 0.0, 0.0)
         chunk = Chunk(pos=sel, geoms=g, attrs=attrs.iloc[sel].reset_index(drop=True),
                       has_geom=hg, bounds=bounds)
-        for r, ev in enumerate(evaluators):
-            o = ev.evaluate(chunk)
-            status[sel, r], value[sel, r], threshold[sel, r] = o.status, o.value, o.threshold
-            gap[sel, r], cost[sel, r], msg[sel, r] = o.gap, o.cost, o.msg
+        outs = [ev.evaluate(chunk) for ev in evaluators]
+        # one block per array: rows of the (n, rules) arrays are contiguous
+        for whole, name in ((status, "status"), (value, "value"), (threshold, "threshold"),
+                            (gap, "gap"), (cost, "cost"), (msg, "msg")):
+            whole[sel] = np.column_stack([getattr(o, name) for o in outs])
         return len(sel)
 
     done = 0

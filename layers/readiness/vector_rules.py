@@ -9,7 +9,6 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-import shapely
 
 from gis.measure import AreaIndex, NearestIndex
 from layers.readiness._base import (
@@ -114,7 +113,8 @@ class DistanceEvaluator(Evaluator):
         if not len(self.index):
             out.set(chunk.has_geom, FAIL, self.msg_none)
             return out
-        d = self.index.distance(chunk.geoms, start_radius=max(rule.max_m, 1.0))
+        d = self.index.distance(chunk.geoms, start_radius=max(rule.max_m, 1.0),
+                                bounds=chunk.envelopes(), outlines=chunk.outlines())
         ok = chunk.has_geom & (d <= rule.max_m)
         bad = chunk.has_geom & (d > rule.max_m)
         out.value[chunk.has_geom] = d[chunk.has_geom]
@@ -164,7 +164,8 @@ class MinDistanceEvaluator(Evaluator):
             out.set(chunk.has_geom, PASS, self.msg_none)
             out.gap[chunk.has_geom] = 0.0
             return out
-        d = self.index.distance(chunk.geoms, start_radius=max(rule.min_m, 1.0))
+        d = self.index.distance(chunk.geoms, start_radius=max(rule.min_m, 1.0),
+                                bounds=chunk.envelopes(), outlines=chunk.outlines())
         ok = chunk.has_geom & (d >= rule.min_m)
         bad = chunk.has_geom & (d < rule.min_m)
         out.value[chunk.has_geom] = d[chunk.has_geom]
@@ -236,7 +237,7 @@ class FractionEvaluator(Evaluator):
         n = len(chunk)
         out = RuleOutput.empty(n, threshold=self.threshold)
         out.set(~chunk.has_geom, UNKNOWN, self.msg_no_geom)
-        frac = self.index.fraction(chunk.geoms)
+        frac = self.index.fraction(chunk.geoms, areas=chunk.areas())
         valid = chunk.has_geom & ~np.isnan(frac)
         out.set(chunk.has_geom & np.isnan(frac), UNKNOWN, self.msg_no_area)
         out.value[valid] = frac[valid]
@@ -247,7 +248,7 @@ class FractionEvaluator(Evaluator):
             ok = valid & (frac <= self.threshold)
             max_area = getattr(rule, "max_area_m2", None)
             if max_area is not None:  # pass iff share ≤ max_fraction OR area ≤ max_area_m2
-                sliver = valid & ~ok & (frac * shapely.area(chunk.geoms) <= max_area)
+                sliver = valid & ~ok & (frac * chunk.areas() <= max_area)
         bad = valid & ~ok & ~sliver
         out.gap[bad] = (self.threshold - frac[bad]) if self.within else (
             frac[bad] - self.threshold)
