@@ -16,7 +16,9 @@ Only columns of text, numbers, booleans and categoricals of text are rendered he
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO
 
 import numpy as np
@@ -31,9 +33,8 @@ _FORMULA_START = r"^[=+\-@\t\r]"
 # the text of a plain number (as gis._write._PLAIN_NUMBER, with Unicode digits as re's \d)
 _PLAIN_NUMBER = r"^[+-]?(?:\p{Nd}+(?:\.\p{Nd}*)?|\.\p{Nd}+)(?:[eE][+-]?\p{Nd}+)?$"
 _NEEDS_QUOTES = "[,\"\r\n]"
-_INTEGRAL = r"^-?[0-9]+$"
-
-BATCH_ROWS = 500_000
+BATCH_ROWS = 250_000
+_THREADS = 2  # batches rendered at once, while the one before is written
 
 
 def _text_kind(s: pd.Series) -> bool:
@@ -69,47 +70,120 @@ def render_text(values: pa.Array) -> pa.Array:
 
 
 def _render_float(values: np.ndarray) -> pa.Array:
-    arr = pa.array(values, from_pandas=True)  # NaN → null → empty cell
-    text = pc.cast(arr, pa.string())
-    integral = pc.match_substring_regex(text, _INTEGRAL)
-    text = pc.if_else(integral, pc.binary_join_element_wise(text, ".0", ""), text)
-    # Python writes exponents below 1e-4 and from 1e16 on; Arrow from other limits
+    """Floats as Python writes them (``repr``); NaN as a missing cell."""
+    values = np.asarray(values, dtype=np.float64)
+    text = pc.cast(pa.array(values, from_pandas=True), pa.string())  # NaN → null
     with np.errstate(invalid="ignore"):
         mag = np.abs(values)
-        odd = ((mag < 1e-4) & (mag > 0)) | ((mag >= 1e15) & np.isfinite(mag))
-    if odd.any():
-        text = pc.replace_with_mask(text, pa.array(odd),
-                                    pa.array([repr(float(v)) for v in values[odd]]))
-    return text
+        # Python writes exponents below 1e-4 and from 1e16 on (Arrow from other limits),
+        # and keeps the sign of -0.0
+        odd = (((mag < 1e-4) & (mag > 0)) | ((mag >= 1e15) & np.isfinite(mag))
+               | ((values == 0) & np.signbit(values)))
+        # Arrow writes an integral value without the ".0" Python gives it
+        integral = ~odd & (values == np.floor(values)) & np.isfinite(mag)
+    fix = odd | integral
+    if not fix.any():
+        return text
+    where = np.flatnonzero(fix)
+    odd_here = odd[where]
+    ints = np.where(odd_here, 0.0, values[where]).astype(np.int64)  # |value| < 1e15 here
+    fixed = pc.binary_join_element_wise(pc.cast(pa.array(ints), pa.string()), ".0", "")
+    if odd_here.any():
+        fixed = pc.replace_with_mask(fixed, pa.array(odd_here), pa.array(
+            [repr(float(v)) for v in values[where[odd_here]]], type=pa.string()))
+    return pc.replace_with_mask(text, pa.array(fix), fixed)
 
 
-def _column_renderer(s: pd.Series) -> Callable[[int, int], pa.Array]:
-    """A function rendering rows ``[start, stop)`` of ``s`` as CSV cells."""
+class _Coded:
+    """A column as its distinct cells (rendered once, none missing) and a code per row."""
+
+    def __init__(self, cells: pa.Array, codes: np.ndarray) -> None:
+        self.cells = cells
+        self.codes = codes
+
+
+Renderer = _Coded | Callable[[int, int], pa.Array]
+
+
+def _coded(cells: pa.Array, codes: np.ndarray) -> _Coded:
+    """``cells`` taken by ``codes``, a negative code standing for a missing (empty) cell."""
+    cells = pc.fill_null(cells.cast(pa.string()), "")
+    missing = codes < 0
+    if missing.any():
+        codes = np.where(missing, len(cells), codes)
+        cells = pa.concat_arrays([cells, pa.array([""], type=pa.string())])
+    return _Coded(cells, codes)
+
+
+def _coded_floats(values: np.ndarray) -> _Coded:
+    """Each distinct float rendered once (told apart by their bits, so -0.0 is not 0.0)."""
+    codes, bits = pd.factorize(values.view(np.int64))
+    return _coded(_render_float(bits.view(np.float64)), codes)
+
+
+def _column_renderer(s: pd.Series) -> Renderer:
+    """``s`` as coded cells, or a function rendering its rows ``[start, stop)`` as cells."""
     if isinstance(s.dtype, pd.CategoricalDtype):
         cats = render_text(pa.array(s.cat.categories.astype(object), type=pa.string()))
-        codes = s.cat.codes.to_numpy()
-
-        def categorical(a: int, b: int) -> pa.Array:
-            c = codes[a:b]
-            return cats.take(pa.array(c, mask=c < 0))
-        return categorical
+        return _coded(cats, s.cat.codes.to_numpy())
     if ptypes.is_bool_dtype(s.dtype):
-        words = pa.array(["False", "True"])
-        flags = s.to_numpy(dtype=bool)
-        return lambda a, b: words.take(pa.array(flags[a:b].astype(np.int8)))
+        return _Coded(pa.array(["False", "True"]), s.to_numpy(dtype=bool).astype(np.int8))
     if ptypes.is_float_dtype(s.dtype):
-        floats = s.to_numpy(dtype=np.float64, na_value=np.nan)
-        return lambda a, b: _render_float(floats[a:b])
+        return _coded_floats(s.to_numpy(dtype=np.float64, na_value=np.nan))
     if ptypes.is_integer_dtype(s.dtype):
-        return lambda a, b: pc.cast(pa.array(s.iloc[a:b], from_pandas=True), pa.string())
-    return lambda a, b: render_text(pa.array(s.iloc[a:b], type=pa.string(), from_pandas=True))
+        return lambda a, b: pc.fill_null(
+            pc.cast(pa.array(s.iloc[a:b], from_pandas=True), pa.string()), "")
+    return lambda a, b: pc.fill_null(
+        render_text(pa.array(s.iloc[a:b], type=pa.string(), from_pandas=True)), "")
 
 
-def _lines(cells: list[pa.Array]) -> pa.Array:
-    """Rows of cells joined by commas, each ended by a line feed (missing cells empty)."""
-    filled = [pc.fill_null(c, "") for c in cells]
-    filled[-1] = pc.binary_join_element_wise(filled[-1], "\n", "")
-    return pc.binary_join_element_wise(*filled, ",")
+class _Rows:
+    """Renders rows of a frame as CSV text with a single Arrow ``take``.
+
+    Every cell carries its separator (``,`` or, in the last column, ``\\n``). The cells
+    of coded columns (categoricals, floats, booleans) sit once in one array; a batch's
+    other columns are rendered and appended to it. Taking, for each row, its cell of
+    each column in turn then lays out the text of the batch end to end.
+    """
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        self.columns: list[tuple[Renderer, str, int]] = []  # renderer, separator, offset
+        fixed: list[pa.Array] = []
+        size = 0
+        for j, (_, s) in enumerate(df.items()):
+            r = _column_renderer(s)
+            sep = "\n" if j == df.shape[1] - 1 else ","
+            if isinstance(r, _Coded):
+                fixed.append(pc.binary_join_element_wise(r.cells, sep, ""))
+                self.columns.append((r, sep, size))
+                size += len(r.cells)
+            else:
+                self.columns.append((r, sep, -1))
+        self.cells = pa.concat_arrays(fixed) if fixed else pa.array([], type=pa.string())
+        # the longest row of coded cells (bytes), to tell when 32-bit offsets could overflow
+        self.widest = sum(int(pc.max(pc.binary_length(c)).as_py() or 0) for c in fixed)
+
+    def __call__(self, a: int, b: int) -> memoryview:
+        n = b - a
+        cells = [self.cells]
+        widest = self.widest
+        index = np.empty((n, len(self.columns)), dtype=np.int64)
+        offsets = np.zeros(len(self.columns), dtype=np.int64)
+        for j, (r, sep, offset) in enumerate(self.columns):
+            if isinstance(r, _Coded):
+                index[:, j] = r.codes[a:b]
+                offsets[j] = offset
+            else:
+                rendered = pc.binary_join_element_wise(r(a, b), sep, "")
+                widest += int(pc.max(pc.binary_length(rendered)).as_py() or 0)
+                index[:, j] = np.arange(n)
+                offsets[j] = sum(len(c) for c in cells)
+                cells.append(rendered)
+        index += offsets
+        table = pa.concat_arrays(cells) if len(cells) > 1 else cells[0]
+        if widest * n >= 2**31:  # the text of the batch may not fit 32-bit offsets
+            table = table.cast(pa.large_string())
+        return _buffer(table.take(pa.array(index.ravel())))
 
 
 def _buffer(lines: pa.Array) -> memoryview:
@@ -122,13 +196,25 @@ def _buffer(lines: pa.Array) -> memoryview:
 
 def csv_chunks(df: pd.DataFrame, header: list[str], *, batch_rows: int = BATCH_ROWS
                ) -> Iterator[memoryview]:
-    """The CSV text of ``df`` (header row first) as UTF-8 byte chunks."""
+    """The CSV text of ``df`` (header row first) as UTF-8 byte chunks, in row order.
+
+    Batches are rendered on two threads (Arrow's kernels release the GIL), so the next
+    batch is being rendered while the caller writes this one.
+    """
     head = render_text(pa.array([str(h) for h in header], type=pa.string()))
     yield memoryview((",".join(head.to_pylist()) + "\n").encode("utf-8"))
-    renderers = [_column_renderer(s) for _, s in df.items()]
-    for start in range(0, len(df), batch_rows):
-        stop = min(start + batch_rows, len(df))
-        yield _buffer(_lines([r(start, stop) for r in renderers]))
+    if df.shape[1] == 0:  # as pandas: an empty line per row
+        yield memoryview(b"\n" * len(df))
+        return
+    rows = _Rows(df)
+    with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+        pending: deque[Future[memoryview]] = deque()
+        for start in range(0, len(df), batch_rows):
+            pending.append(pool.submit(rows, start, min(start + batch_rows, len(df))))
+            if len(pending) > _THREADS:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def write_csv_batches(df: pd.DataFrame, fh: IO[bytes], *, header: list[str] | None = None,
