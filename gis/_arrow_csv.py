@@ -35,6 +35,7 @@ _PLAIN_NUMBER = r"^[+-]?(?:\p{Nd}+(?:\.\p{Nd}*)?|\.\p{Nd}+)(?:[eE][+-]?\p{Nd}+)?
 _NEEDS_QUOTES = "[,\"\r\n]"
 BATCH_ROWS = 250_000
 _THREADS = 2  # batches rendered at once, while the one before is written
+_STRING_LIMIT = 2**31  # bytes that 32-bit string offsets can address
 
 
 def _text_kind(s: pd.Series) -> bool:
@@ -75,12 +76,14 @@ def _render_float(values: np.ndarray) -> pa.Array:
     text = pc.cast(pa.array(values, from_pandas=True), pa.string())  # NaN → null
     with np.errstate(invalid="ignore"):
         mag = np.abs(values)
-        # Python writes exponents below 1e-4 and from 1e16 on (Arrow from other limits),
-        # and keeps the sign of -0.0
-        odd = (((mag < 1e-4) & (mag > 0)) | ((mag >= 1e15) & np.isfinite(mag))
-               | ((values == 0) & np.signbit(values)))
+        negative_zero = (values == 0) & np.signbit(values)
         # Arrow writes an integral value without the ".0" Python gives it
-        integral = ~odd & (values == np.floor(values)) & np.isfinite(mag)
+        integral = (values == np.floor(values)) & (mag < 1e15) & ~negative_zero
+        # Python writes exponents below 1e-4 and from 1e16 on, Arrow from other limits
+        odd = ~integral & (((mag < 1e-4) & (mag > 0)) | ((mag >= 1e15) & np.isfinite(mag))
+                           | negative_zero)
+    odd |= ~integral & pc.fill_null(pc.match_substring(text, "e"), False).to_numpy(
+        zero_copy_only=False)
     fix = odd | integral
     if not fix.any():
         return text
@@ -137,6 +140,13 @@ def _column_renderer(s: pd.Series) -> Renderer:
         render_text(pa.array(s.iloc[a:b], type=pa.string(), from_pandas=True)), "")
 
 
+def _ended(cells: pa.Array, sep: str, lone: bool) -> pa.Array:
+    """Cells followed by ``sep``; as the ``csv`` module, a row of one empty cell is ``""``."""
+    if lone:
+        cells = pc.if_else(pc.equal(cells, ""), '""', cells)
+    return pc.binary_join_element_wise(cells, sep, "")
+
+
 class _Rows:
     """Renders rows of a frame as CSV text with a single Arrow ``take``.
 
@@ -148,13 +158,14 @@ class _Rows:
 
     def __init__(self, df: pd.DataFrame) -> None:
         self.columns: list[tuple[Renderer, str, int]] = []  # renderer, separator, offset
+        self.lone = df.shape[1] == 1
         fixed: list[pa.Array] = []
         size = 0
         for j, (_, s) in enumerate(df.items()):
             r = _column_renderer(s)
             sep = "\n" if j == df.shape[1] - 1 else ","
             if isinstance(r, _Coded):
-                fixed.append(pc.binary_join_element_wise(r.cells, sep, ""))
+                fixed.append(_ended(r.cells, sep, self.lone))
                 self.columns.append((r, sep, size))
                 size += len(r.cells)
             else:
@@ -174,14 +185,14 @@ class _Rows:
                 index[:, j] = r.codes[a:b]
                 offsets[j] = offset
             else:
-                rendered = pc.binary_join_element_wise(r(a, b), sep, "")
+                rendered = _ended(r(a, b), sep, self.lone)
                 widest += int(pc.max(pc.binary_length(rendered)).as_py() or 0)
                 index[:, j] = np.arange(n)
                 offsets[j] = sum(len(c) for c in cells)
                 cells.append(rendered)
         index += offsets
         table = pa.concat_arrays(cells) if len(cells) > 1 else cells[0]
-        if widest * n >= 2**31:  # the text of the batch may not fit 32-bit offsets
+        if widest * n >= _STRING_LIMIT:  # the batch's text may not fit 32-bit offsets
             table = table.cast(pa.large_string())
         return _buffer(table.take(pa.array(index.ravel())))
 
@@ -202,7 +213,8 @@ def csv_chunks(df: pd.DataFrame, header: list[str], *, batch_rows: int = BATCH_R
     batch is being rendered while the caller writes this one.
     """
     head = render_text(pa.array([str(h) for h in header], type=pa.string()))
-    yield memoryview((",".join(head.to_pylist()) + "\n").encode("utf-8"))
+    names = _ended(head, ",", len(head) == 1).to_pylist()
+    yield memoryview(("".join(names)[:-1] + "\n").encode("utf-8") if names else b"\n")
     if df.shape[1] == 0:  # as pandas: an empty line per row
         yield memoryview(b"\n" * len(df))
         return
