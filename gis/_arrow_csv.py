@@ -156,18 +156,22 @@ class _Rows:
     each column in turn then lays out the text of the batch end to end.
     """
 
-    def __init__(self, df: pd.DataFrame) -> None:
-        self.columns: list[tuple[Renderer, str, int]] = []  # renderer, separator, offset
+    def __init__(self, df: pd.DataFrame, pool: ThreadPoolExecutor) -> None:
         self.lone = df.shape[1] == 1
+        seps = [","] * (df.shape[1] - 1) + ["\n"]
+
+        def prepare(j: int) -> tuple[Renderer, pa.Array | None]:
+            r = _column_renderer(df.iloc[:, j])
+            return r, (_ended(r.cells, seps[j], self.lone) if isinstance(r, _Coded) else None)
+
+        self.columns: list[tuple[Renderer, str, int]] = []  # renderer, separator, offset
         fixed: list[pa.Array] = []
         size = 0
-        for j, (_, s) in enumerate(df.items()):
-            r = _column_renderer(s)
-            sep = "\n" if j == df.shape[1] - 1 else ","
-            if isinstance(r, _Coded):
-                fixed.append(_ended(r.cells, sep, self.lone))
+        for sep, (r, ended) in zip(seps, pool.map(prepare, range(df.shape[1])), strict=True):
+            if ended is not None:
+                fixed.append(ended)
                 self.columns.append((r, sep, size))
-                size += len(r.cells)
+                size += len(ended)
             else:
                 self.columns.append((r, sep, -1))
         self.cells = pa.concat_arrays(fixed) if fixed else pa.array([], type=pa.string())
@@ -218,8 +222,8 @@ def csv_chunks(df: pd.DataFrame, header: list[str], *, batch_rows: int = BATCH_R
     if df.shape[1] == 0:  # as pandas: an empty line per row
         yield memoryview(b"\n" * len(df))
         return
-    rows = _Rows(df)
     with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+        rows = _Rows(df, pool)
         pending: deque[Future[memoryview]] = deque()
         for start in range(0, len(df), batch_rows):
             pending.append(pool.submit(rows, start, min(start + batch_rows, len(df))))
