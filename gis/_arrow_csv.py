@@ -36,6 +36,7 @@ _NEEDS_QUOTES = "[,\"\r\n]"
 BATCH_ROWS = 250_000
 _THREADS = 2  # batches rendered at once, while the one before is written
 _STRING_LIMIT = 2**31  # bytes that 32-bit string offsets can address
+_PAIR_LIMIT = 2**16  # the most pairs of cells of two columns rendered as one column
 
 
 def _text_kind(s: pd.Series) -> bool:
@@ -147,6 +148,27 @@ def _ended(cells: pa.Array, sep: str, lone: bool) -> pa.Array:
     return pc.binary_join_element_wise(cells, sep, "")
 
 
+def _paired(columns: list[tuple[Renderer, pa.Array | None]], limit: int
+            ) -> list[tuple[Renderer, pa.Array | None]]:
+    """Neighbouring coded columns with at most ``limit`` pairs of cells (a rule and its
+    status, a message in two languages) as one column of those pairs, whose cells
+    (separators included) are joined once: fewer cells to take per row."""
+    out: list[tuple[Renderer, pa.Array | None]] = []
+    for r, ended in columns:
+        if out and isinstance(r, _Coded) and ended is not None:
+            r0, ended0 = out[-1]
+            if isinstance(r0, _Coded) and ended0 is not None \
+                    and len(ended0) * len(ended) <= limit:
+                pairs = np.arange(len(ended0) * len(ended))
+                both = pc.binary_join_element_wise(ended0.take(pairs // len(ended)),
+                                                   ended.take(pairs % len(ended)), "")
+                out[-1] = (_Coded(both, r0.codes.astype(np.int64) * len(ended) + r.codes),
+                           both)
+                continue
+        out.append((r, ended))
+    return out
+
+
 class _Rows:
     """Renders rows of a frame as CSV text with a single Arrow ``take``.
 
@@ -164,37 +186,40 @@ class _Rows:
             r = _column_renderer(df.iloc[:, j])
             return r, (_ended(r.cells, seps[j], self.lone) if isinstance(r, _Coded) else None)
 
-        self.columns: list[tuple[Renderer, str, int]] = []  # renderer, separator, offset
-        fixed: list[pa.Array] = []
-        size = 0
-        for sep, (r, ended) in zip(seps, pool.map(prepare, range(df.shape[1])), strict=True):
-            if ended is not None:
-                fixed.append(ended)
-                self.columns.append((r, sep, size))
-                size += len(ended)
-            else:
-                self.columns.append((r, sep, -1))
+        columns = _paired(list(pool.map(prepare, range(df.shape[1]))),
+                          min(_PAIR_LIMIT, len(df)))
+        fixed = [ended for _, ended in columns if ended is not None]
         self.cells = pa.concat_arrays(fixed) if fixed else pa.array([], type=pa.string())
+        size = len(self.cells) + len(df) * (len(columns) - len(fixed))
+        self.index_type = np.int32 if size <= np.iinfo(np.int32).max else np.int64
+        # per column: each row's cell in self.cells, or a renderer and its separator
+        self.parts: list[np.ndarray | tuple[Callable[[int, int], pa.Array], str]] = []
+        offset = 0
+        for j, (r, ended) in enumerate(columns):
+            if isinstance(r, _Coded) and ended is not None:
+                self.parts.append((r.codes.astype(np.int64) + offset).astype(self.index_type))
+                offset += len(ended)
+            else:
+                assert not isinstance(r, _Coded)
+                self.parts.append((r, "\n" if j == len(columns) - 1 else ","))
         # the longest row of coded cells (bytes), to tell when 32-bit offsets could overflow
         self.widest = sum(int(pc.max(pc.binary_length(c)).as_py() or 0) for c in fixed)
 
     def __call__(self, a: int, b: int) -> memoryview:
         n = b - a
         cells = [self.cells]
+        size = len(self.cells)
         widest = self.widest
-        index = np.empty((n, len(self.columns)), dtype=np.int64)
-        offsets = np.zeros(len(self.columns), dtype=np.int64)
-        for j, (r, sep, offset) in enumerate(self.columns):
-            if isinstance(r, _Coded):
-                index[:, j] = r.codes[a:b]
-                offsets[j] = offset
+        index = np.empty((n, len(self.parts)), dtype=self.index_type)
+        for j, part in enumerate(self.parts):
+            if isinstance(part, np.ndarray):
+                index[:, j] = part[a:b]
             else:
-                rendered = _ended(r(a, b), sep, self.lone)
+                rendered = _ended(part[0](a, b), part[1], self.lone)
                 widest += int(pc.max(pc.binary_length(rendered)).as_py() or 0)
-                index[:, j] = np.arange(n)
-                offsets[j] = sum(len(c) for c in cells)
+                index[:, j] = np.arange(size, size + n)
+                size += n
                 cells.append(rendered)
-        index += offsets
         table = pa.concat_arrays(cells) if len(cells) > 1 else cells[0]
         if widest * n >= _STRING_LIMIT:  # the batch's text may not fit 32-bit offsets
             table = table.cast(pa.large_string())
