@@ -182,11 +182,11 @@ class _Rows:
         self.lone = df.shape[1] == 1
         seps = [","] * (df.shape[1] - 1) + ["\n"]
 
-        def prepare(j: int) -> tuple[Renderer, pa.Array | None]:
-            r = _column_renderer(df.iloc[:, j])
-            return r, (_ended(r.cells, seps[j], self.lone) if isinstance(r, _Coded) else None)
+        def prepare(s: pd.Series, sep: str) -> tuple[Renderer, pa.Array | None]:
+            r = _column_renderer(s)
+            return r, (_ended(r.cells, sep, self.lone) if isinstance(r, _Coded) else None)
 
-        columns = _paired(list(pool.map(prepare, range(df.shape[1]))),
+        columns = _paired(list(pool.map(prepare, [s for _, s in df.items()], seps)),
                           min(_PAIR_LIMIT, len(df)))
         fixed = [ended for _, ended in columns if ended is not None]
         self.cells = pa.concat_arrays(fixed) if fixed else pa.array([], type=pa.string())
