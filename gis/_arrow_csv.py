@@ -2,9 +2,11 @@
 
 A table is rendered column by column into Arrow string arrays (text escaped against
 spreadsheet formulas, quoted where the ``csv`` module quotes — a comma, a double quote,
-a carriage return or a line feed), joined into lines in C++ and written in batches of
+a carriage return or a line feed), laid out into lines in C++ and written in batches of
 rows, so a long results table of millions of rows streams out without Python loops.
-Categorical columns render their categories once and take them by code.
+Categoricals, floats and booleans render each distinct value once; a batch's text is
+then one Arrow ``take`` of cells by code (see :class:`_Rows`), and batches are rendered
+on two threads while the one before is written.
 
 Floats are written as the shortest text that reads back to the same value, as Python
 writes them (an integral value keeps its ``.0``); NaN and missing values are empty cells.
