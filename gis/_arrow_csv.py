@@ -116,7 +116,7 @@ def _coded(cells: pa.Array, codes: np.ndarray) -> _Coded:
     cells = pc.fill_null(cells.cast(pa.string()), "")
     missing = codes < 0
     if missing.any():
-        codes = np.where(missing, len(cells), codes)
+        codes = np.where(missing, len(cells), codes.astype(np.int64))
         cells = pa.concat_arrays([cells, pa.array([""], type=pa.string())])
     return _Coded(cells, codes)
 
@@ -197,12 +197,11 @@ class _Rows:
         # per column: each row's cell in self.cells, or a renderer and its separator
         self.parts: list[np.ndarray | tuple[Callable[[int, int], pa.Array], str]] = []
         offset = 0
-        for j, (r, ended) in enumerate(columns):
-            if isinstance(r, _Coded) and ended is not None:
+        for j, (r, _) in enumerate(columns):
+            if isinstance(r, _Coded):
                 self.parts.append((r.codes.astype(np.int64) + offset).astype(self.index_type))
-                offset += len(ended)
+                offset += len(r.cells)
             else:
-                assert not isinstance(r, _Coded)
                 self.parts.append((r, "\n" if j == len(columns) - 1 else ","))
         # the longest row of coded cells (bytes), to tell when 32-bit offsets could overflow
         self.widest = sum(int(pc.max(pc.binary_length(c)).as_py() or 0) for c in fixed)

@@ -100,9 +100,10 @@ def test_long_frame_in_many_batches_keeps_rows_and_floats(batch_rows: int) -> No
         "note": pd.Categorical(words[rng.integers(0, len(words), n)]),
         "count": rng.integers(-5, 5, n),
         "flag": rng.random(n) < 0.5,
+        "zone": pd.Categorical([None if i % 7 == 0 else f"区{i % 300}" for i in range(n)]),
     })
     assert renderable(df)
-    for last in ["flag", "count", "text", "note", "value"]:
+    for last in ["flag", "count", "text", "note", "value", "zone"]:
         cols = [c for c in df.columns if c != last] + [last]
         assert _arrow(df[cols], batch_rows) == _pandas(df[cols]), last
     assert _arrow(df[["value"]], batch_rows) == _pandas(df[["value"]])
