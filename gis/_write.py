@@ -263,8 +263,9 @@ def _write_csv(df: pd.DataFrame, tmp: Path) -> None:
 
 
 def _write_parquet(df: pd.DataFrame, tmp: Path) -> None:
-    """``df`` as Parquet (zstd): categoricals stay dictionary-encoded; a GeoDataFrame is
-    written as GeoParquet (WKB geometry, its CRS in the ``geo`` metadata)."""
+    """``df`` as Parquet (zstd): categoricals and text dictionary-encoded, numbers plain
+    with min/max statistics; a GeoDataFrame is written as GeoParquet (WKB geometry, its
+    CRS in the ``geo`` metadata)."""
     if isinstance(df, gpd.GeoDataFrame):
         df.to_parquet(tmp, index=False, compression="zstd", schema_version="1.0.0")
         return
@@ -272,7 +273,15 @@ def _write_parquet(df: pd.DataFrame, tmp: Path) -> None:
     import pyarrow.parquet as pq
 
     table = pa.Table.from_pandas(pd.DataFrame(df), preserve_index=False)
-    pq.write_table(table, tmp, compression="zstd", row_group_size=1_000_000)
+    coded = [f.name for f in table.schema if pa.types.is_dictionary(f.type)]
+    text = [f.name for f in table.schema
+            if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+    # numbers are written plain (a dictionary of mostly distinct floats costs time and
+    # bytes); min/max statistics of dictionary-encoded text (long messages) cost much
+    # time for little use
+    pq.write_table(table, tmp, compression="zstd", row_group_size=1_000_000,
+                   use_dictionary=coded + text or False,
+                   write_statistics=[n for n in table.schema.names if n not in coded] or False)
 
 
 def write_vector(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None) -> Path:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gis._arrow_csv import renderable, write_csv_batches
+from gis._arrow_csv import _render_float, renderable, write_csv_batches
 from gis._write import _formula_safe_frame
 from tests.hardening.hardening_corpus import HOSTILE_NAMES
 
@@ -64,3 +64,62 @@ def test_dates_and_mixed_objects_are_left_to_pandas() -> None:
     assert not renderable(pd.DataFrame({"d": pd.to_datetime(["2025-06-30"])}))
     assert not renderable(pd.DataFrame({"m": ["a", 1]}))
     assert renderable(pd.DataFrame({"t": ["a", None], "x": [1.0, 2.0]}))
+
+
+def _floats(n: int, seed: int) -> np.ndarray:
+    """Floats of every kind Python and Arrow write differently, many repeated."""
+    rng = np.random.default_rng(seed)
+    special = np.array([0.0, -0.0, np.nan, 1e-5, -1e-5, 1e-4, 9.9e-5, 1e15, -1e15, 1e16,
+                        9.99e15, 999999999999999.0, 2.0**53, 123456.0, -7.0, 0.1, 1 / 3,
+                        5e-324, 1.7976931348623157e308, np.inf, -np.inf, 12.5, -0.5])
+    scale = 10.0 ** rng.integers(-9, 20, n)
+    mixed = np.where(rng.random(n) < 0.3, np.round(rng.normal(size=n) * scale),
+                     rng.normal(size=n) * scale)
+    return np.concatenate([special, mixed, rng.choice(special, n)])
+
+
+def test_floats_are_written_as_python_writes_them() -> None:
+    values = _floats(5000, 1)
+    cells = _render_float(values).to_pylist()
+    assert cells == [None if np.isnan(v) else repr(float(v)) for v in values]
+
+
+@pytest.mark.parametrize("batch_rows", [7, 64, 100_000])
+def test_long_frame_in_many_batches_keeps_rows_and_floats(batch_rows: int) -> None:
+    """Distinct rows (an id per row), floats with repeats (0.0 and -0.0 both), every column
+    kind last once; the bytes are pandas' in every batching."""
+    n = 3000
+    rng = np.random.default_rng(7)
+    floats = _floats(n, 2)[:n]
+    words = np.array(["=1+1", "地块,甲", 'a "b"', "-2", "ok", "+x", "多\n行", "@home"])
+    df = pd.DataFrame({
+        "id": pd.Categorical([f"P-{i:05d}" for i in rng.permutation(n)]),
+        "value": floats,
+        "same": np.where(rng.random(n) < 0.5, 0.0, -0.0),
+        "text": words[rng.integers(0, len(words), n)],
+        "note": pd.Categorical(words[rng.integers(0, len(words), n)]),
+        "count": rng.integers(-5, 5, n),
+        "flag": rng.random(n) < 0.5,
+        "zone": pd.Categorical([None if i % 7 == 0 else f"区{i % 300}" for i in range(n)]),
+    })
+    assert renderable(df)
+    for last in ["flag", "count", "text", "note", "value", "zone"]:
+        cols = [c for c in df.columns if c != last] + [last]
+        assert _arrow(df[cols], batch_rows) == _pandas(df[cols]), last
+    assert _arrow(df[["value"]], batch_rows) == _pandas(df[["value"]])
+    assert _arrow(df.iloc[:0], batch_rows) == _pandas(df.iloc[:0])
+
+
+def test_batches_past_the_32_bit_limit_use_large_strings(monkeypatch) -> None:
+    import gis._arrow_csv as arrow_csv
+
+    df = _frame()
+    monkeypatch.setattr(arrow_csv, "_STRING_LIMIT", 0)
+    assert _arrow(df, 5) == _pandas(df)
+
+
+@pytest.mark.parametrize("column", [[np.nan, 1.0, np.nan], ["", None, "x"],
+                                    pd.Categorical(["", "a", None])])
+def test_a_row_of_one_empty_cell_is_quoted_as_csv_does(column: object) -> None:
+    df = pd.DataFrame({"": column})
+    assert _arrow(df, 2) == _pandas(df)
