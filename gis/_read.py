@@ -111,9 +111,54 @@ def _check_size(source: str | os.PathLike[str]) -> None:
 # ---------------------------------------------------------------------------
 
 
+# in the head of a GeoJSON FeatureCollection, a sign that GDAL may pick another JSON driver
+# (ESRIJSON, TopoJSON, JSON-FG) when it probes the content itself
+_OTHER_JSON_MARKERS = (b"esrigeometry", b'"geometrytype"', b'"topology"', b'"conformsto"')
+
+
+def _as_geojson(target: _Target) -> str | None:
+    """``GeoJSON:<path>`` when the file plainly is a GeoJSON FeatureCollection, else ``None``.
+
+    Opening a GeoJSON file parses all of it, so probing its driver with ``read_info``
+    before reading would parse it twice; naming the driver lets GDAL open it once,
+    and GDAL refuses it should it not be GeoJSON after all.
+    """
+    if target.suffix not in (".geojson", ".json") or target.member is not None:
+        return None
+    try:
+        with open(target.path, "rb") as fh:
+            head = fh.read(4096).lower()
+    except OSError:
+        return None
+    if not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return None
+    if b'"featurecollection"' not in head or any(m in head for m in _OTHER_JSON_MARKERS):
+        return None
+    return f"GeoJSON:{target.gdal_path}"
+
+
+def _read_frame(gdal_path: str, target: _Target, *, read_geometry: bool) -> pd.DataFrame:
+    # NaN coordinates make shapely warn; they are refused with a sentence after reading
+    with np.errstate(invalid="ignore"):
+        return pyogrio.read_dataframe(
+            gdal_path,
+            layer=target.layer,
+            encoding=target.encoding,
+            read_geometry=read_geometry,
+            on_invalid="ignore",
+            use_arrow=True,  # columns through Arrow: several times faster on big layers
+        )
+
+
 def _gdal_read(target: _Target, *, read_geometry: bool) -> pd.DataFrame:
     if target.suffix == ".shp" and target.encoding is None:
         _shapefile_encoding(target)
+    forced = _as_geojson(target)
+    if forced is not None:
+        try:
+            return _read_frame(forced, target, read_geometry=read_geometry)
+        except _GDAL_ERRORS:
+            pass  # not GeoJSON after all, or damaged: the checks below say which
     try:
         info = pyogrio.read_info(target.gdal_path, layer=target.layer, encoding=target.encoding)
     except _GDAL_ERRORS as exc:
@@ -130,16 +175,7 @@ def _gdal_read(target: _Target, *, read_geometry: bool) -> pd.DataFrame:
             hint_zh="请按文件的真实格式修改扩展名，或重新导出。",
         )
     try:
-        # NaN coordinates make shapely warn; they are refused with a sentence after reading
-        with np.errstate(invalid="ignore"):
-            return pyogrio.read_dataframe(
-                target.gdal_path,
-                layer=target.layer,
-                encoding=target.encoding,
-                read_geometry=read_geometry,
-                on_invalid="ignore",
-                use_arrow=True,  # columns through Arrow: several times faster on big layers
-            )
+        return _read_frame(target.gdal_path, target, read_geometry=read_geometry)
     except _GDAL_ERRORS as exc:
         raise _unreadable(target, exc) from None
 
