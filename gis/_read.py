@@ -16,6 +16,7 @@ from gis._archive import check_zip, zip_vector_members
 from gis._crs_fix import _resolve_crs
 from gis._csv import _csv_to_gdf, _read_csv_frame
 from gis._encoding import _shapefile_encoding
+from gis._geojson import read_geojson_lines
 from gis._isolated import read_table_isolated, read_vector_isolated
 from gis._locate import (
     _FORMAT_NAMES,
@@ -155,6 +156,10 @@ def _gdal_read(target: _Target, *, read_geometry: bool) -> pd.DataFrame:
         _shapefile_encoding(target)
     forced = _as_geojson(target)
     if forced is not None:
+        if read_geometry and target.encoding is None:
+            fast = read_geojson_lines(target.path)
+            if fast is not None:
+                return fast
         try:
             return _read_frame(forced, target, read_geometry=read_geometry)
         except _GDAL_ERRORS:

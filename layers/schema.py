@@ -88,7 +88,35 @@ def _rename(spec: LayerSpec, data: pd.DataFrame) -> tuple[pd.DataFrame, dict[str
 
 
 def _coerce(col: ColumnSpec, series: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Convert ``series`` to the column's type; return it and a mask of unconvertible values."""
+    """Convert ``series`` to the column's type; return it and a mask of unconvertible values.
+
+    Text columns repeat few values (codes, statuses, dates): each distinct text is
+    converted once and the results spread back to the rows.
+    """
+    few = len(series) > 64 and series.iloc[:1000].nunique() * 2 < min(len(series), 1000)
+    if few and _all_text(series):
+        codes, uniques = pd.factorize(series)  # a missing value gets code -1
+        if len(uniques) * 2 < len(series):
+            distinct = pd.Series([*uniques, None], dtype=series.dtype, name=series.name)
+            out, bad = _coerce_values(col, distinct)
+            rows = np.where(codes < 0, len(uniques), codes)
+            spread = out.take(rows)
+            spread.index = series.index
+            return spread, bad[rows]
+    return _coerce_values(col, series)
+
+
+def _all_text(series: pd.Series) -> bool:
+    """Whether every present value of ``series`` is a ``str`` (distinct values compare exactly)."""
+    if pd.api.types.is_string_dtype(series.dtype) and not pd.api.types.is_object_dtype(
+            series.dtype):
+        return True
+    return pd.api.types.is_object_dtype(series.dtype) and pd.api.types.infer_dtype(
+        series, skipna=True) == "string"
+
+
+def _coerce_values(col: ColumnSpec, series: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """:func:`_coerce` value by value."""
     if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         present = series.notna()  # a number is never blank text (and NaN is not notna)
     else:
