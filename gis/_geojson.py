@@ -12,6 +12,7 @@ mixed geometry types, 3-D coordinates, a CRS other than an EPSG URN …) makes
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -43,7 +44,7 @@ _INT32 = (-(2**31), 2**31 - 1)
 
 def read_geojson_lines(path: Path) -> gpd.GeoDataFrame | None:
     """The FeatureCollection at ``path`` as GDAL would read it, or ``None`` when unsure."""
-    raw = path.read_bytes()
+    raw = _read_all(path)
     start = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
     head = _FEATURES.search(raw, start, 1 << 16)
     end = _skip_space_back(raw, len(raw))  # without copying tens of megabytes
@@ -53,27 +54,38 @@ def read_geojson_lines(path: Path) -> gpd.GeoDataFrame | None:
     if raw[end - 1:end] != b"]":
         return None  # members after the features, or not an object
     try:
-        header = json.loads(raw[start:head.start()] + b'"features": []}')
+        header = json.loads(bytes(raw[start:head.start()]) + b'"features": []}')
     except ValueError:
         return None
     crs = _crs(header)
     if crs is None or b"{" not in raw[head.end():head.end() + 4096]:
         return None
-    body = raw[head.end():end - 1]
-    del raw
-    # JSON text holds no raw line break inside a string: every ",\n" separates features
-    if b"\r" in body[:1 << 16]:
-        body = body.replace(b",\r\n", b"\n")
-    body = body.replace(b",\n", b"\n")
+    # JSON text holds no raw line break inside a string: a comma before a line break
+    # separates two features, and a blank in its place leaves one feature per line
+    text = np.frombuffer(raw, dtype=np.uint8)
+    breaks = np.flatnonzero(text == ord("\n"))
+    before = breaks[breaks > 1] - 1
+    before[text[before] == ord("\r")] -= 1
+    text[before[text[before] == ord(",")]] = ord(" ")
+    body = pa.py_buffer(raw)[head.end():end - 1]
     try:
-        table = pajson.read_json(pa.py_buffer(body), read_options=pajson.ReadOptions(
+        table = pajson.read_json(body, read_options=pajson.ReadOptions(
             block_size=max(1 << 20, min(len(body) // 4 + 1, 1 << 26))))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None  # not one feature per line, or types that change between features
     return _frame(table, crs)
 
 
-def _skip_space_back(raw: bytes, end: int) -> int:
+def _read_all(path: Path) -> bytearray:
+    """The file's bytes in one buffer that can be changed in place."""
+    with open(path, "rb") as fh:
+        raw = bytearray(os.fstat(fh.fileno()).st_size)
+        size = fh.readinto(raw)
+        rest = fh.read()
+    return raw[:size] + rest if size < len(raw) or rest else raw
+
+
+def _skip_space_back(raw: bytearray, end: int) -> int:
     while end > 0 and raw[end - 1] in b" \t\r\n":
         end -= 1
     return end

@@ -117,16 +117,19 @@ def _all_text(series: pd.Series) -> bool:
 
 def _coerce_values(col: ColumnSpec, series: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """:func:`_coerce` value by value."""
+    stripped = None
     if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         present = series.notna()  # a number is never blank text (and NaN is not notna)
     else:
-        present = series.notna() & ~series.astype("string").str.strip().isin(["", "nan", "None"])
+        stripped = series.astype("string").str.strip()
+        present = series.notna() & ~stripped.isin(["", "nan", "None"])
     if col.dtype in ("float", "int"):
         out = pd.to_numeric(series.where(present), errors="coerce").astype("float64")
     elif col.dtype == "bool":
         if pd.api.types.is_bool_dtype(series):
             return series.astype("boolean"), np.zeros(len(series), dtype=bool)
-        text = series.astype("string").str.strip().str.lower()
+        text = (stripped if stripped is not None else series.astype("string").str.strip()
+                ).str.lower()
         out = pd.Series(pd.NA, index=series.index, dtype="boolean")
         out[text.isin(_TRUE).fillna(False)] = True
         out[text.isin(_FALSE).fillna(False)] = False
@@ -135,7 +138,7 @@ def _coerce_values(col: ColumnSpec, series: pd.Series) -> tuple[pd.Series, np.nd
         out = out.dt.tz_localize(None) if getattr(out.dt, "tz", None) else out
         out = out.astype("datetime64[ns]")
     else:
-        text = series.astype("string").str.strip()
+        text = stripped if stripped is not None else series.astype("string").str.strip()
         if col.allowed:
             aliases = VALUE_ALIASES.get(col.name, {})
             lowered = text.str.lower()

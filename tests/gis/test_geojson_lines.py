@@ -129,3 +129,12 @@ def test_read_vector_gives_the_same_either_way(tmp_path):
     fast, slow = read_vector(fast_path), read_vector(slow_path)
     _assert_same(fast.gdf, slow.gdf)
     assert [n.code for n in fast.notes] == [n.code for n in slow.notes]
+
+
+def test_windows_line_breaks(tmp_path):
+    unix = _write(tmp_path / "unix.geojson", SAME["types"])
+    windows = tmp_path / "windows.geojson"
+    windows.write_bytes(unix.read_bytes().replace(b"\n", b"\r\n"))
+    fast = read_geojson_lines(windows)
+    assert fast is not None
+    _assert_same(fast, _gdal(windows))
