@@ -138,6 +138,26 @@ def _as_geojson(target: _Target) -> str | None:
     return f"GeoJSON:{target.gdal_path}"
 
 
+# file signatures after which GDAL cannot pick another driver than the suffix's
+_SIGNATURES = {
+    ".gpkg": lambda head: head.startswith(b"SQLite format 3\x00")
+    and head[68:72] in (b"GPKG", b"GP10", b"GP11"),  # GeoPackage application_id
+    ".shp": lambda head: head.startswith(b"\x00\x00\x27\x0a"),  # shapefile code 9994
+}
+
+
+def _plainly_its_format(target: _Target) -> bool:
+    """Whether the file's first bytes are its format's signature (no driver probe needed)."""
+    sign = _SIGNATURES.get(target.suffix)
+    if sign is None or target.member is not None:
+        return False
+    try:
+        with open(target.path, "rb") as fh:
+            return bool(sign(fh.read(100)))
+    except OSError:
+        return False
+
+
 def _read_frame(gdal_path: str, target: _Target, *, read_geometry: bool) -> pd.DataFrame:
     # NaN coordinates make shapely warn; they are refused with a sentence after reading
     with np.errstate(invalid="ignore"):
@@ -164,6 +184,11 @@ def _gdal_read(target: _Target, *, read_geometry: bool) -> pd.DataFrame:
             return _read_frame(forced, target, read_geometry=read_geometry)
         except _GDAL_ERRORS:
             pass  # not GeoJSON after all, or damaged: the checks below say which
+    elif _plainly_its_format(target):
+        try:
+            return _read_frame(target.gdal_path, target, read_geometry=read_geometry)
+        except _GDAL_ERRORS:
+            pass  # damaged: the checks below say so in the usual words
     try:
         info = pyogrio.read_info(target.gdal_path, layer=target.layer, encoding=target.encoding)
     except _GDAL_ERRORS as exc:
