@@ -73,7 +73,10 @@ def read_geojson_lines(path: Path) -> gpd.GeoDataFrame | None:
             block_size=max(1 << 20, min(len(body) // 4 + 1, 1 << 26))))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None  # not one feature per line, or types that change between features
-    return _frame(table, crs)
+    try:
+        return _frame(table, crs)
+    except UnicodeDecodeError:
+        return None  # not UTF-8 (a GBK file, say): GDAL's reading decides what to say
 
 
 def _read_all(path: Path) -> bytearray:
@@ -147,6 +150,10 @@ def _column(values: pa.Array) -> pa.Array | None:
         small = lo is None or (_INT32[0] <= lo and hi <= _INT32[1])
         return values.cast(pa.int32()) if small else values
     if pa.types.is_string(kind):
+        try:
+            values.validate(full=True)  # Arrow's JSON reader leaves UTF-8 unchecked
+        except pa.ArrowInvalid:
+            return None
         if pc.any(pc.match_substring_regex(values, _DATE_LIKE)).as_py():
             return None
         return values

@@ -138,3 +138,11 @@ def test_windows_line_breaks(tmp_path):
     fast = read_geojson_lines(windows)
     assert fast is not None
     _assert_same(fast, _gdal(windows))
+
+
+@pytest.mark.parametrize("props", [{"名称": "高新区"}, {"name": "高新区"}], ids=["key", "value"])
+def test_steps_aside_for_text_that_is_not_utf8(tmp_path, props):
+    path = _write(tmp_path / "utf8.geojson", [_feature(props, _POINT)])
+    gbk = tmp_path / "gbk.geojson"
+    gbk.write_bytes(path.read_text(encoding="utf-8").encode("gbk"))
+    assert read_geojson_lines(gbk) is None
