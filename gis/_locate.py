@@ -197,11 +197,41 @@ def refuse_virtual(target: _Target) -> None:
         )
 
 
-def _choose_layer(target: _Target, *, spatial: bool) -> str | None:
+# layer listings of loose files by (path, size, mtime of the file and of its -wal journal):
+# a workspace names several layers of one GeoPackage, and each listing opens it again
+_LISTINGS: dict[tuple[object, ...], list[tuple[str, str | None]]] = {}
+
+
+def _listing_key(target: _Target) -> tuple[object, ...] | None:
+    if target.member is not None:
+        return None
     try:
-        layers = pyogrio.list_layers(target.gdal_path)
+        stats = [os.stat(target.path)]
+        wal = Path(f"{target.path}-wal")
+        if wal.exists():
+            stats.append(os.stat(wal))
+    except OSError:
+        return None
+    return (str(target.path.resolve()), *((s.st_size, s.st_mtime_ns, s.st_ino) for s in stats))
+
+
+def _list_layers(target: _Target) -> list[tuple[str, str | None]]:
+    key = _listing_key(target)
+    if key is not None and key in _LISTINGS:
+        return _LISTINGS[key]
+    try:
+        layers = [(str(n), g) for n, g in pyogrio.list_layers(target.gdal_path)]
     except _GDAL_ERRORS as exc:
         raise _unreadable(target, exc) from None
+    if key is not None:
+        if len(_LISTINGS) > 64:
+            _LISTINGS.clear()
+        _LISTINGS[key] = layers
+    return layers
+
+
+def _choose_layer(target: _Target, *, spatial: bool) -> str | None:
+    layers = _list_layers(target)
     names = [str(n) for n, _ in layers]
     if target.layer is not None:
         if target.layer in names:

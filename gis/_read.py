@@ -16,6 +16,7 @@ from gis._archive import check_zip, zip_vector_members
 from gis._crs_fix import _resolve_crs
 from gis._csv import _csv_to_gdf, _read_csv_frame
 from gis._encoding import _shapefile_encoding
+from gis._geojson import read_geojson_lines
 from gis._isolated import read_table_isolated, read_vector_isolated
 from gis._locate import (
     _FORMAT_NAMES,
@@ -111,9 +112,83 @@ def _check_size(source: str | os.PathLike[str]) -> None:
 # ---------------------------------------------------------------------------
 
 
+# in the head of a GeoJSON FeatureCollection, a sign that GDAL may pick another JSON driver
+# (ESRIJSON, TopoJSON, JSON-FG) when it probes the content itself
+_OTHER_JSON_MARKERS = (b"esrigeometry", b'"geometrytype"', b'"topology"', b'"conformsto"')
+
+
+def _as_geojson(target: _Target) -> str | None:
+    """``GeoJSON:<path>`` when the file plainly is a GeoJSON FeatureCollection, else ``None``.
+
+    Opening a GeoJSON file parses all of it, so probing its driver with ``read_info``
+    before reading would parse it twice; naming the driver lets GDAL open it once,
+    and GDAL refuses it should it not be GeoJSON after all.
+    """
+    if target.suffix not in (".geojson", ".json") or target.member is not None:
+        return None
+    try:
+        with open(target.path, "rb") as fh:
+            head = fh.read(4096).lower()
+    except OSError:
+        return None
+    if not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return None
+    if b'"featurecollection"' not in head or any(m in head for m in _OTHER_JSON_MARKERS):
+        return None
+    return f"GeoJSON:{target.gdal_path}"
+
+
+# file signatures after which GDAL cannot pick another driver than the suffix's
+_SIGNATURES = {
+    ".gpkg": lambda head: head.startswith(b"SQLite format 3\x00")
+    and head[68:72] in (b"GPKG", b"GP10", b"GP11"),  # GeoPackage application_id
+    ".shp": lambda head: head.startswith(b"\x00\x00\x27\x0a"),  # shapefile code 9994
+}
+
+
+def _plainly_its_format(target: _Target) -> bool:
+    """Whether the file's first bytes are its format's signature (no driver probe needed)."""
+    sign = _SIGNATURES.get(target.suffix)
+    if sign is None or target.member is not None:
+        return False
+    try:
+        with open(target.path, "rb") as fh:
+            return bool(sign(fh.read(100)))
+    except OSError:
+        return False
+
+
+def _read_frame(gdal_path: str, target: _Target, *, read_geometry: bool) -> pd.DataFrame:
+    # NaN coordinates make shapely warn; they are refused with a sentence after reading
+    with np.errstate(invalid="ignore"):
+        return pyogrio.read_dataframe(
+            gdal_path,
+            layer=target.layer,
+            encoding=target.encoding,
+            read_geometry=read_geometry,
+            on_invalid="ignore",
+            use_arrow=True,  # columns through Arrow: several times faster on big layers
+        )
+
+
 def _gdal_read(target: _Target, *, read_geometry: bool) -> pd.DataFrame:
     if target.suffix == ".shp" and target.encoding is None:
         _shapefile_encoding(target)
+    forced = _as_geojson(target)
+    if forced is not None:
+        if read_geometry and target.encoding is None:
+            fast = read_geojson_lines(target.path)
+            if fast is not None:
+                return fast
+        try:
+            return _read_frame(forced, target, read_geometry=read_geometry)
+        except _GDAL_ERRORS:
+            pass  # not GeoJSON after all, or damaged: the checks below say which
+    elif _plainly_its_format(target):
+        try:
+            return _read_frame(target.gdal_path, target, read_geometry=read_geometry)
+        except _GDAL_ERRORS:
+            pass  # damaged: the checks below say so in the usual words
     try:
         info = pyogrio.read_info(target.gdal_path, layer=target.layer, encoding=target.encoding)
     except _GDAL_ERRORS as exc:
@@ -130,16 +205,7 @@ def _gdal_read(target: _Target, *, read_geometry: bool) -> pd.DataFrame:
             hint_zh="请按文件的真实格式修改扩展名，或重新导出。",
         )
     try:
-        # NaN coordinates make shapely warn; they are refused with a sentence after reading
-        with np.errstate(invalid="ignore"):
-            return pyogrio.read_dataframe(
-                target.gdal_path,
-                layer=target.layer,
-                encoding=target.encoding,
-                read_geometry=read_geometry,
-                on_invalid="ignore",
-                use_arrow=True,  # columns through Arrow: several times faster on big layers
-            )
+        return _read_frame(target.gdal_path, target, read_geometry=read_geometry)
     except _GDAL_ERRORS as exc:
         raise _unreadable(target, exc) from None
 

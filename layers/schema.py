@@ -88,17 +88,48 @@ def _rename(spec: LayerSpec, data: pd.DataFrame) -> tuple[pd.DataFrame, dict[str
 
 
 def _coerce(col: ColumnSpec, series: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Convert ``series`` to the column's type; return it and a mask of unconvertible values."""
+    """Convert ``series`` to the column's type; return it and a mask of unconvertible values.
+
+    Text columns repeat few values (codes, statuses, dates): each distinct text is
+    converted once and the results spread back to the rows.
+    """
+    few = len(series) > 64 and series.iloc[:1000].nunique() * 2 < min(len(series), 1000)
+    if few and _all_text(series):
+        codes, uniques = pd.factorize(series)  # a missing value gets code -1
+        if len(uniques) * 2 < len(series):
+            distinct = pd.Series([*uniques, None], dtype=series.dtype, name=series.name)
+            out, bad = _coerce_values(col, distinct)
+            rows = np.where(codes < 0, len(uniques), codes)
+            spread = out.take(rows)
+            spread.index = series.index
+            return spread, bad[rows]
+    return _coerce_values(col, series)
+
+
+def _all_text(series: pd.Series) -> bool:
+    """Whether every present value of ``series`` is a ``str`` (distinct values compare exactly)."""
+    if pd.api.types.is_string_dtype(series.dtype) and not pd.api.types.is_object_dtype(
+            series.dtype):
+        return True
+    return pd.api.types.is_object_dtype(series.dtype) and pd.api.types.infer_dtype(
+        series, skipna=True) == "string"
+
+
+def _coerce_values(col: ColumnSpec, series: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """:func:`_coerce` value by value."""
+    stripped = None
     if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         present = series.notna()  # a number is never blank text (and NaN is not notna)
     else:
-        present = series.notna() & ~series.astype("string").str.strip().isin(["", "nan", "None"])
+        stripped = series.astype("string").str.strip()
+        present = series.notna() & ~stripped.isin(["", "nan", "None"])
     if col.dtype in ("float", "int"):
         out = pd.to_numeric(series.where(present), errors="coerce").astype("float64")
     elif col.dtype == "bool":
         if pd.api.types.is_bool_dtype(series):
             return series.astype("boolean"), np.zeros(len(series), dtype=bool)
-        text = series.astype("string").str.strip().str.lower()
+        text = (stripped if stripped is not None else series.astype("string").str.strip()
+                ).str.lower()
         out = pd.Series(pd.NA, index=series.index, dtype="boolean")
         out[text.isin(_TRUE).fillna(False)] = True
         out[text.isin(_FALSE).fillna(False)] = False
@@ -107,7 +138,7 @@ def _coerce(col: ColumnSpec, series: pd.Series) -> tuple[pd.Series, np.ndarray]:
         out = out.dt.tz_localize(None) if getattr(out.dt, "tz", None) else out
         out = out.astype("datetime64[ns]")
     else:
-        text = series.astype("string").str.strip()
+        text = stripped if stripped is not None else series.astype("string").str.strip()
         if col.allowed:
             aliases = VALUE_ALIASES.get(col.name, {})
             lowered = text.str.lower()
