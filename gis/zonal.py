@@ -10,7 +10,8 @@ from affine import Affine
 
 from gis.errors import InputError
 
-__all__ = ["CellRuns", "cell_runs", "zonal_share_at_least", "zonal_stat"]
+__all__ = ["CellRuns", "PolygonEdges", "cell_runs", "polygon_edges", "zonal_share_at_least",
+           "zonal_stat"]
 
 _POLYS = (shapely.GeometryType.POLYGON,)
 
@@ -42,7 +43,53 @@ class CellRuns:
                            minlength=self.n).astype(np.int64)
 
 
-def cell_runs(geoms: object, transform: Affine, shape: tuple[int, int]) -> CellRuns:
+@dataclass(frozen=True)
+class PolygonEdges:
+    """The ring edges of many (multi)polygons in their own coordinates, for
+    :func:`cell_runs` on any grid: edge ``k`` runs from ``(x0, y0)`` to ``(x1, y1)`` and
+    belongs to geometry ``geom``. ``ok`` flags the geometries neither missing nor empty.
+    """
+
+    x0: np.ndarray
+    y0: np.ndarray
+    x1: np.ndarray
+    y1: np.ndarray
+    geom: np.ndarray
+    ok: np.ndarray
+
+
+def polygon_edges(geoms: object) -> PolygonEdges:
+    """The edges of the polygons' rings (parts of other types are left out).
+
+    Polygons without holes are read straight from their coordinates; multi-part
+    geometries and polygons with holes are split into rings first.
+    """
+    arr = _as_array(geoms)
+    ok = ~(shapely.is_missing(arr) | shapely.is_empty(arr))
+    simple = ok & (shapely.get_type_id(arr) == shapely.GeometryType.POLYGON)
+    simple[simple] = shapely.get_num_interior_rings(arr[simple]) == 0
+    # a simple polygon's coordinates are its exterior ring, closed
+    xy, ring = shapely.get_coordinates(arr[simple], return_index=True)
+    owner = np.flatnonzero(simple)
+    rest = np.flatnonzero(ok & ~simple)
+    if len(rest):
+        polys, pidx = shapely.get_parts(arr[rest], return_index=True)
+        pidx = rest[pidx]
+        keep = np.isin(shapely.get_type_id(polys), _POLYS)
+        polys, pidx = polys[keep], pidx[keep]
+        rings, ridx = shapely.get_rings(polys, return_index=True)
+        rxy, rring = shapely.get_coordinates(rings, return_index=True)
+        xy = np.concatenate([xy, rxy])
+        ring = np.concatenate([ring, rring + len(owner)])
+        owner = np.concatenate([owner, pidx[ridx]])
+    link = ring[1:] == ring[:-1]
+    head, tail = xy[:-1][link], xy[1:][link]
+    return PolygonEdges(head[:, 0], head[:, 1], tail[:, 0], tail[:, 1],
+                        owner[ring[:-1][link]], ok)
+
+
+def cell_runs(geoms: object, transform: Affine, shape: tuple[int, int], *,
+              edges: PolygonEdges | None = None) -> CellRuns:
     """The raster cells whose centres lie inside each polygon, by a vectorised scan-line fill.
 
     A centre on an edge belongs to the cells right of / below it (half-open rule, as
@@ -55,6 +102,8 @@ def cell_runs(geoms: object, transform: Affine, shape: tuple[int, int]) -> CellR
     transform : affine.Affine
         North-up raster transform (no rotation).
     shape : (rows, cols)
+    edges : PolygonEdges, optional
+        ``polygon_edges(geoms)``, when already at hand (one set serves every grid).
     """
     if transform.b != 0 or transform.d != 0:
         raise InputError("Rotated rasters are not supported.",
@@ -64,53 +113,56 @@ def cell_runs(geoms: object, transform: Affine, shape: tuple[int, int]) -> CellR
     arr = _as_array(geoms)
     n = len(arr)
     h, w = int(shape[0]), int(shape[1])
-    ok = ~(shapely.is_missing(arr) | shapely.is_empty(arr))
-    polys, pidx = shapely.get_parts(arr[ok], return_index=True)
-    pidx = np.flatnonzero(ok)[pidx]
-    keep = np.isin(shapely.get_type_id(polys), _POLYS)
-    polys, pidx = polys[keep], pidx[keep]
-    rings, ridx = shapely.get_rings(polys, return_index=True)
-    xy, cidx = shapely.get_coordinates(rings, return_index=True)
+    if edges is None:
+        edges = polygon_edges(arr)
     a, c, e, f = transform.a, transform.c, transform.e, transform.f
-    px = (xy[:, 0] - c) / a
-    py = (xy[:, 1] - f) / e
-    same = cidx[1:] == cidx[:-1]
-    x0, y0 = px[:-1][same], py[:-1][same]
-    x1, y1 = px[1:][same], py[1:][same]
-    g = pidx[ridx[cidx[:-1][same]]]
-    nonflat = y0 != y1
-    x0, y0, x1, y1, g = x0[nonflat], y0[nonflat], x1[nonflat], y1[nonflat], g[nonflat]
+    # grid coordinates: column and row units, rows running down
+    y0, y1 = (edges.y0 - f) / e, (edges.y1 - f) / e
     lo, hi = np.minimum(y0, y1), np.maximum(y0, y1)
-    # rows whose centre (r + 0.5) satisfies lo <= r + 0.5 < hi
+    # rows whose centre (r + 0.5) satisfies lo <= r + 0.5 < hi (none for a flat edge)
     r0 = np.clip(np.ceil(lo - 0.5), 0, h).astype(np.int64)
     r1 = np.clip(np.ceil(hi - 0.5), 0, h).astype(np.int64)
-    cnt = np.maximum(r1 - r0, 0)
+    cnt = r1 - r0
+    cross = np.flatnonzero(cnt > 0)
+    cnt, r0 = cnt[cross], r0[cross]
+    x0 = (edges.x0[cross] - c) / a
+    x1 = (edges.x1[cross] - c) / a
+    y0, y1 = y0[cross], y1[cross]
+    g = edges.geom[cross]
     total = int(cnt.sum())
     eidx = np.repeat(np.arange(len(cnt)), cnt)
-    start = np.cumsum(cnt) - cnt
-    rows = r0[eidx] + (np.arange(total) - start[eidx])
-    yc = rows + 0.5
-    xc = x0[eidx] + (yc - y0[eidx]) * ((x1 - x0) / (y1 - y0))[eidx]
-    gg = g[eidx]
-    order = np.lexsort((xc, rows, gg))
-    gg, rows, xc = gg[order], rows[order], xc[order]
-    # pair crossings 0-1, 2-3, … within each (geometry, row) group (even-odd fill)
-    key = gg * (h + 1) + rows
+    rows = np.arange(total) - np.repeat(np.cumsum(cnt) - cnt - r0, cnt)
+    xc = x0[eidx] + ((rows + 0.5) - y0[eidx]) * ((x1 - x0) / (y1 - y0))[eidx]
+    key = g[eidx] * (h + 1) + rows
+    # crossings by (geometry, row), then by x within each: the edges come geometry by
+    # geometry, so a stable sort on the key alone is quick; x is ordered group by group
+    order = np.argsort(key, kind="stable")
+    key, xc = key[order], xc[order]
     newgrp = np.ones(total, dtype=bool)
     newgrp[1:] = key[1:] != key[:-1]
-    grp_start = np.maximum.accumulate(np.where(newgrp, np.arange(total), 0))
-    rank = np.arange(total) - grp_start
-    left = np.flatnonzero(rank % 2 == 0)
-    left = left[left + 1 < total]
-    left = left[key[left + 1] == key[left]]
+    starts = np.flatnonzero(newgrp)
+    size = np.diff(starts, append=total)
+    two = starts[size == 2]
+    swap = two[xc[two] > xc[two + 1]]
+    xc[swap], xc[swap + 1] = xc[swap + 1], xc[swap]
+    if (size > 2).any():
+        many = np.flatnonzero(np.repeat(size > 2, size))
+        xc[many] = xc[many][np.lexsort((xc[many], key[many]))]
+    # pair crossings 0-1, 2-3, … within each group (even-odd fill)
+    if (size == 2).all():
+        left = starts
+    else:
+        rank = np.arange(total) - np.repeat(starts, size)
+        left = np.flatnonzero((rank % 2 == 0) & (rank + 1 < np.repeat(size, size)))
     cs0 = np.clip(np.ceil(xc[left] - 0.5), 0, w).astype(np.int64)
     cs1 = np.clip(np.ceil(xc[left + 1] - 0.5), 0, w).astype(np.int64)
     nonempty = cs1 > cs0
-    run_g, run_r = gg[left][nonempty], rows[left][nonempty]
+    run_key = key[left][nonempty]
+    run_g, run_r = run_key // (h + 1), run_key % (h + 1)
     run_c0, run_c1 = cs0[nonempty], cs1[nonempty]
     has = np.zeros(n, dtype=bool)
     has[run_g] = True
-    lonely = np.flatnonzero(ok & ~has)
+    lonely = np.flatnonzero(edges.ok & ~has)
     centroid_only = np.zeros(n, dtype=bool)
     if len(lonely):
         cxy = shapely.get_coordinates(shapely.centroid(arr[lonely]))

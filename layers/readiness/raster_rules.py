@@ -10,8 +10,9 @@ import pandas as pd
 import shapely
 
 from gis.errors import PlannerError
-from gis.measure import AreaIndex, cell_runs, zonal_share_at_least, zonal_stat
+from gis.measure import AreaIndex
 from gis.raster import Raster, slope_degrees
+from gis.zonal import cell_runs, polygon_edges, zonal_share_at_least, zonal_stat
 from layers.readiness._base import (
     FAIL,
     PASS,
@@ -77,7 +78,10 @@ class _RasterBase(Evaluator):
     def runs(self, chunk: Chunk, r: Raster) -> Any:
         key = ("runs", tuple(r.transform)[:6], r.shape)
         if key not in chunk.cache:
-            chunk.cache[key] = cell_runs(chunk.geoms, r.transform, r.shape)
+            if "edges" not in chunk.cache:  # the same edges serve every grid
+                chunk.cache["edges"] = polygon_edges(chunk.geoms)
+            chunk.cache[key] = cell_runs(chunk.geoms, r.transform, r.shape,
+                                         edges=chunk.cache["edges"])
         return chunk.cache[key]
 
 
