@@ -67,6 +67,8 @@ def _scalar_text(v: Any) -> tuple[str, str]:
 class AttributeEvaluator(Evaluator):
     """``attribute``: the parcel's column against ``equals`` / ``one_of`` / ``min`` / ``max``."""
 
+    subset_when = False  # cheap: the whole chunk at once
+
     def __init__(self, rule: AttributeRule, inputs: Any, as_of: date) -> None:
         super().__init__(rule, inputs, as_of)
         col = rule.attribute
@@ -148,6 +150,7 @@ class IndicatorsEvaluator(Evaluator):
     """
 
     unit = "count"
+    subset_when = False  # cheap, and the threshold is 0 only for parcels of a known industry
 
     def __init__(self, rule: IndicatorsRule, inputs: Any, as_of: date) -> None:
         super().__init__(rule, inputs, as_of)

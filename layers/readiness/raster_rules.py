@@ -134,6 +134,8 @@ class RasterEvaluator(_RasterBase):
                                  else rule.min if rule.min is not None else np.nan)
         fb = rule.fallback_attribute
         self.fallback = fb if fb and fb in inputs.parcels.columns else None
+        # with both bounds, a parcel below the minimum reports the minimum as its threshold
+        self.subset_when = rule.min is None or rule.max is None
 
     def items(self, code: int) -> tuple[str, str]:
         return self.messages.items[code]
