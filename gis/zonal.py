@@ -82,10 +82,9 @@ def polygon_edges(geoms: object) -> PolygonEdges:
         xy = np.concatenate([xy, rxy])
         ring = np.concatenate([ring, rring + len(owner)])
         owner = np.concatenate([owner, pidx[ridx]])
-    link = ring[1:] == ring[:-1]
-    head, tail = xy[:-1][link], xy[1:][link]
-    return PolygonEdges(head[:, 0], head[:, 1], tail[:, 0], tail[:, 1],
-                        owner[ring[:-1][link]], ok)
+    k = np.flatnonzero(ring[1:] == ring[:-1])  # edge k: vertex k to k + 1 of one ring
+    x, y = xy[:, 0], xy[:, 1]
+    return PolygonEdges(x[k], y[k], x[k + 1], y[k + 1], owner[ring[k]], ok)
 
 
 def cell_runs(geoms: object, transform: Affine, shape: tuple[int, int], *,
@@ -180,26 +179,17 @@ def cell_runs(geoms: object, transform: Affine, shape: tuple[int, int], *,
     return CellRuns(run_g, run_r, run_c0, run_c1, n, (h, w), centroid_only)
 
 
-def _row_cumsum(values: np.ndarray) -> np.ndarray:
-    out = np.zeros((values.shape[0], values.shape[1] + 1),
-                   dtype=np.float64 if values.dtype.kind == "f" else np.int64)
-    np.cumsum(values, axis=1, out=out[:, 1:])
-    return out
-
-
-def _run_sum(cs: np.ndarray, runs: CellRuns) -> np.ndarray:
-    per_run = cs[runs.row, runs.col1] - cs[runs.row, runs.col0]
-    return np.bincount(runs.geom, weights=per_run, minlength=runs.n)[: runs.n]
-
-
 def _expand(runs: CellRuns) -> tuple[np.ndarray, np.ndarray]:
     """Geometry index and flat cell index of every cell (grouped by geometry)."""
     length = runs.col1 - runs.col0
     total = int(length.sum())
-    ridx = np.repeat(np.arange(len(length)), length)
-    start = np.cumsum(length) - length
-    col = runs.col0[ridx] + (np.arange(total) - start[ridx])
-    return runs.geom[ridx], runs.row[ridx] * runs.shape[1] + col
+    first = runs.row * runs.shape[1] + runs.col0 - (np.cumsum(length) - length)
+    return np.repeat(runs.geom, length), np.arange(total) + np.repeat(first, length)
+
+
+def _valid_count(g: np.ndarray, v: np.ndarray, n: int) -> np.ndarray:
+    """Number of non-nan values per geometry."""
+    return np.bincount(g[~np.isnan(v)], minlength=n)[:n].astype(np.int64)
 
 
 def zonal_stat(runs: CellRuns, array: np.ndarray, stat: str) -> tuple[np.ndarray, np.ndarray]:
@@ -211,8 +201,9 @@ def zonal_stat(runs: CellRuns, array: np.ndarray, stat: str) -> tuple[np.ndarray
     """
     if array.shape != runs.shape:
         raise ValueError(f"array shape {array.shape} does not match runs {runs.shape}")
-    valid = ~np.isnan(array)
-    count = _run_sum(_row_cumsum(valid.astype(np.int64)), runs).astype(np.int64)
+    g, cell = _expand(runs)
+    v = array.ravel()[cell]
+    count = _valid_count(g, v, runs.n)
     has = count > 0
     out = np.full(runs.n, np.nan)
     if stat == "count":
@@ -221,8 +212,6 @@ def zonal_stat(runs: CellRuns, array: np.ndarray, stat: str) -> tuple[np.ndarray
         # cell by cell, in row-major order within each geometry: a float sum that does not
         # depend on where the window starts (differences of row cumsums would, in the last
         # bits), so any chunking of the parcels gives the same values
-        g, cell = _expand(runs)
-        v = array.ravel()[cell]
         s = np.bincount(g, weights=np.where(np.isnan(v), 0.0, v), minlength=runs.n)[: runs.n]
         if stat == "sum":
             out[has] = s[has]
@@ -236,8 +225,6 @@ def zonal_stat(runs: CellRuns, array: np.ndarray, stat: str) -> tuple[np.ndarray
             ss = np.bincount(g, weights=dev, minlength=runs.n)[: runs.n]
             out[has] = np.sqrt(ss[has] / count[has])
         return out, count
-    g, cell = _expand(runs)
-    v = array.ravel()[cell]
     if stat in ("min", "max"):
         fill = np.inf if stat == "min" else -np.inf
         acc = np.full(runs.n, fill)
@@ -260,11 +247,13 @@ def zonal_stat(runs: CellRuns, array: np.ndarray, stat: str) -> tuple[np.ndarray
 def zonal_share_at_least(runs: CellRuns, array: np.ndarray,
                          threshold: float) -> tuple[np.ndarray, np.ndarray]:
     """Share of each geometry's valid cells with value ≥ ``threshold``, and the valid count."""
-    valid = ~np.isnan(array)
-    count = _run_sum(_row_cumsum(valid.astype(np.int64)), runs).astype(np.int64)
+    if array.shape != runs.shape:
+        raise ValueError(f"array shape {array.shape} does not match runs {runs.shape}")
+    g, cell = _expand(runs)
+    v = array.ravel()[cell]
+    count = _valid_count(g, v, runs.n)
     with np.errstate(invalid="ignore"):
-        ge = valid & (array >= threshold)
-    hits = _run_sum(_row_cumsum(ge.astype(np.int64)), runs)
+        hits = np.bincount(g[v >= threshold], minlength=runs.n)[: runs.n]
     out = np.full(runs.n, np.nan)
     has = count > 0
     out[has] = hits[has] / count[has]
