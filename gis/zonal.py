@@ -47,7 +47,7 @@ class CellRuns:
 class PolygonEdges:
     """The ring edges of many (multi)polygons in their own coordinates, for
     :func:`cell_runs` on any grid: edge ``k`` runs from ``(x0, y0)`` to ``(x1, y1)`` and
-    belongs to geometry ``geom``. ``ok`` flags the geometries neither missing nor empty.
+    belongs to geometry ``geom``.
     """
 
     x0: np.ndarray
@@ -55,7 +55,6 @@ class PolygonEdges:
     x1: np.ndarray
     y1: np.ndarray
     geom: np.ndarray
-    ok: np.ndarray
 
 
 def polygon_edges(geoms: object) -> PolygonEdges:
@@ -65,13 +64,14 @@ def polygon_edges(geoms: object) -> PolygonEdges:
     geometries and polygons with holes are split into rings first.
     """
     arr = _as_array(geoms)
-    ok = ~(shapely.is_missing(arr) | shapely.is_empty(arr))
-    simple = ok & (shapely.get_type_id(arr) == shapely.GeometryType.POLYGON)
+    kind = shapely.get_type_id(arr)  # -1: missing
+    simple = kind == shapely.GeometryType.POLYGON
     simple[simple] = shapely.get_num_interior_rings(arr[simple]) == 0
-    # a simple polygon's coordinates are its exterior ring, closed
+    # a simple polygon's coordinates are its exterior ring, closed (none if empty)
     xy, ring = shapely.get_coordinates(arr[simple], return_index=True)
     owner = np.flatnonzero(simple)
-    rest = np.flatnonzero(ok & ~simple)
+    rest = np.flatnonzero(~simple & (kind >= 0))
+    rest = rest[~shapely.is_empty(arr[rest])]
     if len(rest):
         polys, pidx = shapely.get_parts(arr[rest], return_index=True)
         pidx = rest[pidx]
@@ -84,7 +84,7 @@ def polygon_edges(geoms: object) -> PolygonEdges:
         owner = np.concatenate([owner, pidx[ridx]])
     k = np.flatnonzero(ring[1:] == ring[:-1])  # edge k: vertex k to k + 1 of one ring
     x, y = xy[:, 0], xy[:, 1]
-    return PolygonEdges(x[k], y[k], x[k + 1], y[k + 1], owner[ring[k]], ok)
+    return PolygonEdges(x[k], y[k], x[k + 1], y[k + 1], owner[ring[k]])
 
 
 def cell_runs(geoms: object, transform: Affine, shape: tuple[int, int], *,
@@ -161,7 +161,8 @@ def cell_runs(geoms: object, transform: Affine, shape: tuple[int, int], *,
     run_c0, run_c1 = cs0[nonempty], cs1[nonempty]
     has = np.zeros(n, dtype=bool)
     has[run_g] = True
-    lonely = np.flatnonzero(edges.ok & ~has)
+    lonely = np.flatnonzero(~has)
+    lonely = lonely[~(shapely.is_missing(arr[lonely]) | shapely.is_empty(arr[lonely]))]
     centroid_only = np.zeros(n, dtype=bool)
     if len(lonely):
         cxy = shapely.get_coordinates(shapely.centroid(arr[lonely]))
