@@ -107,6 +107,9 @@ def _read(ev: _RasterBase, chunk: Chunk, name: str) -> tuple[Raster | None, tupl
 
 def _bool_values(series: pd.Series) -> np.ndarray:
     """Column as 1 (true), 0 (false) or -1 (missing/not a boolean)."""
+    if pd.api.types.is_bool_dtype(series):
+        v = series.to_numpy(dtype=float, na_value=np.nan)
+        return np.where(np.isnan(v), -1, v).astype(np.int8)
     mapped = series.astype(object).map({True: 1, False: 0})
     return pd.to_numeric(mapped, errors="coerce").fillna(-1).to_numpy(dtype=np.int8)
 
@@ -151,7 +154,9 @@ class RasterEvaluator(_RasterBase):
                 f"{why[0]}，且地块无 {fb} 字段可替代", f"{why[1]}, and the parcels have no "
                 f"{fb} column to fall back on"))
             return
-        vals = _bool_values(chunk.attrs[fb])
+        # (every message is catalogued even when no parcel needs the fallback)
+        vals = (_bool_values(chunk.attrs[fb]) if mask.any()
+                else np.zeros(len(mask), dtype=np.int8))
         for code, status, zh, en in (
                 (1, PASS, f"{fb} = 是", f"{fb} is true"),
                 (0, FAIL, f"{fb} = 否", f"{fb} is false"),
