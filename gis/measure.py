@@ -1,16 +1,19 @@
-"""Vectorised distance, overlap and cell-membership measurements of many geometries at once."""
+"""Vectorised distance, overlap and cell-membership measurements of many geometries at once.
+
+The raster-cell part (:func:`cell_runs`, :func:`zonal_stat`, …) lives in :mod:`gis.zonal`
+and is re-exported here.
+"""
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from affine import Affine
 
 from gis.errors import InputError
 from gis.nearest import NearestIndex, prebuild, to_segments
+from gis.zonal import CellRuns, cell_runs, zonal_share_at_least, zonal_stat
 from gis.zorder import zorder
 
 __all__ = [
@@ -169,204 +172,3 @@ class AreaIndex:
         best[ug[pick]] = us[pick]
         best_area[ug[pick]] = tot[pick]
         return best, best_area
-
-
-# --------------------------------------------------------------------------- raster cells
-
-@dataclass(frozen=True)
-class CellRuns:
-    """Raster cells of each geometry as row runs: cells ``[col0, col1)`` of ``row`` belong
-    to geometry ``geom``. ``centroid_only`` flags geometries with no cell centre inside,
-    represented by the cell under their centroid. Runs are sorted by ``geom``.
-    """
-
-    geom: np.ndarray
-    row: np.ndarray
-    col0: np.ndarray
-    col1: np.ndarray
-    n: int
-    shape: tuple[int, int]
-    centroid_only: np.ndarray
-
-    @property
-    def cell_count(self) -> np.ndarray:
-        """Number of cells per geometry."""
-        return np.bincount(self.geom, weights=self.col1 - self.col0,
-                           minlength=self.n).astype(np.int64)
-
-
-def cell_runs(geoms: object, transform: Affine, shape: tuple[int, int]) -> CellRuns:
-    """The raster cells whose centres lie inside each polygon, by a vectorised scan-line fill.
-
-    A centre on an edge belongs to the cells right of / below it (half-open rule, as
-    GDAL's rasteriser). Overlapping polygons each get their own cells. A polygon with
-    no centre inside gets the cell under its centroid (when that lies on the raster).
-
-    Parameters
-    ----------
-    geoms : array-like of (multi)polygons
-    transform : affine.Affine
-        North-up raster transform (no rotation).
-    shape : (rows, cols)
-    """
-    if transform.b != 0 or transform.d != 0:
-        raise InputError("Rotated rasters are not supported.",
-                         hint="Warp the raster to a north-up grid (gdalwarp) first.",
-                         zh="不支持旋转的栅格。",
-                         hint_zh="请先用 gdalwarp 将栅格重采样为北向朝上的格网。")
-    arr = _as_array(geoms)
-    n = len(arr)
-    h, w = int(shape[0]), int(shape[1])
-    ok = ~(shapely.is_missing(arr) | shapely.is_empty(arr))
-    polys, pidx = shapely.get_parts(arr[ok], return_index=True)
-    pidx = np.flatnonzero(ok)[pidx]
-    keep = np.isin(shapely.get_type_id(polys), _POLYS)
-    polys, pidx = polys[keep], pidx[keep]
-    rings, ridx = shapely.get_rings(polys, return_index=True)
-    xy, cidx = shapely.get_coordinates(rings, return_index=True)
-    a, c, e, f = transform.a, transform.c, transform.e, transform.f
-    px = (xy[:, 0] - c) / a
-    py = (xy[:, 1] - f) / e
-    same = cidx[1:] == cidx[:-1]
-    x0, y0 = px[:-1][same], py[:-1][same]
-    x1, y1 = px[1:][same], py[1:][same]
-    g = pidx[ridx[cidx[:-1][same]]]
-    nonflat = y0 != y1
-    x0, y0, x1, y1, g = x0[nonflat], y0[nonflat], x1[nonflat], y1[nonflat], g[nonflat]
-    lo, hi = np.minimum(y0, y1), np.maximum(y0, y1)
-    # rows whose centre (r + 0.5) satisfies lo <= r + 0.5 < hi
-    r0 = np.clip(np.ceil(lo - 0.5), 0, h).astype(np.int64)
-    r1 = np.clip(np.ceil(hi - 0.5), 0, h).astype(np.int64)
-    cnt = np.maximum(r1 - r0, 0)
-    total = int(cnt.sum())
-    eidx = np.repeat(np.arange(len(cnt)), cnt)
-    start = np.cumsum(cnt) - cnt
-    rows = r0[eidx] + (np.arange(total) - start[eidx])
-    yc = rows + 0.5
-    xc = x0[eidx] + (yc - y0[eidx]) * ((x1 - x0) / (y1 - y0))[eidx]
-    gg = g[eidx]
-    order = np.lexsort((xc, rows, gg))
-    gg, rows, xc = gg[order], rows[order], xc[order]
-    # pair crossings 0-1, 2-3, … within each (geometry, row) group (even-odd fill)
-    key = gg * (h + 1) + rows
-    newgrp = np.ones(total, dtype=bool)
-    newgrp[1:] = key[1:] != key[:-1]
-    grp_start = np.maximum.accumulate(np.where(newgrp, np.arange(total), 0))
-    rank = np.arange(total) - grp_start
-    left = np.flatnonzero(rank % 2 == 0)
-    left = left[left + 1 < total]
-    left = left[key[left + 1] == key[left]]
-    cs0 = np.clip(np.ceil(xc[left] - 0.5), 0, w).astype(np.int64)
-    cs1 = np.clip(np.ceil(xc[left + 1] - 0.5), 0, w).astype(np.int64)
-    nonempty = cs1 > cs0
-    run_g, run_r = gg[left][nonempty], rows[left][nonempty]
-    run_c0, run_c1 = cs0[nonempty], cs1[nonempty]
-    has = np.zeros(n, dtype=bool)
-    has[run_g] = True
-    lonely = np.flatnonzero(ok & ~has)
-    centroid_only = np.zeros(n, dtype=bool)
-    if len(lonely):
-        cxy = shapely.get_coordinates(shapely.centroid(arr[lonely]))
-        col = np.floor((cxy[:, 0] - c) / a)
-        row = np.floor((cxy[:, 1] - f) / e)
-        on = (col >= 0) & (col < w) & (row >= 0) & (row < h)
-        lonely, col, row = lonely[on], col[on].astype(np.int64), row[on].astype(np.int64)
-        centroid_only[lonely] = True
-        run_g = np.concatenate([run_g, lonely])
-        run_r = np.concatenate([run_r, row])
-        run_c0 = np.concatenate([run_c0, col])
-        run_c1 = np.concatenate([run_c1, col + 1])
-        srt = np.argsort(run_g, kind="stable")
-        run_g, run_r, run_c0, run_c1 = run_g[srt], run_r[srt], run_c0[srt], run_c1[srt]
-    return CellRuns(run_g, run_r, run_c0, run_c1, n, (h, w), centroid_only)
-
-
-def _row_cumsum(values: np.ndarray) -> np.ndarray:
-    out = np.zeros((values.shape[0], values.shape[1] + 1),
-                   dtype=np.float64 if values.dtype.kind == "f" else np.int64)
-    np.cumsum(values, axis=1, out=out[:, 1:])
-    return out
-
-
-def _run_sum(cs: np.ndarray, runs: CellRuns) -> np.ndarray:
-    per_run = cs[runs.row, runs.col1] - cs[runs.row, runs.col0]
-    return np.bincount(runs.geom, weights=per_run, minlength=runs.n)[: runs.n]
-
-
-def _expand(runs: CellRuns) -> tuple[np.ndarray, np.ndarray]:
-    """Geometry index and flat cell index of every cell (grouped by geometry)."""
-    length = runs.col1 - runs.col0
-    total = int(length.sum())
-    ridx = np.repeat(np.arange(len(length)), length)
-    start = np.cumsum(length) - length
-    col = runs.col0[ridx] + (np.arange(total) - start[ridx])
-    return runs.geom[ridx], runs.row[ridx] * runs.shape[1] + col
-
-
-def zonal_stat(runs: CellRuns, array: np.ndarray, stat: str) -> tuple[np.ndarray, np.ndarray]:
-    """A statistic of ``array`` (nan = nodata) over each geometry's cells.
-
-    ``stat`` is ``mean``, ``sum``, ``count``, ``std`` (population), ``min``, ``max``,
-    ``median`` or ``pNN`` (percentile, linear interpolation as ``numpy.percentile``).
-    Returns ``(value, valid_cell_count)``; the value is ``nan`` where no valid cell.
-    """
-    if array.shape != runs.shape:
-        raise ValueError(f"array shape {array.shape} does not match runs {runs.shape}")
-    valid = ~np.isnan(array)
-    count = _run_sum(_row_cumsum(valid.astype(np.int64)), runs).astype(np.int64)
-    has = count > 0
-    out = np.full(runs.n, np.nan)
-    if stat == "count":
-        return count.astype(np.float64), count
-    if stat in ("mean", "sum", "std"):
-        # cell by cell, in row-major order within each geometry: a float sum that does not
-        # depend on where the window starts (differences of row cumsums would, in the last
-        # bits), so any chunking of the parcels gives the same values
-        g, cell = _expand(runs)
-        v = array.ravel()[cell]
-        s = np.bincount(g, weights=np.where(np.isnan(v), 0.0, v), minlength=runs.n)[: runs.n]
-        if stat == "sum":
-            out[has] = s[has]
-        elif stat == "mean":
-            out[has] = s[has] / count[has]
-        else:
-            # two-pass: squared deviations from each geometry's mean, cell by cell
-            mean = np.zeros(runs.n)
-            mean[has] = s[has] / count[has]
-            dev = np.where(np.isnan(v), 0.0, (v - mean[g]) ** 2)
-            ss = np.bincount(g, weights=dev, minlength=runs.n)[: runs.n]
-            out[has] = np.sqrt(ss[has] / count[has])
-        return out, count
-    g, cell = _expand(runs)
-    v = array.ravel()[cell]
-    if stat in ("min", "max"):
-        fill = np.inf if stat == "min" else -np.inf
-        acc = np.full(runs.n, fill)
-        (np.minimum if stat == "min" else np.maximum).at(acc, g, np.where(np.isnan(v), fill, v))
-        out[has] = acc[has]
-        return out, count
-    q = 50.0 if stat == "median" else float(stat[1:])
-    order = np.lexsort((v, g))  # nan sorts last within each geometry
-    vs = v[order]
-    first = np.searchsorted(g[order], np.arange(runs.n))
-    pos = (count - 1) * (q / 100.0)
-    lo = np.floor(pos).astype(np.int64)
-    hi = np.ceil(pos).astype(np.int64)
-    idx = np.flatnonzero(has)
-    vlo, vhi = vs[first[idx] + lo[idx]], vs[first[idx] + hi[idx]]
-    out[idx] = vlo + (vhi - vlo) * (pos[idx] - lo[idx])
-    return out, count
-
-
-def zonal_share_at_least(runs: CellRuns, array: np.ndarray,
-                         threshold: float) -> tuple[np.ndarray, np.ndarray]:
-    """Share of each geometry's valid cells with value ≥ ``threshold``, and the valid count."""
-    valid = ~np.isnan(array)
-    count = _run_sum(_row_cumsum(valid.astype(np.int64)), runs).astype(np.int64)
-    with np.errstate(invalid="ignore"):
-        ge = valid & (array >= threshold)
-    hits = _run_sum(_row_cumsum(ge.astype(np.int64)), runs)
-    out = np.full(runs.n, np.nan)
-    has = count > 0
-    out[has] = hits[has] / count[has]
-    return out, count

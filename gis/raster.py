@@ -9,6 +9,9 @@ plain arrays.
 
 from __future__ import annotations
 
+import os
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,6 +107,61 @@ def window_cells(transform: Affine, shape: tuple[int, ...], bounds: Bounds, *, p
     return r0, max(r1, r0), c0, max(c1, c0)
 
 
+class _TileCache:
+    """Decoded tiles of one raster file, least recently used dropped beyond ``max_bytes``.
+
+    A tile is a block of the file (or a few, for small blocks) as float (nan = masked).
+    Chunks of parcels that share a tile then decode it once. The cache empties when the
+    file's size or modification time changes; threads may share it; copies start empty.
+    """
+
+    def __init__(self, max_bytes: int = 64 * 2**20) -> None:
+        self.max_bytes = max_bytes
+        self._tiles: OrderedDict[tuple[int, int], np.ndarray] = OrderedDict()
+        self._bytes = 0
+        self._stamp: tuple[int, int] | None = None
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"max_bytes": self.max_bytes}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["max_bytes"])  # type: ignore[misc]
+
+    def check(self, path: Path) -> None:
+        """Forget every tile if the file changed since they were read."""
+        st = os.stat(path)
+        stamp = (st.st_mtime_ns, st.st_size)
+        with self._lock:
+            if stamp != self._stamp:
+                self._tiles.clear()
+                self._bytes = 0
+                self._stamp = stamp
+
+    def get(self, key: tuple[int, int]) -> np.ndarray | None:
+        with self._lock:
+            tile = self._tiles.get(key)
+            if tile is not None:
+                self._tiles.move_to_end(key)
+            return tile
+
+    def put(self, key: tuple[int, int], tile: np.ndarray) -> None:
+        with self._lock:
+            if key in self._tiles:
+                return
+            self._tiles[key] = tile
+            self._bytes += tile.nbytes
+            while self._bytes > self.max_bytes and len(self._tiles) > 1:
+                _, old = self._tiles.popitem(last=False)
+                self._bytes -= old.nbytes
+
+
+_TILE_SIDE = 256           # cells: small blocks are grouped into tiles about this big
+_TILE_MAX_CELLS = 2**20    # files with bigger blocks (e.g. one strip) are read directly
+# band types whose every value a float32 holds exactly (tiles of these are kept as float32)
+_EXACT_IN_FLOAT32 = ("float32", "int8", "uint8", "int16", "uint16")
+
+
 @dataclass(frozen=True, eq=False)
 class RasterSource:
     """Band 1 of a raster, in memory or in a file, read window by window.
@@ -113,7 +171,8 @@ class RasterSource:
     (nothing is read until asked); :meth:`of` takes either. Windows are read by
     bounds in the raster's own CRS (:meth:`read`); :attr:`crs`, :attr:`cell_size`
     and :attr:`bounds` describe the grid. A file is opened per read, so one source
-    may be shared by threads.
+    may be shared by threads; the tiles it decodes are kept (up to 64 MB, until the file
+    changes), so windows that overlap decode them once.
 
     Examples
     --------
@@ -131,6 +190,7 @@ class RasterSource:
     raster: Raster | None = field(default=None, repr=False)
     label: str = ""
     _meta: dict[str, Any] = field(default_factory=dict, repr=False)
+    _tiles: _TileCache = field(default_factory=_TileCache, repr=False)
 
     def __post_init__(self) -> None:
         if (self.path is None) == (self.raster is None):
@@ -226,18 +286,48 @@ class RasterSource:
 
         with _open(self.path) as src:  # type: ignore[arg-type]
             crs = _crs(src)
-            r0 = c0 = 0
-            window = None
-            if bounds is not None:
-                r0, r1, c0, c1 = window_cells(src.transform, (src.height, src.width), bounds,
-                                              pad=pad_cells)
-                if r1 <= r0 or c1 <= c0:
-                    return Raster(np.full((0, 0), np.nan), src.transform, crs, src.nodata)
-                window = Window(c0, r0, c1 - c0, r1 - r0)
-            data = src.read(1, window=window, masked=True)
+            if bounds is None:
+                return Raster(_filled(src.read(1, masked=True)), src.transform, crs,
+                              src.nodata)
+            r0, r1, c0, c1 = window_cells(src.transform, (src.height, src.width), bounds,
+                                          pad=pad_cells)
+            if r1 <= r0 or c1 <= c0:
+                return Raster(np.full((0, 0), np.nan), src.transform, crs, src.nodata)
+            bh, bw = src.block_shapes[0]
+            if bh * bw > _TILE_MAX_CELLS:
+                data = _filled(src.read(1, window=Window(c0, r0, c1 - c0, r1 - r0),
+                                        masked=True))
+            else:
+                data = self._from_tiles(src, (r0, r1, c0, c1), (bh, bw))
             # not src.window_transform(): rasterio 1.4 uses affine's deprecated `*` there
-            return Raster(_filled(data), src.transform @ Affine.translation(c0, r0), crs,
-                          src.nodata)
+            return Raster(data, src.transform @ Affine.translation(c0, r0), crs, src.nodata)
+
+    def _from_tiles(self, src: Any, cells: tuple[int, int, int, int],
+                    block: tuple[int, int]) -> np.ndarray:
+        """The cells ``(r0, r1, c0, c1)`` of band 1, assembled from cached tiles."""
+        from rasterio.windows import Window
+
+        self._tiles.check(self.path)  # type: ignore[arg-type]
+        r0, r1, c0, c1 = cells
+        th = block[0] * max(1, _TILE_SIDE // block[0])
+        tw = block[1] * max(1, _TILE_SIDE // block[1])
+        small = src.dtypes[0] in _EXACT_IN_FLOAT32
+        out = np.empty((r1 - r0, c1 - c0), dtype="float64")
+        for i in range(r0 // th, (r1 - 1) // th + 1):
+            for j in range(c0 // tw, (c1 - 1) // tw + 1):
+                tile = self._tiles.get((i, j))
+                if tile is None:
+                    win = Window(j * tw, i * th, min(tw, src.width - j * tw),
+                                 min(th, src.height - i * th))
+                    tile = _filled(src.read(1, window=win, masked=True))
+                    if small:
+                        tile = tile.astype("float32")
+                    self._tiles.put((i, j), tile)
+                y0, x0 = max(r0, i * th), max(c0, j * tw)
+                y1, x1 = min(r1, (i + 1) * th), min(c1, (j + 1) * tw)
+                out[y0 - r0:y1 - r0, x0 - c0:x1 - c0] = tile[y0 - i * th:y1 - i * th,
+                                                             x0 - j * tw:x1 - j * tw]
+        return out
 
     def values(self, *, max_cells: int | None = None) -> np.ndarray:
         """The valid (non-nan) cell values, flattened.

@@ -65,6 +65,7 @@ class RuleOutput:
     gap: np.ndarray
     cost: np.ndarray
     msg: np.ndarray
+    base_threshold: float = np.nan  # the threshold of a parcel nothing was measured for
 
     @classmethod
     def empty(cls, n: int, *, threshold: float = np.nan) -> RuleOutput:
@@ -75,7 +76,16 @@ class RuleOutput:
             gap=np.full(n, np.nan),
             cost=np.full(n, np.nan),
             msg=np.zeros(n, dtype=np.int32),
+            base_threshold=threshold,
         )
+
+    def spread(self, n: int, at: np.ndarray) -> RuleOutput:
+        """This output (of the parcels ``at`` of a chunk of ``n``) placed in an output for
+        all ``n``; the others are as :meth:`empty` leaves them."""
+        out = RuleOutput.empty(n, threshold=self.base_threshold)
+        out.status[at], out.value[at], out.threshold[at] = self.status, self.value, self.threshold
+        out.gap[at], out.cost[at], out.msg[at] = self.gap, self.cost, self.msg
+        return out
 
     def set(self, mask: np.ndarray, status: int, msg: int) -> None:
         self.status[mask] = status
@@ -113,6 +123,18 @@ class Chunk:
         """Each parcel's area in m² (NaN for a missing geometry)."""
         return self._cached("areas", lambda: shapely.area(self.geoms))
 
+    def subset(self, at: np.ndarray) -> Chunk:
+        """The parcels ``at`` (positions in this chunk) as a chunk of their own."""
+        g, hg = self.geoms[at], self.has_geom[at]
+        bounds = (0.0, 0.0, 0.0, 0.0)
+        if hg.any():
+            x0, y0, x1, y1 = shapely.total_bounds(g[hg])
+            bounds = (float(x0), float(y0), float(x1), float(y1))
+        cache = {k: self.cache[k][at] for k in ("envelopes", "outlines", "areas")
+                 if k in self.cache}
+        return Chunk(pos=self.pos[at], geoms=g, attrs=self.attrs.iloc[at].reset_index(drop=True),
+                     has_geom=hg, bounds=bounds, cache=cache)
+
 
 def _outlines(geoms: np.ndarray) -> np.ndarray:
     poly = np.isin(shapely.get_type_id(geoms), (3, 6))
@@ -123,6 +145,10 @@ class Evaluator:
     """Base class: prepares a rule once (main thread), then evaluates chunk after chunk."""
 
     unit: str = ""
+    #: whether a ``when`` may leave the parcels it does not apply to unmeasured: false for
+    #: cheap rules and for those whose threshold varies from parcel to parcel (the
+    #: threshold of a parcel the rule does not apply to is still the measured one)
+    subset_when: bool = True
 
     def __init__(self, rule: Rule, inputs: Any, as_of: date) -> None:
         self.rule = rule
@@ -136,11 +162,14 @@ class Evaluator:
 
     def evaluate(self, chunk: Chunk) -> RuleOutput:
         """:meth:`run`, then the rule's ``when``: a parcel it does not apply to passes as
-        "not applicable"; a missing ``when`` column or value makes the parcel ``unknown``."""
-        out = self.run(chunk)
+        "not applicable"; a missing ``when`` column or value makes the parcel ``unknown``.
+
+        With a ``when``, only the parcels it applies to are measured (as a sub-chunk,
+        shared by the rules with the same ``when``) unless :attr:`subset_when` is false.
+        """
         flt = self.rule.when
         if not flt:
-            return out
+            return self.run(chunk)
         cond, cond_zh = filter_text(flt), filter_text_zh(flt)
         missing = [c for c in flt if c not in chunk.attrs.columns]
         if missing:
@@ -155,6 +184,15 @@ class Evaluator:
         applies = np.zeros(len(chunk), dtype=bool)
         assert sub is not None  # every column is present
         applies[chunk.attrs.index.get_indexer(sub.index)] = True
+        if applies.all() or not self.subset_when:
+            out = self.run(chunk)
+        else:
+            key = ("when", tuple((k, tuple(v)) for k, v in flt.items()))
+            if key not in chunk.cache:
+                at = np.flatnonzero(applies)
+                chunk.cache[key] = (at, chunk.subset(at))
+            at, part = chunk.cache[key]
+            out = self.run(part).spread(len(chunk), at)
         blank = np.zeros(len(chunk), dtype=bool)
         for col in flt:
             text = chunk.attrs[col].astype("string").str.strip()

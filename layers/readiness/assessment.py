@@ -136,26 +136,31 @@ class AssessmentEvaluator(Evaluator):
                                             f"the {aen} record has no valid status ({sen}: "
                                             f"{status or 'empty'})")
 
-    def _lookup(self, scope: str, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Rank and message code of the best record for each scope id (none: rank 0)."""
+    def _lookup(self, scope: str, ids: np.ndarray | pd.Index) -> tuple[np.ndarray, np.ndarray]:
+        """Rank and message code of the best record for each scope id (none: rank 0).
+
+        ``ids`` given as an index of distinct ids (built once per chunk) is looked up the
+        other way round: the few record keys in it.
+        """
         keys = [k[1] for k in self.best if k[0] == scope]
         rank = np.array([self.best[(scope, k)][0] for k in keys] + [_R_NONE], dtype=np.int64)
         code = np.array([self.best[(scope, k)][1] for k in keys] + [0], dtype=np.int32)
         if not keys:
             return np.full(len(ids), _R_NONE, dtype=np.int64), np.zeros(len(ids), np.int32)
-        idx = pd.Index(keys, dtype=object).get_indexer(pd.Index(ids, dtype=object))
+        if isinstance(ids, pd.Index) and ids.is_unique:
+            at = ids.get_indexer(pd.Index(keys, dtype=object))
+            idx = np.full(len(ids), len(keys), dtype=np.intp)  # the "no record" entry
+            idx[at[at >= 0]] = np.flatnonzero(at >= 0)
+        else:
+            idx = pd.Index(keys, dtype=object).get_indexer(pd.Index(ids, dtype=object))
         return rank[idx], code[idx]
 
-    def run(self, chunk: Chunk) -> RuleOutput:
+    def _zones(self, chunk: Chunk) -> tuple[np.ndarray | None, str, tuple[str, str] | None]:
+        """Each parcel's zone id (``""``: none), its cache key and a note when it comes
+        from the parcels' ``zone_id`` column; ``None`` without zone layer or column."""
         rule: AssessmentRule = self.rule  # type: ignore[assignment]
-        if self.problem is not None:
-            return self.unknown_all(chunk, *self.problem)
         n = len(chunk)
-        out = RuleOutput.empty(n)
-        azh, aen = self.names
-        pid = chunk.attrs["parcel_id"].to_numpy(dtype=object)
-        own_rank, own_code = self._lookup("parcel", pid)
-        zones = None
+        zones, key = None, ""
         zone_note: tuple[str, str] | None = None
         if self.inputs.layer(rule.zone_layer) is not None:
             key = f"zone-of:{rule.zone_layer}"
@@ -166,13 +171,37 @@ class AssessmentEvaluator(Evaluator):
                 chunk.cache[key] = zones
             zones = chunk.cache[key]
         elif "zone_id" in chunk.attrs.columns:
-            zones = chunk.attrs["zone_id"].astype("string").str.strip().fillna("").to_numpy(
-                dtype=object)
+            key = "zone-attr"
+            if key not in chunk.cache:
+                chunk.cache[key] = chunk.attrs["zone_id"].astype("string").str.strip().fillna(
+                    "").to_numpy(dtype=object)
+            zones = chunk.cache[key]
             zone_note = ("（按地块 zone_id 字段确定所属开发区）",
                          " (zone taken from the parcel's zone_id)")
+        return zones, key, zone_note
+
+    def run(self, chunk: Chunk) -> RuleOutput:
+        rule: AssessmentRule = self.rule  # type: ignore[assignment]
+        if self.problem is not None:
+            return self.unknown_all(chunk, *self.problem)
+        n = len(chunk)
+        out = RuleOutput.empty(n)
+        azh, aen = self.names
+        if "parcel-ids" not in chunk.cache:  # shared by the assessment rules
+            chunk.cache["parcel-ids"] = pd.Index(chunk.attrs["parcel_id"].to_numpy(dtype=object),
+                                                 dtype=object)
+        own_rank, own_code = self._lookup("parcel", chunk.cache["parcel-ids"])
+        zones, key, zone_note = self._zones(chunk)
         if zones is not None:
-            zone_rank, zone_code = self._lookup("zone", zones)
-            zone_rank[zones == ""] = _R_NONE
+            # the few distinct zones, looked up once (factorized once per chunk)
+            fkey = ("factorized", key)
+            if fkey not in chunk.cache:
+                which, distinct = pd.factorize(zones)
+                chunk.cache[fkey] = which, np.asarray(distinct, dtype=object)
+            which, distinct = chunk.cache[fkey]
+            zone_rank, zone_code = self._lookup("zone", distinct)
+            zone_rank[distinct == ""] = _R_NONE
+            zone_rank, zone_code = zone_rank[which], zone_code[which]
         else:
             zone_rank = np.full(n, _R_NONE)
             zone_code = np.zeros(n, dtype=np.int32)

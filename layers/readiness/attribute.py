@@ -24,7 +24,36 @@ def column_names(col: str) -> tuple[str, str, str]:
     return spec.zh or col, spec.en or col, spec.unit
 
 
+# inferred types of an object column that hold no booleans (pandas.api.types.infer_dtype)
+_NO_BOOLS = frozenset({"string", "empty", "floating", "integer", "mixed-integer-float",
+                       "decimal", "bytes"})
+
+
+def _numbers(series: pd.Series) -> np.ndarray:
+    """The column as floats: numbers as they are, booleans as 1 / 0, text parsed, the
+    rest (missing, unparsable) nan. Only an object column that holds booleans is
+    converted value by value."""
+    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
+        return series.to_numpy(dtype=float, na_value=np.nan)
+    obj = series.astype(object)
+    kind = pd.api.types.infer_dtype(obj, skipna=True)
+    if kind == "string":  # parse each distinct text once (a column has few)
+        codes, texts = pd.factorize(obj)
+        parsed = pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce")
+        values = np.append(parsed.to_numpy(dtype=float, na_value=np.nan), np.nan)
+        return values[codes]  # code -1 (missing): the nan appended
+    if kind == "boolean":
+        obj = obj.map({True: 1.0, False: 0.0})
+    elif kind not in _NO_BOOLS:
+        obj = obj.map(lambda v: float(v) if isinstance(v, bool | np.bool_) else v)
+    return pd.to_numeric(obj, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
 def _bool_codes(series: pd.Series) -> np.ndarray:
+    """The column as 1 (true), 0 (false) or -1 (missing / not a boolean)."""
+    if pd.api.types.is_bool_dtype(series):
+        v = series.to_numpy(dtype=float, na_value=np.nan)
+        return np.where(np.isnan(v), -1, v).astype(np.int8)
     mapped = series.astype(object).map({True: 1, False: 0})
     return pd.to_numeric(mapped, errors="coerce").fillna(-1).to_numpy(dtype=np.int8)
 
@@ -37,6 +66,8 @@ def _scalar_text(v: Any) -> tuple[str, str]:
 
 class AttributeEvaluator(Evaluator):
     """``attribute``: the parcel's column against ``equals`` / ``one_of`` / ``min`` / ``max``."""
+
+    subset_when = False  # cheap: the whole chunk at once
 
     def __init__(self, rule: AttributeRule, inputs: Any, as_of: date) -> None:
         super().__init__(rule, inputs, as_of)
@@ -73,9 +104,7 @@ class AttributeEvaluator(Evaluator):
             out.msg[:] = self.msg_nocol
             return out
         s = chunk.attrs[rule.attribute]
-        num = pd.to_numeric(s.astype(object).map(
-            lambda v: float(v) if isinstance(v, bool | np.bool_) else v), errors="coerce")
-        num = num.to_numpy(dtype=float, na_value=np.nan)
+        num = _numbers(s)
         if isinstance(rule.equals, bool):
             codes = _bool_codes(s)
             present = codes >= 0
@@ -121,6 +150,7 @@ class IndicatorsEvaluator(Evaluator):
     """
 
     unit = "count"
+    subset_when = False  # cheap, and the threshold is 0 only for parcels of a known industry
 
     def __init__(self, rule: IndicatorsRule, inputs: Any, as_of: date) -> None:
         super().__init__(rule, inputs, as_of)
@@ -131,9 +161,20 @@ class IndicatorsEvaluator(Evaluator):
         self.msg_noind = self.messages.code("地块未填写产业类型，无法确定控制性指标",
                                             "the parcel has no industry, so its control "
                                             "indicators are unknown")
+        self._combos: dict[tuple[str, int], int] = {}
 
     def _combo_message(self, industry: str, names: list[str], bounds: list[Any],
-                       fail: int, miss: int) -> int:
+                       combo: int) -> int:
+        """The message of ``combo`` (failing bits above the missing bits), made once."""
+        key = (industry, combo)
+        code = self._combos.get(key)
+        if code is None:
+            code = self._combos[key] = self._compose(
+                industry, names, bounds, combo >> len(names), combo & ((1 << len(names)) - 1))
+        return code
+
+    def _compose(self, industry: str, names: list[str], bounds: list[Any],
+                 fail: int, miss: int) -> int:
         if not fail and not miss:
             return self.messages.code(f"{industry}：控制性指标均达标",
                                       f"{industry}: every control indicator is met")
@@ -159,10 +200,14 @@ class IndicatorsEvaluator(Evaluator):
             out.msg[:] = self.msg_nocol
             return out
         industry = chunk.attrs[rule.industry_attribute].astype("string").str.strip()
-        ind = industry.fillna("").to_numpy(dtype=object)
-        out.set(ind == "", UNKNOWN, self.msg_noind)
-        for name in pd.unique(ind[ind != ""]):
-            sel = ind == name
+        # industries in order of first appearance (the order messages are catalogued in)
+        which, industries = pd.factorize(industry.fillna("").to_numpy(dtype=object))
+        numbers: dict[str, np.ndarray] = {}
+        for k_ind, name in enumerate(industries):
+            sel = which == k_ind
+            if name == "":
+                out.set(sel, UNKNOWN, self.msg_noind)
+                continue
             table = rule.by_industry.get(name)
             if table is None:
                 known = ", ".join(rule.by_industry)
@@ -174,13 +219,14 @@ class IndicatorsEvaluator(Evaluator):
             names, bounds = list(table), list(table.values())
             fail = np.zeros(int(sel.sum()), dtype=np.int64)
             miss = np.zeros(int(sel.sum()), dtype=np.int64)
-            sub = chunk.attrs[sel]
             for k, (col, b) in enumerate(zip(names, bounds, strict=True)):
-                if col not in sub.columns:
+                if col not in chunk.attrs.columns:
                     miss |= 1 << k
                     continue
-                v = pd.to_numeric(sub[col], errors="coerce").to_numpy(dtype=float,
-                                                                      na_value=np.nan)
+                if col not in numbers:  # each column converted once per chunk
+                    numbers[col] = pd.to_numeric(chunk.attrs[col], errors="coerce").to_numpy(
+                        dtype=float, na_value=np.nan)
+                v = numbers[col][sel]
                 bad = np.zeros(len(v), dtype=bool)
                 if b.min is not None:
                     bad |= v < b.min
@@ -189,8 +235,7 @@ class IndicatorsEvaluator(Evaluator):
                 fail |= np.where(bad, 1 << k, 0)
                 miss |= np.where(np.isnan(v), 1 << k, 0)
             combos, inv = np.unique(fail * (1 << len(names)) + miss, return_inverse=True)
-            codes = np.array([self._combo_message(name, names, bounds, int(c) >> len(names),
-                                                  int(c) & ((1 << len(names)) - 1))
+            codes = np.array([self._combo_message(name, names, bounds, int(c))
                               for c in combos], dtype=np.int32)[inv.ravel()]
             status = np.where(fail > 0, FAIL, np.where(miss > 0, UNKNOWN, PASS)).astype(np.int8)
             idx = np.flatnonzero(sel)

@@ -10,8 +10,9 @@ import pandas as pd
 import shapely
 
 from gis.errors import PlannerError
-from gis.measure import AreaIndex, cell_runs, zonal_share_at_least, zonal_stat
+from gis.measure import AreaIndex
 from gis.raster import Raster, slope_degrees
+from gis.zonal import cell_runs, polygon_edges, zonal_share_at_least, zonal_stat
 from layers.readiness._base import (
     FAIL,
     PASS,
@@ -77,7 +78,10 @@ class _RasterBase(Evaluator):
     def runs(self, chunk: Chunk, r: Raster) -> Any:
         key = ("runs", tuple(r.transform)[:6], r.shape)
         if key not in chunk.cache:
-            chunk.cache[key] = cell_runs(chunk.geoms, r.transform, r.shape)
+            if "edges" not in chunk.cache:  # the same edges serve every grid
+                chunk.cache["edges"] = polygon_edges(chunk.geoms)
+            chunk.cache[key] = cell_runs(chunk.geoms, r.transform, r.shape,
+                                         edges=chunk.cache["edges"])
         return chunk.cache[key]
 
 
@@ -103,6 +107,9 @@ def _read(ev: _RasterBase, chunk: Chunk, name: str) -> tuple[Raster | None, tupl
 
 def _bool_values(series: pd.Series) -> np.ndarray:
     """Column as 1 (true), 0 (false) or -1 (missing/not a boolean)."""
+    if pd.api.types.is_bool_dtype(series):
+        v = series.to_numpy(dtype=float, na_value=np.nan)
+        return np.where(np.isnan(v), -1, v).astype(np.int8)
     mapped = series.astype(object).map({True: 1, False: 0})
     return pd.to_numeric(mapped, errors="coerce").fillna(-1).to_numpy(dtype=np.int8)
 
@@ -130,6 +137,8 @@ class RasterEvaluator(_RasterBase):
                                  else rule.min if rule.min is not None else np.nan)
         fb = rule.fallback_attribute
         self.fallback = fb if fb and fb in inputs.parcels.columns else None
+        # with both bounds, a parcel below the minimum reports the minimum as its threshold
+        self.subset_when = rule.min is None or rule.max is None
 
     def items(self, code: int) -> tuple[str, str]:
         return self.messages.items[code]
@@ -145,7 +154,9 @@ class RasterEvaluator(_RasterBase):
                 f"{why[0]}，且地块无 {fb} 字段可替代", f"{why[1]}, and the parcels have no "
                 f"{fb} column to fall back on"))
             return
-        vals = _bool_values(chunk.attrs[fb])
+        # (every message is catalogued even when no parcel needs the fallback)
+        vals = (_bool_values(chunk.attrs[fb]) if mask.any()
+                else np.zeros(len(mask), dtype=np.int8))
         for code, status, zh, en in (
                 (1, PASS, f"{fb} = 是", f"{fb} is true"),
                 (0, FAIL, f"{fb} = 否", f"{fb} is false"),

@@ -18,6 +18,7 @@ from gis.measure import (
     zonal_share_at_least,
     zonal_stat,
 )
+from gis.zonal import polygon_edges
 
 X0, Y0 = 410_000.0, 4_000_000.0  # Gauss–Krüger metres (EPSG:4547), near Changzhi
 
@@ -187,6 +188,35 @@ def test_cell_runs_are_the_cells_whose_centres_are_inside(geoms, cell, dx, dy) -
             assert got == {row * shape[1] + col}
         else:  # centroid off the raster
             assert got == set()
+
+
+def test_one_set_of_edges_serves_every_grid() -> None:
+    """Missing, empty, holed, multi-part and mixed geometries; edges computed once."""
+    ring = shapely.box(X0 + 100, Y0 + 100, X0 + 700, Y0 + 500)
+    geoms = [None, shapely.Polygon(),
+             shapely.Polygon(ring.exterior.coords,
+                             [shapely.box(X0 + 200, Y0 + 200, X0 + 400, Y0 + 400).exterior.coords]),
+             shapely.MultiPolygon([shapely.box(X0, Y0, X0 + 90, Y0 + 90),
+                                   shapely.box(X0 + 800, Y0, X0 + 990, Y0 + 330)]),
+             shapely.GeometryCollection([shapely.Point(X0, Y0), shapely.box(X0 + 50, Y0 + 600,
+                                                                            X0 + 450, Y0 + 900),
+                                         shapely.LineString([(X0, Y0), (X0 + 9, Y0 + 9)])]),
+             shapely.Point(X0 + 5, Y0 + 5).buffer(200, quad_segs=3)]
+    edges = polygon_edges(geoms)
+    for cell in (10.0, 37.5):
+        t = Affine(cell, 0, X0 - 13, 0, -cell, Y0 + 1000)
+        shape = (int(1100 / cell), int(1100 / cell))
+        runs = cell_runs(geoms, t, shape, edges=edges)
+        fresh = cell_runs(geoms, t, shape)
+        for name in ("geom", "row", "col0", "col1", "centroid_only"):
+            assert np.array_equal(getattr(runs, name), getattr(fresh, name))
+        for i, g in enumerate(geoms):
+            polys = (shapely.union_all([p for p in shapely.get_parts(g)
+                                        if p.geom_type == "Polygon"])
+                     if g is not None and not g.is_empty else None)
+            want = _brute_cells(polys, t, shape) if polys is not None else set()
+            assert _run_cells(runs, i) == want
+            assert not runs.centroid_only[i]
 
 
 def test_overlapping_polygons_each_get_their_cells() -> None:

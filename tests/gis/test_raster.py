@@ -151,3 +151,48 @@ def test_of_takes_a_source_a_raster_or_a_path(tmp_path: Path, memory: RasterSour
     assert RasterSource.of(str(path)).path == path
     with pytest.raises(InputError, match="must be a RasterSource"):
         RasterSource.of(42, name="dem")
+
+
+@pytest.mark.parametrize(("dtype", "layout"), [
+    ("int16", {"tiled": True, "blockxsize": 16, "blockysize": 16}),
+    ("float32", {"tiled": False, "blockysize": 3}),
+    ("float64", {"tiled": False}),
+])
+def test_windows_read_through_the_tile_cache_equal_direct_reads(
+        tmp_path: Path, dtype: str, layout: dict) -> None:
+    from rasterio.windows import Window
+
+    rng = np.random.default_rng(5)
+    values = rng.integers(-500, 500, (70, 90)).astype(dtype)
+    values[rng.random(values.shape) < 0.1] = -9999
+    path = tmp_path / "tiles.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=90, height=70, count=1, dtype=dtype,
+                       crs=CRS, transform=TRANSFORM, nodata=-9999, **layout) as dst:
+        dst.write(values, 1)
+    src = RasterSource.from_file(path)
+    object.__setattr__(src, "_tiles", type(src._tiles)(max_bytes=4000))  # forces eviction
+    for _ in range(40):
+        x0, y0 = rng.uniform(X0 - 50, X0 + 900), rng.uniform(Y1 - 750, Y1)
+        bounds = (x0, y0, x0 + rng.uniform(0, 400), y0 + rng.uniform(0, 300))
+        got = src.read(bounds, pad_cells=1)
+        r0, r1, c0, c1 = window_cells(TRANSFORM, (70, 90), bounds, pad=1)
+        if r1 <= r0 or c1 <= c0:
+            assert got.array.size == 0
+            continue
+        with rasterio.open(path) as ds:
+            want = ds.read(1, window=Window(c0, r0, c1 - c0, r1 - r0), masked=True)
+        want = want.astype("float64").filled(np.nan)
+        assert np.array_equal(got.array, want, equal_nan=True)
+        assert got.transform == TRANSFORM @ Affine.translation(c0, r0)
+
+
+def test_the_tile_cache_forgets_a_file_that_changed(tmp_path: Path) -> None:
+    import os
+
+    path = write_tif(tmp_path / "dem.tif", VALUES)
+    src = RasterSource.from_file(path)
+    assert src.read(cell_bounds(0, 0)).array.tolist() == [[1.0]]
+    write_tif(path, VALUES * 2)
+    st = os.stat(path)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # a coarse clock
+    assert src.read(cell_bounds(0, 0)).array.tolist() == [[2.0]]

@@ -472,3 +472,18 @@ def test_assessment_records_in_chinese_codes() -> None:
                    rulebook(_assessment_rules()), as_of=AS_OF)
     assert rows(res, "eia")["status"].tolist()[:2] == ["pass", "fail"]
     assert rows(res, "energy")["status"].tolist()[:3] == ["fail", "committed", "committed"]
+
+
+@pytest.mark.parametrize(("values", "dtype", "want"), [
+    ([True, None, False], "boolean", [1.0, np.nan, 0.0]),
+    ([True, False], "bool", [1.0, 0.0]),
+    ([" 2.5", "M1", None, "", "7"], "string", [2.5, np.nan, np.nan, np.nan, 7.0]),
+    (["3", "3", "x", None], object, [3.0, 3.0, np.nan, np.nan]),
+    ([True, "4", 1.5, None, np.bool_(False)], object, [1.0, 4.0, 1.5, np.nan, 0.0]),
+    ([1, None, 3], "Int64", [1.0, np.nan, 3.0]),
+])
+def test_attribute_values_as_numbers_in_any_column_type(values, dtype, want) -> None:
+    from layers.readiness.attribute import _numbers
+
+    got = _numbers(pd.Series(values, dtype=dtype))
+    np.testing.assert_array_equal(got, np.array(want, dtype=float))

@@ -278,3 +278,28 @@ def test_default_setbacks_apply_to_heavy_industry_only(default) -> None:
     closer = gdf([line((0, -199), (2000, -199))], segment_id=["TH-01"])
     r = _run(default, "tourism_setback", ps, layers={"tourism_road": closer})
     assert r["status"].tolist() == ["fail"] * 3 and r.loc[0, "gap"] == pytest.approx(1.0)
+
+
+def test_when_measures_only_the_parcels_it_applies_to(monkeypatch) -> None:
+    from layers.readiness.vector_rules import MinDistanceEvaluator
+
+    seen: list[int] = []
+    run = MinDistanceEvaluator.run
+    monkeypatch.setattr(MinDistanceEvaluator, "run",
+                        lambda self, chunk: seen.append(len(chunk)) or run(self, chunk))
+    housing = gdf([box(0, 0, 100, 100)], status=["existing"])
+    ps = parcels([box(150 + 40 * i, 0, 180 + 40 * i, 50) for i in range(6)],
+                 industry=["steel", "photovoltaic", "coke", None, "steel", "photovoltaic"])
+    lay = {"residential": housing}
+    r = rows(evaluate(inputs(ps, layers=lay), rulebook(WHEN), as_of=AS_OF), "setback")
+    assert seen == [3]
+    every = rows(evaluate(inputs(ps, layers=lay), rulebook(SETBACK), as_of=AS_OF), "setback")
+    steel = [0, 2, 4]
+    pd.testing.assert_frame_equal(r.iloc[steel], every.iloc[steel])
+    assert r["status"].tolist() == ["fail", "pass", "fail", "unknown", "pass", "pass"]
+    assert (r["threshold"] == 200.0).all()
+    seen.clear()
+    none = parcels([box(150, 0, 180, 50)] * 2, industry=["photovoltaic", "chip"])
+    r = rows(evaluate(inputs(none, layers=lay), rulebook(WHEN), as_of=AS_OF), "setback")
+    assert seen == [0]
+    assert r["status"].tolist() == ["pass", "pass"] and (r["threshold"] == 200.0).all()
