@@ -3,11 +3,13 @@
 :func:`start` runs once per process, from ``app.py`` and earlier from
 :mod:`ui.serve` at server start. Its thread imports what the pages use and
 fills ``ui.data``'s in-memory caches for the workspace as it is, the rulebook
-in force and the default check date: readiness and restoration results come
-from the workspace's ``.devzone/cache`` when their inputs are unchanged (else
-they are computed and stored), then the map data is prepared. A page asking
-for the same result meanwhile waits for it instead of computing it twice; a
-failure is logged and left to the page, which shows it as it always does.
+in force and the default check date, in the order a first visitor needs them:
+the map data (from the workspace's ``.devzone/cache`` when its inputs are
+unchanged, else computed and stored with the results it shows) and the map of
+the opening view, then the readiness and restoration results and the summary.
+A page asking for the same result meanwhile waits for it instead of computing
+it twice; a failure is logged and left to the page, which shows it as it
+always does.
 """
 
 from __future__ import annotations
@@ -65,18 +67,43 @@ def _run(workspace: object) -> None:
         text: str | None = None
         try:
             text = uidata.rules_text(ws, {})
-            uidata.readiness(snap, text, as_of)
         except PlannerError as exc:  # the page says the same when it asks
-            log.info("warm start: no readiness result: %s", exc)
+            log.info("warm start: no rulebook: %s", exc)
+        # what the map pages draw first, then the results behind their tables and panels
+        data, _ = uidata.map_data(snap, text, as_of)
+        _opening_map(data)
+        log.info("warm start: map ready in %.1f s", time.perf_counter() - t0)
+        if text is not None:
+            try:
+                uidata.readiness(snap, text, as_of)
+            except PlannerError as exc:
+                log.info("warm start: no readiness result: %s", exc)
         try:
             uidata.restoration(snap, as_of)
         except PlannerError as exc:
             log.info("warm start: no restoration result: %s", exc)
-        uidata.map_data(snap, text, as_of)
         uidata.readiness_summary(snap, text, as_of)
         log.info("warm start done in %.1f s", time.perf_counter() - t0)
     except Exception:  # never into the UI: the pages compute (and report) on their own
         log.warning("warm start failed after %.1f s", time.perf_counter() - t0, exc_info=True)
+
+
+def _opening_map(data: object) -> None:
+    """Build the map of the opening view once, as the pages do: the layers' GeoJSON and the
+    opening view are memoised on ``data``, folium's templates compiled.
+
+    ``streamlit_folium`` is left to the page: imported before the server's runtime
+    exists, its component would not be registered with it (the map's frame stays blank).
+    """
+    from ui.map import MapData, build_map, layer_control, parcel_layer
+
+    if not isinstance(data, MapData):
+        return
+    m = build_map(data, dynamic=True)
+    fg, _ = parcel_layer(data)
+    fg.add_to(m)
+    layer_control().add_to(m)
+    m.get_root().render()
 
 
 def _quiet_streamlit() -> None:

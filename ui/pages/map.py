@@ -46,7 +46,7 @@ def _search(data: MapData, lang: str) -> str | None:
                               label_visibility="collapsed")
 
 
-def _rule_panel(snap: object, text: str | None, result: object, data: MapData,
+def _rule_panel(snap: object, text: str | None, data: MapData,
                 labels: dict[str, str], rules: object, lang: str) -> None:
     state = get_state()
     pid = state.selected_parcel
@@ -54,6 +54,12 @@ def _rule_panel(snap: object, text: str | None, result: object, data: MapData,
         st.info(t("map.pick_parcel", lang))
     else:
         st.subheader(t("map.parcel_rules", lang, id=md_escape(pid)))
+        # asked for here, not before the map: the map's colours come with its own data, so
+        # the first paint never waits for the (large) result table to load
+        result = None
+        if text is not None:
+            with guard(lang):
+                result = uidata.readiness(snap, text, state.as_of)
         if result is None:
             st.info(t("msg.not_yet", lang, what=t("engine.readiness", lang)))
         else:
@@ -83,10 +89,9 @@ def main() -> None:
     with guard(lang):
         snap = uidata.snapshot()
         ws = uidata.load(snap)
-        text = result = None
+        text = None
         with guard(lang):
             text = uidata.rules_text(ws, state.rule_overrides)
-            result = uidata.readiness(snap, text, state.as_of)
         data, notes = uidata.map_data(snap, text, state.as_of)
         for note in notes:
             st.warning(md_escape(public_text(note.text(lang))))
@@ -119,7 +124,7 @@ def main() -> None:
             st.caption(t("map.click_hint", lang))
         if right is not None:
             with right, guard(lang):
-                _rule_panel(snap, text, result, data, labels, rules, lang)
+                _rule_panel(snap, text, data, labels, rules, lang)
 
 
 main()
