@@ -234,7 +234,7 @@ def evaluate(inputs: ReadinessInputs, rulebook: Rulebook, *, as_of: date,
     msg = np.zeros((n, nr), dtype=np.int32)
 
     if chunk_size is None:
-        chunk_size = min(50_000, max(2_000, math.ceil(n / 8)))
+        chunk_size = min(50_000, max(2_000, math.ceil(n / 4)))
     order = _spatial_order(geoms, has_geom)
     parts = [order[i:i + chunk_size] for i in range(0, n, chunk_size)]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,11 +116,24 @@ def inputs_from_workspace(ws: Any, *, rulebook: Any = None) -> ReadinessInputs:
     """
     from layers.catalog import LAYER_KINDS
 
-    parcels = ws.read_required("parcels", needed_for="the readiness check",
-                               needed_for_zh="出让条件核查")
     kinds = rulebook.layers_needed() if rulebook is not None else set(LAYER_KINDS) | {
         "assessments"}
-    layers = {k: ws.read(k) for k in kinds if k not in ("parcels", "assessments")}
+    others = sorted(k for k in kinds if k not in ("parcels", "assessments"))
+
+    def read_others() -> dict[str, Any]:
+        return {k: ws.read(k) for k in others}
+
+    # the other layers are read on a second thread while the parcels are (GDAL, GEOS
+    # and Arrow release the GIL); a failure of the parcels is still reported first
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(read_others)
+        try:
+            parcels = ws.read_required("parcels", needed_for="the readiness check",
+                                       needed_for_zh="出让条件核查")
+        except BaseException:
+            pending.cancel()
+            raise
+        layers = pending.result()
     assessments = ws.read("assessments") if "assessments" in kinds else None
     names = rulebook.rasters_needed() if rulebook is not None else {"dem", "coverage_5g"}
     rasters = {n: RasterSource.from_file(p) for n in names
