@@ -121,6 +121,15 @@ def _coded(cells: pa.Array, codes: np.ndarray) -> _Coded:
     return _Coded(cells, codes)
 
 
+def _few_distinct(values: np.ndarray, sample: int = 65_536) -> bool:
+    """Whether a float column repeats its values enough to render each distinct one once
+    (judged on a sample spread over the column)."""
+    if len(values) <= sample:
+        return True
+    picked = values[:: len(values) // sample]
+    return len(pd.unique(picked.view(np.int64))) <= len(picked) // 8
+
+
 def _coded_floats(values: np.ndarray) -> _Coded:
     """Each distinct float rendered once (told apart by their bits, so -0.0 is not 0.0)."""
     codes, bits = pd.factorize(values.view(np.int64))
@@ -135,7 +144,12 @@ def _column_renderer(s: pd.Series) -> Renderer:
     if ptypes.is_bool_dtype(s.dtype):
         return _Coded(pa.array(["False", "True"]), s.to_numpy(dtype=bool).astype(np.int8))
     if ptypes.is_float_dtype(s.dtype):
-        return _coded_floats(s.to_numpy(dtype=np.float64, na_value=np.nan))
+        floats = s.to_numpy(dtype=np.float64, na_value=np.nan)
+        if _few_distinct(floats):
+            return _coded_floats(floats)
+        # mostly distinct values (measured distances): rendered batch by batch, so that
+        # neither a hash table nor the text of the whole column is ever held at once
+        return lambda a, b: pc.fill_null(_render_float(floats[a:b]), "")
     if ptypes.is_integer_dtype(s.dtype):
         return lambda a, b: pc.fill_null(
             pc.cast(pa.array(s.iloc[a:b], from_pandas=True), pa.string()), "")

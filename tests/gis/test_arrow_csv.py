@@ -123,3 +123,19 @@ def test_batches_past_the_32_bit_limit_use_large_strings(monkeypatch) -> None:
 def test_a_row_of_one_empty_cell_is_quoted_as_csv_does(column: object) -> None:
     df = pd.DataFrame({"": column})
     assert _arrow(df, 2) == _pandas(df)
+
+
+def test_mostly_distinct_floats_are_rendered_batch_by_batch() -> None:
+    """A long column of distinct floats (distances) is rendered per batch, not coded: the
+    same bytes as pandas, and the coded path for a column that repeats."""
+    from gis._arrow_csv import _Coded, _column_renderer
+
+    n = 80_000
+    rng = np.random.default_rng(5)
+    distinct = _floats(n, 3)[:n]
+    distinct[rng.random(n) < 0.2] = np.nan
+    df = pd.DataFrame({"value": distinct, "threshold": np.repeat([50.0, 100.0, 0.3, -0.0], n // 4),
+                       "id": pd.Categorical([f"P{i}" for i in rng.permutation(n)])})
+    assert not isinstance(_column_renderer(df["value"]), _Coded)
+    assert isinstance(_column_renderer(df["threshold"]), _Coded)
+    assert _arrow(df, 30_000) == _pandas(df)
