@@ -36,6 +36,8 @@ _FORMULA_START = r"^[=+\-@\t\r]"
 _PLAIN_NUMBER = r"^[+-]?(?:\p{Nd}+(?:\.\p{Nd}*)?|\.\p{Nd}+)(?:[eE][+-]?\p{Nd}+)?$"
 _NEEDS_QUOTES = "[,\"\r\n]"
 BATCH_ROWS = 250_000
+#: Float columns longer than this are rendered batch by batch even when they repeat.
+CODED_FLOATS_MAX = 5_000_000
 _THREADS = 2  # batches rendered at once, while the one before is written
 _STRING_LIMIT = 2**31  # bytes that 32-bit string offsets can address
 _PAIR_LIMIT = 2**16  # the most pairs of cells of two columns rendered as one column
@@ -116,7 +118,8 @@ def _coded(cells: pa.Array, codes: np.ndarray) -> _Coded:
     cells = pc.fill_null(cells.cast(pa.string()), "")
     missing = codes < 0
     if missing.any():
-        codes = np.where(missing, len(cells), codes.astype(np.int64))
+        codes = codes.astype(np.int64 if len(cells) >= 2**31 - 1 else np.int32)
+        codes[missing] = len(cells)
         cells = pa.concat_arrays([cells, pa.array([""], type=pa.string())])
     return _Coded(cells, codes)
 
@@ -145,10 +148,11 @@ def _column_renderer(s: pd.Series) -> Renderer:
         return _Coded(pa.array(["False", "True"]), s.to_numpy(dtype=bool).astype(np.int8))
     if ptypes.is_float_dtype(s.dtype):
         floats = s.to_numpy(dtype=np.float64, na_value=np.nan)
-        if _few_distinct(floats):
+        if len(floats) <= CODED_FLOATS_MAX and _few_distinct(floats):
             return _coded_floats(floats)
-        # mostly distinct values (measured distances): rendered batch by batch, so that
-        # neither a hash table nor the text of the whole column is ever held at once
+        # mostly distinct values (measured distances), or a very long column: rendered
+        # batch by batch, so that neither a hash table of the whole column nor its text
+        # is ever held at once
         return lambda a, b: pc.fill_null(_render_float(floats[a:b]), "")
     if ptypes.is_integer_dtype(s.dtype):
         return lambda a, b: pc.fill_null(
@@ -178,8 +182,10 @@ def _paired(columns: list[tuple[Renderer, pa.Array | None]], limit: int
                 pairs = np.arange(len(ended0) * len(ended))
                 both = pc.binary_join_element_wise(ended0.take(pairs // len(ended)),
                                                    ended.take(pairs % len(ended)), "")
-                out[-1] = (_Coded(both, r0.codes.astype(np.int64) * len(ended) + r.codes),
-                           both)
+                codes = r0.codes.astype(np.int64 if len(both) >= 2**31 else np.int32)
+                np.multiply(codes, len(ended), out=codes)
+                np.add(codes, r.codes, out=codes, casting="unsafe")
+                out[-1] = (_Coded(both, codes), both)
                 continue
         out.append((r, ended))
     return out
@@ -209,11 +215,12 @@ class _Rows:
         size = len(self.cells) + len(df) * (len(columns) - len(fixed))
         self.index_type = np.int32 if size <= np.iinfo(np.int32).max else np.int64
         # per column: each row's cell in self.cells, or a renderer and its separator
-        self.parts: list[np.ndarray | tuple[Callable[[int, int], pa.Array], str]] = []
+        # (codes kept as they are: the batch adds the offset, no whole-column copies)
+        self.parts: list[tuple[np.ndarray, int] | tuple[Callable[[int, int], pa.Array], str]] = []
         offset = 0
         for j, (r, _) in enumerate(columns):
             if isinstance(r, _Coded):
-                self.parts.append((r.codes.astype(np.int64) + offset).astype(self.index_type))
+                self.parts.append((r.codes, offset))
                 offset += len(r.cells)
             else:
                 self.parts.append((r, "\n" if j == len(columns) - 1 else ","))
@@ -227,8 +234,9 @@ class _Rows:
         widest = self.widest
         index = np.empty((n, len(self.parts)), dtype=self.index_type)
         for j, part in enumerate(self.parts):
-            if isinstance(part, np.ndarray):
-                index[:, j] = part[a:b]
+            if isinstance(part[0], np.ndarray):
+                index[:, j] = part[0][a:b]
+                index[:, j] += part[1]
             else:
                 rendered = _ended(part[0](a, b), part[1], self.lone)
                 widest += int(pc.max(pc.binary_length(rendered)).as_py() or 0)
