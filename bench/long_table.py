@@ -23,17 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-
-
-def _workspace(n: int, workdir: Path) -> Path:
-    from layers.demo import build_demo
-
-    out = workdir / f"demo_{n}"
-    if not (out / "workspace.toml").exists():
-        t0 = time.perf_counter()
-        build_demo(out, parcels=n)
-        print(f"built {out} in {time.perf_counter() - t0:.1f} s")
-    return out
+sys.path.insert(0, str(ROOT / "bench"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,11 +35,13 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     n, runs = (10_000, 3) if args.quick else (args.parcels, max(1, args.runs))
 
+    from readiness import build_workspace  # bench/readiness.py: the same demo workspaces
+
     from layers.readiness import evaluate, inputs_from_workspace, rulebook_in_force
     from layers.readiness.export import write_result
     from layers.workspace import Workspace
 
-    ws = Workspace.load(_workspace(n, args.workdir))
+    ws = Workspace.load(build_workspace(n, args.workdir))
     rb = rulebook_in_force(ws, None)
     result = evaluate(inputs_from_workspace(ws, rulebook=rb), rb, as_of=ws.as_of)
     rows = len(result.long)
