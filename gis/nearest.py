@@ -14,7 +14,7 @@ import shapely
 
 from gis.zorder import zorder
 
-__all__ = ["NearestIndex", "prebuild", "to_segments"]
+__all__ = ["NearestIndex", "outline", "prebuild", "to_segments"]
 
 _LINES = (shapely.GeometryType.LINESTRING, shapely.GeometryType.LINEARRING)
 #: Distant geometries per group (consecutive along a Z-order curve).
@@ -65,9 +65,9 @@ def to_segments(geoms: object, *, max_length: float | None = None
     same = idx[1:] == idx[:-1]
     a, b = xy[:-1][same], xy[1:][same]
     exact = np.concatenate([shapely.linestrings(np.stack([a, b], axis=1)), others])
-    k = np.ones(len(a), dtype=np.int64)
-    if max_length is not None and max_length > 0:
-        k = np.maximum(np.ceil(np.hypot(*(b - a).T) / max_length), 1).astype(np.int64)
+    if max_length is None or max_length <= 0:  # no cutting: the pieces are the segments
+        return exact, exact, np.arange(len(exact))
+    k = np.maximum(np.ceil(np.hypot(*(b - a).T) / max_length), 1).astype(np.int64)
     owner = np.repeat(np.arange(len(a)), k)
     step = np.arange(len(owner)) - np.repeat(np.cumsum(k) - k, k)
     t0 = (step / k[owner])[:, None]
@@ -144,12 +144,7 @@ class NearestIndex:
         if len(todo):
             # far geometries are disjoint from every target (d > r > 0): the distance
             # from a polygon's boundary is its distance, and cheaper to compute
-            if outlines is None:
-                far = arr[todo]
-                poly = np.isin(shapely.get_type_id(far), (3, 6))
-                far = np.where(poly, shapely.boundary(far), far) if poly.any() else far
-            else:
-                far = outlines[todo]
+            far = outline(arr[todo]) if outlines is None else outlines[todo]
             out[todo] = self._far(far, bounds[todo])
         return out
 
@@ -200,6 +195,13 @@ class NearestIndex:
         result = np.empty(n)
         result[order] = best
         return result
+
+
+def outline(geoms: np.ndarray) -> np.ndarray:
+    """Polygons replaced by their boundary, other geometries as they are (the distance of a
+    polygon to what lies outside it is its boundary's)."""
+    poly = np.isin(shapely.get_type_id(geoms), (3, 6))
+    return np.where(poly, shapely.boundary(geoms), geoms) if poly.any() else geoms
 
 
 def _runs(targets: np.ndarray, length: int = RUN) -> np.ndarray:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from gis.nearest import outline
 from layers.catalog import CATALOG
 from layers.labels import VALUE_LABELS
 from layers.readiness.rulebook import Filter, Rule
@@ -117,7 +118,7 @@ class Chunk:
 
     def outlines(self) -> np.ndarray:
         """Each parcel's boundary (a polygon's distance to what lies outside it)."""
-        return self._cached("outlines", lambda: _outlines(self.geoms))
+        return self._cached("outlines", lambda: outline(self.geoms))
 
     def areas(self) -> np.ndarray:
         """Each parcel's area in m² (NaN for a missing geometry)."""
@@ -134,11 +135,6 @@ class Chunk:
                  if k in self.cache}
         return Chunk(pos=self.pos[at], geoms=g, attrs=self.attrs.iloc[at].reset_index(drop=True),
                      has_geom=hg, bounds=bounds, cache=cache)
-
-
-def _outlines(geoms: np.ndarray) -> np.ndarray:
-    poly = np.isin(shapely.get_type_id(geoms), (3, 6))
-    return np.where(poly, shapely.boundary(geoms), geoms) if poly.any() else geoms
 
 
 class Evaluator:
