@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import typer
@@ -99,14 +100,18 @@ def register(app: typer.Typer) -> None:
             result = evaluate(inputs, rulebook, as_of=day, parcel_ids=ids)
         result = with_scenario(ws, inputs, rulebook, result, scenario, day, lang)
         seconds = time.perf_counter() - t0
-        summary = summarize(result, zones=inputs.layers.get("zones"))
-        head = (f"{rulebook.name} {rulebook.version} · 检查日期 {day.isoformat()}"
-                if lang == "zh" else
-                f"{rulebook.name} {rulebook.version} · as of {day.isoformat()}")
-        typer.echo(head)
-        typer.echo(summary.text(lang))
-        if out is not None:
-            write_result(result, out)
-            typer.echo(f"已写出 {out}" if lang == "zh" else f"wrote {out}")
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # the file is written (mostly Arrow and system calls, outside the GIL) while
+            # the summary is counted
+            writing = pool.submit(write_result, result, out) if out is not None else None
+            summary = summarize(result, zones=inputs.layers.get("zones"))
+            head = (f"{rulebook.name} {rulebook.version} · 检查日期 {day.isoformat()}"
+                    if lang == "zh" else
+                    f"{rulebook.name} {rulebook.version} · as of {day.isoformat()}")
+            typer.echo(head)
+            typer.echo(summary.text(lang))
+            if writing is not None:
+                writing.result()
+                typer.echo(f"已写出 {out}" if lang == "zh" else f"wrote {out}")
         sys.stdout.flush()
         echo_err(f"{total} parcels × {len(rulebook)} rules in {seconds:.1f} s")

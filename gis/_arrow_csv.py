@@ -157,8 +157,14 @@ def _column_renderer(s: pd.Series) -> Renderer:
     if ptypes.is_integer_dtype(s.dtype):
         return lambda a, b: pc.fill_null(
             pc.cast(pa.array(s.iloc[a:b], from_pandas=True), pa.string()), "")
-    return lambda a, b: pc.fill_null(
-        render_text(pa.array(s.iloc[a:b], type=pa.string(), from_pandas=True)), "")
+    return lambda a, b: pc.fill_null(render_text(_text_array(s.iloc[a:b])), "")
+
+
+def _text_array(s: pd.Series) -> pa.Array:
+    """``s`` as one Arrow string array (pandas' ``str`` columns may hold several chunks,
+    e.g. after ``pd.concat``)."""
+    values = pa.array(s, type=pa.string(), from_pandas=True)
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
 def _ended(cells: pa.Array, sep: str, lone: bool) -> pa.Array:

@@ -144,8 +144,15 @@ def append_line_durable(path: str | Path, line: str, *, bom: bool = False) -> No
 @contextlib.contextmanager
 def _temp_sibling(path: Path, *, copy_existing: bool = False) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; rename it over ``path`` on success."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix,
+                                        dir=path.parent)
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}.",
+                         hint="Choose a folder that exists and that you may write to.",
+                         zh=f"无法写入 {path}：{exc.strerror or exc}。",
+                         hint_zh="请选择一个存在且有写入权限的文件夹。") from exc
     os.close(fd)
     tmp = Path(tmp_name)
     os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; the final file gets normal permissions
@@ -251,15 +258,42 @@ def _write_csv(df: pd.DataFrame, tmp: Path) -> None:
     Text, numbers and categoricals stream through Arrow (:mod:`gis._arrow_csv`, batch by
     batch); other column types (dates, mixed objects) go through pandas' writer.
     """
-    from gis._arrow_csv import renderable, write_csv_batches
+    from gis import _arrow_csv
+    from gis._arrow_csv import csv_chunks, renderable
 
     src = _csv_source(df)
     if renderable(src):
         with open(tmp, "wb") as fh:
             fh.write(_BOM)
-            write_csv_batches(src, fh)
+            _write_flushing(fh, csv_chunks(src, [str(c) for c in src.columns],
+                                           batch_rows=_arrow_csv.BATCH_ROWS))
     else:
         _formula_safe_frame(src).to_csv(tmp, index=False, encoding="utf-8-sig")
+
+
+def _write_flushing(fh: io.BufferedWriter, chunks: Iterator[memoryview]) -> None:
+    """Write ``chunks`` to ``fh``; every :data:`_FLUSH_EVERY` bytes, start writing what is
+    written so far to disk on a second thread (``fdatasync``), so that the ``fsync``
+    before the rename finds little left to do (hundreds of MB of CSV otherwise wait for
+    it at the end)."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        syncing: Future[None] | None = None
+        unsynced = 0
+        for chunk in chunks:
+            fh.write(chunk)
+            unsynced += len(chunk)
+            if unsynced >= _FLUSH_EVERY and (syncing is None or syncing.done()):
+                fh.flush()
+                syncing = pool.submit(os.fdatasync, fh.fileno())
+                unsynced = 0
+        if syncing is not None:
+            syncing.result()
+
+
+#: Bytes of a large file written between two background flushes to disk.
+_FLUSH_EVERY = 64 << 20
 
 
 def _write_parquet(df: pd.DataFrame, tmp: Path) -> None:

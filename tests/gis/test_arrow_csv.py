@@ -139,3 +139,29 @@ def test_mostly_distinct_floats_are_rendered_batch_by_batch() -> None:
     assert not isinstance(_column_renderer(df["value"]), _Coded)
     assert isinstance(_column_renderer(df["threshold"]), _Coded)
     assert _arrow(df, 30_000) == _pandas(df)
+
+
+def test_a_large_csv_is_flushed_to_disk_while_written(tmp_path, monkeypatch) -> None:
+    """``write_table`` starts writing a large CSV to disk in the background while it is
+    still being rendered, and the file holds exactly pandas' text."""
+    import os
+
+    from gis import _arrow_csv, _write
+    from gis.io import write_table
+
+    synced: list[int] = []
+    real = os.fdatasync
+
+    def fdatasync(fd: int) -> None:
+        synced.append(os.fstat(fd).st_size)
+        real(fd)
+
+    monkeypatch.setattr(_write, "_FLUSH_EVERY", 4096)
+    monkeypatch.setattr(_arrow_csv, "BATCH_ROWS", 500)
+    monkeypatch.setattr(os, "fdatasync", fdatasync)
+    df = pd.concat([_frame()] * 400, ignore_index=True)
+    out = write_table(df, tmp_path / "大表.csv")
+    assert out.read_bytes() == "\ufeff".encode() + _pandas(df)
+    # flushed several times, the first well before the end
+    assert len(synced) > 1 and 0 < synced[0] < out.stat().st_size // 2
+    assert [p.name for p in tmp_path.iterdir()] == ["大表.csv"]
