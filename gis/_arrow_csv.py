@@ -110,9 +110,6 @@ class _Coded:
         self.codes = codes
 
 
-Renderer = _Coded | Callable[[int, int], pa.Array]
-
-
 def _coded(cells: pa.Array, codes: np.ndarray) -> _Coded:
     """``cells`` taken by ``codes``, a negative code standing for a missing (empty) cell."""
     cells = pc.fill_null(cells.cast(pa.string()), "")
@@ -139,6 +136,40 @@ def _coded_floats(values: np.ndarray) -> _Coded:
     return _coded(_render_float(bits.view(np.float64)), codes)
 
 
+class _Mixed:
+    """A float column of mostly distinct values whose frequent values (a zero gap, a
+    missing value, a distance shared by many rows) are rendered once, the others batch
+    by batch."""
+
+    def __init__(self, values: np.ndarray, frequent: np.ndarray) -> None:
+        self.values = values
+        self.index = pd.Index(frequent)  # bits of the frequent values
+        self.cells = pc.fill_null(_render_float(frequent.view(np.float64)), "")
+
+    def codes(self, a: int, b: int) -> np.ndarray:
+        """Each row's frequent value in ``cells``, or -1 for a value to render."""
+        return self.index.get_indexer(self.values[a:b].view(np.int64))
+
+    def render(self, a: int, b: int, rows: np.ndarray) -> pa.Array:
+        """The cells of ``rows`` (a mask) of rows ``[a, b)``."""
+        return pc.fill_null(_render_float(self.values[a:b][rows]), "")
+
+
+Renderer = _Coded | _Mixed | Callable[[int, int], pa.Array]
+#: A column of a batch: coded cells (codes, offset), or a renderer and its separator.
+_Part = tuple[np.ndarray | _Mixed, int] | tuple[Callable[[int, int], pa.Array], str]
+
+
+def _frequent_floats(values: np.ndarray, sample: int = 65_536, most: int = 4096
+                     ) -> np.ndarray:
+    """Bits of the values seen more than once in a sample spread over ``values`` (at most
+    ``most`` of them, the most frequent first)."""
+    bits = values[:: max(1, len(values) // sample)].view(np.int64)
+    seen, counts = np.unique(bits, return_counts=True)
+    order = np.argsort(-counts, kind="stable")[:most]
+    return seen[order[counts[order] > 1]]
+
+
 def _column_renderer(s: pd.Series) -> Renderer:
     """``s`` as coded cells, or a function rendering its rows ``[start, stop)`` as cells."""
     if isinstance(s.dtype, pd.CategoricalDtype):
@@ -147,9 +178,12 @@ def _column_renderer(s: pd.Series) -> Renderer:
     if ptypes.is_bool_dtype(s.dtype):
         return _Coded(pa.array(["False", "True"]), s.to_numpy(dtype=bool).astype(np.int8))
     if ptypes.is_float_dtype(s.dtype):
-        floats = s.to_numpy(dtype=np.float64, na_value=np.nan)
+        floats = np.ascontiguousarray(s.to_numpy(dtype=np.float64, na_value=np.nan))
         if len(floats) <= CODED_FLOATS_MAX and _few_distinct(floats):
             return _coded_floats(floats)
+        frequent = _frequent_floats(floats)
+        if len(frequent):
+            return _Mixed(floats, frequent)
         # mostly distinct values (measured distances), or a very long column: rendered
         # batch by batch, so that neither a hash table of the whole column nor its text
         # is ever held at once
@@ -212,24 +246,26 @@ class _Rows:
 
         def prepare(s: pd.Series, sep: str) -> tuple[Renderer, pa.Array | None]:
             r = _column_renderer(s)
-            return r, (_ended(r.cells, sep, self.lone) if isinstance(r, _Coded) else None)
+            return r, (_ended(r.cells, sep, self.lone) if isinstance(r, _Coded | _Mixed)
+                       else None)
 
         columns = _paired(list(pool.map(prepare, [s for _, s in df.items()], seps)),
                           min(_PAIR_LIMIT, len(df)))
         fixed = [ended for _, ended in columns if ended is not None]
         self.cells = pa.concat_arrays(fixed) if fixed else pa.array([], type=pa.string())
-        size = len(self.cells) + len(df) * (len(columns) - len(fixed))
+        size = len(self.cells) + len(df) * sum(not isinstance(r, _Coded) for r, _ in columns)
         self.index_type = np.int32 if size <= np.iinfo(np.int32).max else np.int64
-        # per column: each row's cell in self.cells, or a renderer and its separator
-        # (codes kept as they are: the batch adds the offset, no whole-column copies)
-        self.parts: list[tuple[np.ndarray, int] | tuple[Callable[[int, int], pa.Array], str]] = []
+        # per column: each row's cell in self.cells (codes kept as they are: the batch adds
+        # the offset, no whole-column copies), or a renderer and its separator
+        self.parts: list[_Part] = []
         offset = 0
         for j, (r, _) in enumerate(columns):
-            if isinstance(r, _Coded):
-                self.parts.append((r.codes, offset))
+            if isinstance(r, _Coded | _Mixed):
+                self.parts.append((r.codes if isinstance(r, _Coded) else r, offset))
                 offset += len(r.cells)
             else:
                 self.parts.append((r, "\n" if j == len(columns) - 1 else ","))
+        self.seps = ["," if j < len(columns) - 1 else "\n" for j in range(len(columns))]
         # the longest row of coded cells (bytes), to tell when 32-bit offsets could overflow
         self.widest = sum(int(pc.max(pc.binary_length(c)).as_py() or 0) for c in fixed)
 
@@ -243,6 +279,17 @@ class _Rows:
             if isinstance(part[0], np.ndarray):
                 index[:, j] = part[0][a:b]
                 index[:, j] += part[1]
+            elif isinstance(part[0], _Mixed):
+                codes = part[0].codes(a, b)
+                rare = codes < 0
+                codes += part[1]
+                if rare.any():
+                    rendered = _ended(part[0].render(a, b, rare), self.seps[j], self.lone)
+                    widest += int(pc.max(pc.binary_length(rendered)).as_py() or 0)
+                    codes[rare] = np.arange(size, size + len(rendered))
+                    size += len(rendered)
+                    cells.append(rendered)
+                index[:, j] = codes
             else:
                 rendered = _ended(part[0](a, b), part[1], self.lone)
                 widest += int(pc.max(pc.binary_length(rendered)).as_py() or 0)

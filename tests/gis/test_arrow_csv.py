@@ -165,3 +165,28 @@ def test_a_large_csv_is_flushed_to_disk_while_written(tmp_path, monkeypatch) -> 
     # flushed several times, the first well before the end
     assert len(synced) > 1 and 0 < synced[0] < out.stat().st_size // 2
     assert [p.name for p in tmp_path.iterdir()] == ["大表.csv"]
+
+
+def test_frequent_values_of_a_distinct_column_are_rendered_once() -> None:
+    """A column of distinct distances with frequent values (a zero gap, -0.0, missing, one
+    shared distance): those are rendered once, the rest per batch; pandas' bytes."""
+    from gis._arrow_csv import _Coded, _column_renderer, _Mixed
+
+    n = 100_000
+    rng = np.random.default_rng(11)
+    values = _floats(n, 4)[:n]
+    pick = rng.random(n)
+    values[pick < 0.3] = 0.0
+    values[(pick >= 0.3) & (pick < 0.35)] = -0.0
+    values[(pick >= 0.35) & (pick < 0.4)] = np.nan
+    values[(pick >= 0.4) & (pick < 0.45)] = 12.00000000001535
+    df = pd.DataFrame({"gap": values,
+                       "id": pd.Categorical([f"P{i}" for i in rng.permutation(n)])})
+    mixed = _column_renderer(df["gap"])
+    assert isinstance(mixed, _Mixed)
+    assert {"0.0", "-0.0", "", "12.00000000001535"} <= set(mixed.cells.to_pylist())
+    assert _arrow(df, 7_000) == _pandas(df)
+    assert _arrow(df[["gap"]], 30_000) == _pandas(df[["gap"]])
+    # nothing repeats: every value is rendered per batch
+    plain = _column_renderer(pd.Series(np.arange(n) + 0.5))
+    assert not isinstance(plain, _Coded | _Mixed)
