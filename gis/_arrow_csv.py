@@ -4,7 +4,8 @@ A table is rendered column by column into Arrow string arrays (text escaped agai
 spreadsheet formulas, quoted where the ``csv`` module quotes — a comma, a double quote,
 a carriage return or a line feed), laid out into lines in C++ and written in batches of
 rows, so a long results table of millions of rows streams out without Python loops.
-Categoricals, floats and booleans render each distinct value once; a batch's text is
+Categoricals, booleans and short float columns render each distinct value once, long
+float columns their frequent values once and the rest batch by batch; a batch's text is
 then one Arrow ``take`` of cells by code (see :class:`_Rows`), and batches are rendered
 on two threads while the one before is written.
 
@@ -36,8 +37,9 @@ _FORMULA_START = r"^[=+\-@\t\r]"
 _PLAIN_NUMBER = r"^[+-]?(?:\p{Nd}+(?:\.\p{Nd}*)?|\.\p{Nd}+)(?:[eE][+-]?\p{Nd}+)?$"
 _NEEDS_QUOTES = "[,\"\r\n]"
 BATCH_ROWS = 250_000
-#: Float columns longer than this are rendered batch by batch even when they repeat.
-CODED_FLOATS_MAX = 5_000_000
+#: Float columns up to this long render each distinct value once; longer ones render
+#: their frequent values once and the others batch by batch (:class:`_Mixed`).
+CODED_FLOATS_MAX = 65_536
 _THREADS = 2  # batches rendered at once, while the one before is written
 _STRING_LIMIT = 2**31  # bytes that 32-bit string offsets can address
 _PAIR_LIMIT = 2**16  # the most pairs of cells of two columns rendered as one column
@@ -121,15 +123,6 @@ def _coded(cells: pa.Array, codes: np.ndarray) -> _Coded:
     return _Coded(cells, codes)
 
 
-def _few_distinct(values: np.ndarray, sample: int = 65_536) -> bool:
-    """Whether a float column repeats its values enough to render each distinct one once
-    (judged on a sample spread over the column)."""
-    if len(values) <= sample:
-        return True
-    picked = values[:: len(values) // sample]
-    return len(pd.unique(picked.view(np.int64))) <= len(picked) // 8
-
-
 def _coded_floats(values: np.ndarray) -> _Coded:
     """Each distinct float rendered once (told apart by their bits, so -0.0 is not 0.0)."""
     codes, bits = pd.factorize(values.view(np.int64))
@@ -144,6 +137,7 @@ class _Mixed:
     def __init__(self, values: np.ndarray, frequent: np.ndarray) -> None:
         self.values = values
         self.index = pd.Index(frequent)  # bits of the frequent values
+        self.index.get_indexer(frequent[:1])  # its hash table, built before threads share it
         self.cells = pc.fill_null(_render_float(frequent.view(np.float64)), "")
 
     def codes(self, a: int, b: int) -> np.ndarray:
@@ -179,14 +173,13 @@ def _column_renderer(s: pd.Series) -> Renderer:
         return _Coded(pa.array(["False", "True"]), s.to_numpy(dtype=bool).astype(np.int8))
     if ptypes.is_float_dtype(s.dtype):
         floats = np.ascontiguousarray(s.to_numpy(dtype=np.float64, na_value=np.nan))
-        if len(floats) <= CODED_FLOATS_MAX and _few_distinct(floats):
+        if len(floats) <= CODED_FLOATS_MAX:
             return _coded_floats(floats)
+        # a long column: neither a hash table of the whole column nor its text is ever
+        # held at once; values frequent in a sample are rendered once
         frequent = _frequent_floats(floats)
         if len(frequent):
             return _Mixed(floats, frequent)
-        # mostly distinct values (measured distances), or a very long column: rendered
-        # batch by batch, so that neither a hash table of the whole column nor its text
-        # is ever held at once
         return lambda a, b: pc.fill_null(_render_float(floats[a:b]), "")
     if ptypes.is_integer_dtype(s.dtype):
         return lambda a, b: pc.fill_null(

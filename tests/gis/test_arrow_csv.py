@@ -126,9 +126,9 @@ def test_a_row_of_one_empty_cell_is_quoted_as_csv_does(column: object) -> None:
 
 
 def test_mostly_distinct_floats_are_rendered_batch_by_batch() -> None:
-    """A long column of distinct floats (distances) is rendered per batch, not coded: the
-    same bytes as pandas, and the coded path for a column that repeats."""
-    from gis._arrow_csv import _Coded, _column_renderer
+    """A long column of distinct floats (distances) is rendered per batch, not coded, and
+    a long column that repeats renders its values once: the same bytes as pandas."""
+    from gis._arrow_csv import _Coded, _column_renderer, _Mixed
 
     n = 80_000
     rng = np.random.default_rng(5)
@@ -137,7 +137,8 @@ def test_mostly_distinct_floats_are_rendered_batch_by_batch() -> None:
     df = pd.DataFrame({"value": distinct, "threshold": np.repeat([50.0, 100.0, 0.3, -0.0], n // 4),
                        "id": pd.Categorical([f"P{i}" for i in rng.permutation(n)])})
     assert not isinstance(_column_renderer(df["value"]), _Coded)
-    assert isinstance(_column_renderer(df["threshold"]), _Coded)
+    repeats = _column_renderer(df["threshold"])
+    assert isinstance(repeats, _Mixed) and len(repeats.cells) == 4
     assert _arrow(df, 30_000) == _pandas(df)
 
 
