@@ -116,23 +116,31 @@ def parcel_zones(parcels: gpd.GeoDataFrame, zones: gpd.GeoDataFrame | None = Non
     return attr
 
 
-def _statuses(result: ReadinessResult | None, ids: pd.Series) -> np.ndarray:
+def _statuses(result: ReadinessResult | None, ids: pd.Series | None) -> np.ndarray:
+    """Each parcel's overall status; ``ids=None``: the result's own parcels, in order."""
     if result is None:
+        assert ids is not None
         return np.full(len(ids), UNCHECKED, dtype=object)
+    if ids is None:
+        return result.overall["readiness"].astype(object).to_numpy()
     status = pd.Series(result.overall["readiness"].astype(str).to_numpy(),
                        index=result.overall["parcel_id"].astype(str).to_numpy())
     return status.reindex(ids.to_numpy()).fillna(UNCHECKED).to_numpy(dtype=object)
 
 
-def _rule_table(result: ReadinessResult | None, ids: pd.Series) -> pd.DataFrame:
-    """Per-rule status counts and failing costs over the parcels ``ids`` that were evaluated."""
+def _rule_table(result: ReadinessResult | None, ids: pd.Series | None) -> pd.DataFrame:
+    """Per-rule status counts and failing costs over the parcels ``ids`` that were evaluated
+    (``None``: all of the result's)."""
     if result is None:
         return pd.DataFrame(columns=_RULE_COLUMNS)
-    order = pd.Series(np.arange(len(result.overall)),
-                      index=result.overall["parcel_id"].astype(str).to_numpy())
-    pos = order.reindex(ids.to_numpy()).dropna().to_numpy(dtype=np.int64)
+    n = len(result.overall)
+    if ids is None:
+        pos = np.arange(n)
+    else:
+        order = pd.Series(np.arange(n), index=result.overall["parcel_id"].astype(str).to_numpy())
+        pos = order.reindex(ids.to_numpy()).dropna().to_numpy(dtype=np.int64)
     rules = result.rulebook.rules
-    cost = result.long["cost"].to_numpy(dtype=float).reshape(len(order), len(rules))[pos].T
+    cost = result.long["cost"].to_numpy(dtype=float).reshape(n, len(rules))[pos].T
     rows = []
     for r, rule in enumerate(rules):
         st = result.status_matrix[r, pos]
@@ -185,7 +193,9 @@ def summarize(result: ReadinessResult | None, parcels: gpd.GeoDataFrame | None =
                              hint="Pass the parcels layer.",
                              zh="准备状态汇总需要评估结果或地块图层。", hint_zh="请传入地块图层。")
         parcels = result.parcels
-    ids = parcels["parcel_id"].astype("string").str.strip().fillna("")
+        ids = None  # the result's own parcels, in its order: nothing to look up
+    else:
+        ids = parcels["parcel_id"].astype("string").str.strip().fillna("")
     status = _statuses(result, ids)
     ha = np.asarray(area_ha(parcels.geometry), dtype=float)
     ha = np.where(np.isfinite(ha), ha, 0.0)

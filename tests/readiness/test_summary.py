@@ -69,6 +69,19 @@ def test_counts_and_hectares_per_status_zone_and_rule() -> None:
     assert "4 parcels, 6.50 ha" in en and "in no zone: 1 · 3.00 ha, 1 ready" in en
 
 
+def test_the_result_s_own_parcels_count_as_when_passed() -> None:
+    """Without ``parcels`` the result's own are counted in place (no lookup by id): the
+    same summary as passing them, in another order."""
+    ps, zones, ins = _case()
+    result = evaluate(ins, rulebook(*RULES), as_of=AS_OF)
+    own, passed = summarize(result, zones=zones), summarize(result, ps.iloc[::-1], zones=zones)
+    assert (own.readiness, own.hectares) == (passed.readiness, passed.hectares)
+    assert own.readiness == {"not_ready": 1, "incomplete": 1, "ready_with_commitments": 0,
+                             "ready": 2}
+    assert own.rules.equals(passed.rules) and own.top_failing == passed.top_failing
+    assert own.zones.equals(passed.zones)
+
+
 def test_parcels_the_result_does_not_cover_are_unchecked() -> None:
     ps, zones, ins = _case()
     result = evaluate(ins, rulebook(*RULES), as_of=AS_OF, parcel_ids=["P1", "P2"])
