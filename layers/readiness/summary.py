@@ -134,13 +134,14 @@ def _rule_table(result: ReadinessResult | None, ids: pd.Series | None) -> pd.Dat
     if result is None:
         return pd.DataFrame(columns=_RULE_COLUMNS)
     n = len(result.overall)
+    rules = result.rulebook.rules
+    cost = result.long["cost"].to_numpy(dtype=float).reshape(n, len(rules))
     if ids is None:
-        pos = np.arange(n)
+        pos: slice | np.ndarray = slice(None)  # views, no copy of the (parcels, rules) costs
     else:
         order = pd.Series(np.arange(n), index=result.overall["parcel_id"].astype(str).to_numpy())
         pos = order.reindex(ids.to_numpy()).dropna().to_numpy(dtype=np.int64)
-    rules = result.rulebook.rules
-    cost = result.long["cost"].to_numpy(dtype=float).reshape(n, len(rules))[pos].T
+    cost = cost[pos].T
     rows = []
     for r, rule in enumerate(rules):
         st = result.status_matrix[r, pos]
