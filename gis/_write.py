@@ -278,6 +278,7 @@ def _write_flushing(fh: io.BufferedWriter, chunks: Iterator[memoryview]) -> None
     it at the end)."""
     from concurrent.futures import Future, ThreadPoolExecutor
 
+    datasync = getattr(os, "fdatasync", os.fsync)  # macOS has no fdatasync
     with ThreadPoolExecutor(max_workers=1) as pool:
         syncing: Future[None] | None = None
         unsynced = 0
@@ -286,7 +287,7 @@ def _write_flushing(fh: io.BufferedWriter, chunks: Iterator[memoryview]) -> None
             unsynced += len(chunk)
             if unsynced >= _FLUSH_EVERY and (syncing is None or syncing.done()):
                 fh.flush()
-                syncing = pool.submit(os.fdatasync, fh.fileno())
+                syncing = pool.submit(datasync, fh.fileno())
                 unsynced = 0
         if syncing is not None:
             syncing.result()
