@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -84,6 +86,36 @@ def test_the_warm_start_fills_the_cache_once_and_never_raises(
     with caplog.at_level("WARNING", logger="devzone.warm"):
         assert warm.start() and warm.wait(600)
     assert "warm start failed" in caplog.text and "No workspace" in caplog.text
+
+
+def test_the_warm_start_leaves_the_cpu_to_the_first_map_before_loading_the_rest(
+        demo_ws_copy: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    from ui import warm
+
+    monkeypatch.setenv("DEVZONE_WORKSPACE", str(demo_ws_copy))
+    for name in ("_map_sent", "_hurry"):
+        monkeypatch.setattr(warm, name, threading.Event())
+    monkeypatch.setattr(warm, "_thread", None)
+    monkeypatch.setattr(warm, "MAP_WAIT_S", 600.0)
+    monkeypatch.setattr(warm, "DRAW_S", 0.0)
+    sent_when_summarised: list[bool] = []
+    summary = uidata.readiness_summary
+
+    def recording(*args: object) -> object:
+        sent_when_summarised.append(warm._map_sent.is_set())
+        return summary(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(uidata, "readiness_summary", recording)
+    with caplog.at_level("INFO", logger="devzone.warm"):
+        assert warm.start()
+        deadline = time.monotonic() + 600
+        while "map ready" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "map ready" in caplog.text and not sent_when_summarised
+        warm.map_sent()  # a page sent its map: the rest follows
+        assert warm.wait(600)
+    assert sent_when_summarised == [True] and "warm start done" in caplog.text
 
 
 def test_a_restarted_app_keys_its_stored_map_with_the_stored_digests(
