@@ -19,7 +19,8 @@ Debian Chromium (Playwright, never a downloaded browser; no host name but
   (on the first server) is launched, then the server is restarted at the same address
   and the page opened as soon as the server answers; Streamlit's hashed JavaScript and
   the map's assets come from the profile's HTTP cache;
-- **warm**: a new browser context on a running server (caches hot); the
+- **warm**: a new browser context on a running server whose warm-up is over (the
+  bench waits until the server process has used no CPU for a second); the
   warm runs also time a rerun: a click on the map's zoom-in button until the
   last WebSocket frame of the rerun it causes (the parcels of the new view);
 - **warm, browser cache**: the same page loaded again in that context (a
@@ -54,6 +55,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -77,9 +79,32 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class Server(NamedTuple):
+    url: str  # base URL
+    pid: int
+
+
+def settle(pid: int, *, idle_s: float = 1.0, limit_s: float = 120.0) -> float:
+    """Wait until process ``pid`` has used < 2 % CPU for ``idle_s`` (its warm-up is over, at
+    most ``limit_s``); the seconds waited."""
+    def cpu() -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    t0 = time.monotonic()
+    last = cpu()
+    while time.monotonic() - t0 < limit_s:
+        time.sleep(idle_s)
+        now = cpu()
+        if now - last < 0.02 * idle_s:
+            break
+        last = now
+    return time.monotonic() - t0
+
+
 @contextlib.contextmanager
-def app_server(workspace: Path, log_path: Path, port: int | None = None) -> Iterator[str]:
-    """The app on ``port`` (else a free one) over ``workspace``; yields its base URL."""
+def app_server(workspace: Path, log_path: Path, port: int | None = None) -> Iterator[Server]:
+    """The app on ``port`` (else a free one) over ``workspace``; yields its URL and pid."""
     port = port or _free_port()
     env = {**os.environ, "DEVZONE_WORKSPACE": str(workspace)}
     with open(log_path, "ab") as log:
@@ -102,7 +127,7 @@ def app_server(workspace: Path, log_path: Path, port: int | None = None) -> Iter
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"the app did not start; see {log_path}")
             time.sleep(0.2)
-        yield url
+        yield Server(url, proc.pid)
     finally:
         proc.terminate()
         try:
@@ -276,24 +301,27 @@ def main() -> None:
             # a first server fills the workspace's results cache (.devzone/cache) and is not
             # timed: "cold" is a restart with the cache on disk, as after any server restart;
             # the returning browser's profile visits the page on it (its HTTP cache filled)
-            with app_server(ws, log_path, port) as url:
-                prime = measure(browser, url, rerender=False)[0]
+            with app_server(ws, log_path, port) as srv:
+                prime = measure(browser, srv.url, rerender=False)[0]
                 print(f"{name}: priming load (results computed and stored) "
                       f"{prime.first_paint:.2f} s", file=sys.stderr)
                 with returning_browser(pw, profile) as ctx:
-                    measure(browser, url, rerender=False, ctx=ctx)
+                    measure(browser, srv.url, rerender=False, ctx=ctx)
             for _ in range(args.runs):  # cold and restart interleaved, each on a new server
-                with app_server(ws, log_path, port) as url:
-                    cold.append(measure(browser, url, rerender=False)[0])
-                    if not warm:  # warm runs on the first server
+                with app_server(ws, log_path, port) as srv:
+                    cold.append(measure(browser, srv.url, rerender=False)[0])
+                    if not warm:  # warm runs on the first server, its warm-up over
+                        print(f"{name}: server settled {settle(srv.pid):.1f} s after the cold "
+                              "load", file=sys.stderr)
                         for _ in range(args.runs):
-                            first, again = measure(browser, url, rerender=True, revisit=True)
+                            first, again = measure(browser, srv.url, rerender=True,
+                                                   revisit=True)
                             warm.append(first)
                             revisit.append(again)
                 # the browser is open before the server: the page is asked for as soon as
                 # the restarted server answers
-                with returning_browser(pw, profile) as ctx, app_server(ws, log_path, port) as url:
-                    restart.append(measure(browser, url, rerender=False, ctx=ctx)[0])
+                with returning_browser(pw, profile) as ctx, app_server(ws, log_path, port) as srv:
+                    restart.append(measure(browser, srv.url, rerender=False, ctx=ctx)[0])
             for label, loads in (("cold", cold), ("restart, browser cache", restart),
                                  ("warm", warm), ("warm, browser cache", revisit)):
                 external = sorted({u for ld in loads for u in ld.external})
