@@ -1,7 +1,7 @@
 """Benchmark of the app in a real browser: first paint of the Map page and bytes per render.
 
 Usage: ``python bench/first_paint.py [--runs 3] [--big /tmp/demo_1e5] [--parcels 100000]``.
-Prints medians of ``--runs`` runs (cold and warm) for the demo and the large workspace.
+Prints medians of ``--runs`` runs (cold, restart, warm) for the demo and the large workspace.
 
 For each workspace (the demo in ``data/demo`` and a large demo built with
 ``devzone demo --parcels N`` unless it exists) the app is started with
@@ -10,10 +10,17 @@ Debian Chromium (Playwright, never a downloaded browser; no host name but
 127.0.0.1 resolves, and any request elsewhere is counted):
 
 - **cold**: the first page load right after a server start (``python -m ui.serve``,
-  as ``make run`` starts it) with the workspace's results cache on disk: a first,
-  untimed server fills ``.devzone/cache``; then each run starts a new server and
-  opens the page as soon as it answers (the warm-up thread is still loading);
-- **warm**: a new browser context on a running server (caches hot); the
+  as ``make run`` starts it) with the workspace's results cache on disk, in a FRESH
+  browser (no HTTP cache): a first, untimed server fills ``.devzone/cache``; then
+  each run starts a new server and opens the page as soon as it answers (the
+  warm-up thread is still loading);
+- **restart**: the same server restart, but a RETURNING browser opens the page (the
+  daily intranet user): a persistent Chromium profile that visited the page before
+  (on the first server) is launched, then the server is restarted at the same address
+  and the page opened as soon as the server answers; Streamlit's hashed JavaScript and
+  the map's assets come from the profile's HTTP cache;
+- **warm**: a new browser context on a running server whose warm-up is over (the
+  bench waits until the server process has used no CPU for a second); the
   warm runs also time a rerun: a click on the map's zoom-in button until the
   last WebSocket frame of the rerun it causes (the parcels of the new view);
 - **warm, browser cache**: the same page loaded again in that context (a
@@ -48,6 +55,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -71,10 +79,33 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class Server(NamedTuple):
+    url: str  # base URL
+    pid: int
+
+
+def settle(pid: int, *, idle_s: float = 1.0, limit_s: float = 120.0) -> float:
+    """Wait until process ``pid`` has used < 2 % CPU for ``idle_s`` (its warm-up is over, at
+    most ``limit_s``); the seconds waited."""
+    def cpu() -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    t0 = time.monotonic()
+    last = cpu()
+    while time.monotonic() - t0 < limit_s:
+        time.sleep(idle_s)
+        now = cpu()
+        if now - last < 0.02 * idle_s:
+            break
+        last = now
+    return time.monotonic() - t0
+
+
 @contextlib.contextmanager
-def app_server(workspace: Path, log_path: Path) -> Iterator[str]:
-    """The app on a free port over ``workspace``; yields its base URL."""
-    port = _free_port()
+def app_server(workspace: Path, log_path: Path, port: int | None = None) -> Iterator[Server]:
+    """The app on ``port`` (else a free one) over ``workspace``; yields its URL and pid."""
+    port = port or _free_port()
     env = {**os.environ, "DEVZONE_WORKSPACE": str(workspace)}
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(  # as `make run` starts it: ui.serve warms up at start
@@ -96,7 +127,7 @@ def app_server(workspace: Path, log_path: Path) -> Iterator[str]:
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"the app did not start; see {log_path}")
             time.sleep(0.2)
-        yield url
+        yield Server(url, proc.pid)
     finally:
         proc.terminate()
         try:
@@ -120,15 +151,20 @@ class Load:
     external: list[str] = field(default_factory=list)
 
 
-def measure(browser, url: str, *, rerender: bool, revisit: bool = False
+CONTEXT = {"locale": "zh-CN", "viewport": {"width": 1440, "height": 1000}}
+
+
+def measure(browser, url: str, *, rerender: bool, revisit: bool = False, ctx=None
             ) -> tuple[Load, Load | None]:
-    """Open ``url/map`` in a fresh context and time the first paint.
+    """Open ``url/map`` in a fresh context (else in ``ctx``) and time the first paint.
 
     With ``rerender`` also time a rerun (zoom-in click → the last WebSocket frame of
     the rerun); with ``revisit`` load the page a second time in the same context
-    (the browser's HTTP cache hot, as for a returning user).
+    (the browser's HTTP cache hot, as for a returning user). ``ctx`` is left open.
     """
-    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1440, "height": 1000})
+    own = ctx is None
+    if ctx is None:
+        ctx = browser.new_context(**CONTEXT)
     page = ctx.new_page()
     external: list[str] = []
     frames: list[tuple[float, int]] = []
@@ -178,8 +214,22 @@ def measure(browser, url: str, *, rerender: bool, revisit: bool = False
         first.rerender = (new[-1][0] - t2) if new else None
         first.rerender_ws_bytes = sum(n for _, n in new)
     again = _load() if revisit else None
-    ctx.close()
+    if own:
+        ctx.close()
+    else:
+        page.close()
     return first, again
+
+
+@contextlib.contextmanager
+def returning_browser(pw, profile: Path) -> Iterator[object]:
+    """A persistent Chromium profile at ``profile`` (its HTTP cache on disk), launched."""
+    ctx = pw.chromium.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, **CONTEXT)
+    try:
+        yield ctx
+    finally:
+        ctx.close()  # the profile's cache is flushed to disk
 
 
 def med(values) -> float:
@@ -243,24 +293,37 @@ def main() -> None:
             ws = _private_copy(workspaces[name](), Path(tmp))
             n = _count_parcels(ws)
             cold: list[Load] = []
+            restart: list[Load] = []
             warm: list[Load] = []
             revisit: list[Load] = []
+            port = _free_port()  # one address for the workspace: a returning browser's cache
+            profile = Path(tmp) / f"profile-{name}"
             # a first server fills the workspace's results cache (.devzone/cache) and is not
-            # timed: "cold" is a restart with the cache on disk, as after any server restart
-            with app_server(ws, log_path) as url:
-                prime = measure(browser, url, rerender=False)[0]
+            # timed: "cold" is a restart with the cache on disk, as after any server restart;
+            # the returning browser's profile visits the page on it (its HTTP cache filled)
+            with app_server(ws, log_path, port) as srv:
+                prime = measure(browser, srv.url, rerender=False)[0]
                 print(f"{name}: priming load (results computed and stored) "
                       f"{prime.first_paint:.2f} s", file=sys.stderr)
-            for _ in range(args.runs):
-                with app_server(ws, log_path) as url:
-                    cold.append(measure(browser, url, rerender=False)[0])
-                    if not warm:  # warm runs on the first server
+                with returning_browser(pw, profile) as ctx:
+                    measure(browser, srv.url, rerender=False, ctx=ctx)
+            for _ in range(args.runs):  # cold and restart interleaved, each on a new server
+                with app_server(ws, log_path, port) as srv:
+                    cold.append(measure(browser, srv.url, rerender=False)[0])
+                    if not warm:  # warm runs on the first server, its warm-up over
+                        print(f"{name}: server settled {settle(srv.pid):.1f} s after the cold "
+                              "load", file=sys.stderr)
                         for _ in range(args.runs):
-                            first, again = measure(browser, url, rerender=True, revisit=True)
+                            first, again = measure(browser, srv.url, rerender=True,
+                                                   revisit=True)
                             warm.append(first)
                             revisit.append(again)
-            for label, loads in (("cold", cold), ("warm", warm),
-                                 ("warm, browser cache", revisit)):
+                # the browser is open before the server: the page is asked for as soon as
+                # the restarted server answers
+                with returning_browser(pw, profile) as ctx, app_server(ws, log_path, port) as srv:
+                    restart.append(measure(browser, srv.url, rerender=False, ctx=ctx)[0])
+            for label, loads in (("cold", cold), ("restart, browser cache", restart),
+                                 ("warm", warm), ("warm, browser cache", revisit)):
                 external = sorted({u for ld in loads for u in ld.external})
                 rr = [ld.rerender for ld in loads if ld.rerender is not None]
                 rb = [ld.rerender_ws_bytes for ld in loads if ld.rerender_ws_bytes is not None]

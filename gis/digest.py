@@ -2,8 +2,11 @@
 
 A digest names *content*: the same bytes (or the same layer rows) give the
 same digest wherever the file lives and whatever its modification time. Each
-digest is remembered within the process by ``(path, layer, size, mtime_ns)``
-so a file is read once until it changes.
+digest is remembered within the process by ``(path, layer, size, mtime_ns,
+ctime_ns, inode)`` so a file is read once until it changes. :func:`memo` and
+:func:`remember` let a later process start from them (e.g. after a server
+restart): a digest is taken only while its file's stat is still the same, and
+any write to a file changes its ctime.
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["file_digest", "layer_digest", "text_digest"]
+__all__ = ["file_digest", "layer_digest", "memo", "remember", "text_digest"]
 
 BLOCK = 1 << 20  # bytes read per block
-_MEMO: dict[tuple[str, str | None, int, int], str] = {}
+MemoKey = tuple[str, str | None, int, int, int, int]  # path, layer, size, mtime, ctime, inode
+_MEMO: dict[MemoKey, str] = {}
 _MEMO_LOCK = threading.Lock()
 
 
@@ -35,9 +39,34 @@ def text_digest(text: str) -> str:
     return h.hexdigest()
 
 
-def _memo_key(path: Path, layer: str | None) -> tuple[str, str | None, int, int]:
+def _memo_key(path: Path, layer: str | None) -> MemoKey:
     st = path.stat()
-    return (str(path.resolve()), layer, st.st_size, st.st_mtime_ns)
+    return (str(path.resolve()), layer, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def _current(key: MemoKey) -> bool:
+    """Whether the file of ``key`` is still exactly as when it was digested."""
+    try:
+        return _memo_key(Path(key[0]), key[1]) == key
+    except (OSError, ValueError):
+        return False
+
+
+def memo() -> dict[MemoKey, str]:
+    """The digests remembered by this process whose files are unchanged (to store)."""
+    with _MEMO_LOCK:
+        items = list(_MEMO.items())
+    return {k: v for k, v in items if _current(k)}
+
+
+def remember(entries: dict[MemoKey, str]) -> int:
+    """Remember digests stored by an earlier process (:func:`memo`); those whose file has
+    changed since (path, size, mtime, ctime or inode) are left out. Returns how many are kept.
+    """
+    kept = {k: v for k, v in entries.items() if _current(k)}
+    with _MEMO_LOCK:
+        _MEMO.update(kept)
+    return len(kept)
 
 
 def _remembered(path: Path, layer: str | None, compute: Callable[[], str]) -> str:

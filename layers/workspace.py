@@ -10,6 +10,7 @@ metric analysis CRS. Every change goes through :meth:`Workspace.writing`
 from __future__ import annotations
 
 import contextlib
+import json
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ import pandas as pd
 
 from gis import io as gio
 from gis.crs import metric_crs_for
-from gis.digest import file_digest, layer_digest, text_digest
+from gis.digest import file_digest, layer_digest, memo, remember, text_digest
 from gis.errors import InputError, WorkspaceError
 from layers.catalog import CATALOG, get_spec
 from layers.schema import normalize
@@ -37,6 +38,7 @@ MANIFEST = "workspace.toml"
 #: Derived results (not user data): ``.devzone/cache`` under the workspace folder.
 CACHE_DIR = Path(".devzone") / "cache"
 CACHE_KEEP = 8  # cached results kept per kind (readiness, restoration, …); older ones go
+DIGESTS = "digests.json"  # in the cache: file digests for the next process (gis.digest.memo)
 _SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 
 
@@ -54,6 +56,7 @@ class Workspace:
     rules: str | None = None
     as_of: date | None = None  # the data's snapshot date: default check date when none given
     _cache: dict[str, tuple[float, Any]] = field(default_factory=dict, repr=False)
+    _digests_stored: dict[Any, str] = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------------ manifest
     @classmethod
@@ -354,6 +357,35 @@ class Workspace:
                 old.unlink(missing_ok=True)
         except OSError:
             pass
+        return True
+
+    def recall_digests(self) -> int:
+        """Remember the file digests stored by an earlier process (:meth:`store_digests`):
+        those of files unchanged since (:func:`gis.digest.remember`). Returns how many."""
+        raw = self.read_cache(DIGESTS)
+        if raw is None:
+            return 0
+        try:
+            doc = json.loads(raw)
+            entries = {(str(e[0]), None if e[1] is None else str(e[1]), int(e[2]), int(e[3]),
+                        int(e[4]), int(e[5])): str(e[6])
+                       for e in doc["entries"]} if doc.get("format") == 1 else {}
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+            return 0  # unreadable: digests are computed again (and stored anew)
+        self._digests_stored = entries
+        return remember(entries)
+
+    def store_digests(self) -> bool:
+        """Store the digests of this process's unchanged files in the cache, so that the
+        next process (a server restart) need not read every layer again to key its results;
+        ``True`` if written (nothing new since the last store: not written)."""
+        entries = memo()
+        if entries == self._digests_stored:
+            return False
+        doc = {"format": 1, "entries": [[*k, v] for k, v in sorted(entries.items(), key=str)]}
+        if not self.write_cache(DIGESTS, json.dumps(doc, ensure_ascii=False).encode("utf-8")):
+            return False
+        self._digests_stored = entries
         return True
 
     @contextlib.contextmanager

@@ -106,7 +106,9 @@ def snapshot() -> Snapshot:
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _workspace(path: str, key: str) -> Workspace:
-    return Workspace.load(path)
+    ws = Workspace.load(path)
+    ws.recall_digests()  # a restarted server keys its cached results without reading layers
+    return ws
 
 
 def load(snap: Snapshot | None = None) -> Workspace:
@@ -229,6 +231,7 @@ def _map_data(path: str, key: str, text: str | None,
     ws = _workspace(path, key)
     try:
         name: str | None = f"map-{_map_key(ws, text, as_of)}.result"
+        ws.store_digests()
     except Exception:  # an input that cannot be digested: reading it below will say why
         log.warning("no cache key for the map data of %s", path, exc_info=True)
         name = None

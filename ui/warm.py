@@ -7,9 +7,11 @@ in force and the default check date, in the order a first visitor needs them:
 the map data (from the workspace's ``.devzone/cache`` when its inputs are
 unchanged, else computed and stored with the results it shows) and the map of
 the opening view, then the readiness and restoration results and the summary.
-A page asking for the same result meanwhile waits for it instead of computing
-it twice; a failure is logged and left to the page, which shows it as it
-always does.
+Those wait until a first map has been sent to a browser and drawn there
+(:func:`map_sent`; at most ``MAP_WAIT_S`` + ``DRAW_S``): loading them meanwhile
+took the CPU from the first visitor's page. A page asking for the same result
+meanwhile waits for it instead of computing it twice; a failure is logged and
+left to the page, which shows it as it always does.
 """
 
 from __future__ import annotations
@@ -18,11 +20,17 @@ import logging
 import threading
 import time
 
-__all__ = ["start", "wait"]
+__all__ = ["map_sent", "start", "wait"]
 
 log = logging.getLogger("devzone.warm")
+# after the opening map, the rest of the warm-up waits for a first map to be sent (at most
+# MAP_WAIT_S seconds), then leaves the browser DRAW_S seconds of CPU to draw it
+MAP_WAIT_S = 10.0
+DRAW_S = 2.0
 _lock = threading.Lock()
 _thread: threading.Thread | None = None
+_map_sent = threading.Event()
+_hurry = threading.Event()  # someone waits for the warm-up: no more pauses
 
 
 def start() -> bool:
@@ -41,10 +49,20 @@ def start() -> bool:
     return True
 
 
+def map_sent() -> None:
+    """Say that a page has sent a map to its browser: the rest of the warm-up may follow."""
+    _map_sent.set()
+
+
 def wait(timeout: float | None = None) -> bool:
-    """Wait for the warm-up thread to finish (for tests and benchmarks); ``True`` if it has."""
+    """Wait for the warm-up thread to finish (for tests and benchmarks); ``True`` if it has.
+
+    The warm-up then runs without waiting for a first map (:func:`map_sent`).
+    """
     if _thread is None:
         return False
+    _hurry.set()
+    _map_sent.set()
     _thread.join(timeout)
     return not _thread.is_alive()
 
@@ -73,6 +91,7 @@ def _run(workspace: object) -> None:
         data, _ = uidata.map_data(snap, text, as_of)
         _opening_map(data)
         log.info("warm start: map ready in %.1f s", time.perf_counter() - t0)
+        _after_first_map()
         if text is not None:
             try:
                 uidata.readiness(snap, text, as_of)
@@ -86,6 +105,13 @@ def _run(workspace: object) -> None:
         log.info("warm start done in %.1f s", time.perf_counter() - t0)
     except Exception:  # never into the UI: the pages compute (and report) on their own
         log.warning("warm start failed after %.1f s", time.perf_counter() - t0, exc_info=True)
+
+
+def _after_first_map() -> None:
+    """Wait for a first map to be sent (at most ``MAP_WAIT_S``), then ``DRAW_S`` more: the
+    results loaded next would take the CPU the first visitor's browser draws the map with."""
+    if _map_sent.wait(MAP_WAIT_S):
+        _hurry.wait(DRAW_S)
 
 
 def _opening_map(data: object) -> None:

@@ -16,6 +16,7 @@ from gis.errors import PlannerError
 from layers.readiness import Rulebook
 from layers.reports import rule_rows as report_rule_rows
 from ui import data as uidata
+from ui import warm
 from ui.assets import missing_files
 from ui.i18n import html_lang, lang_from_locale, t, value_label
 from ui.map import (
@@ -249,6 +250,7 @@ def workspace_map(key: str, data: MapData, lang: str, *, height: int = 620,
               returned_objects=MAP_RETURNS, feature_group_to_add=fg,
               layer_control=layer_control(), center=center, zoom=zoom,
               on_change=functools.partial(_on_map_change, key, data, gcj))
+    warm.map_sent()  # the warm-up's remaining loads may follow (they wait for a first map)
     if info.mode == "summary":
         st.caption(t("map.summarised", lang, total=info.in_view))
     elif info.mode == "parcels":

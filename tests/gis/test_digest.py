@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import geopandas as gpd
+import pytest
 import shapely
 
-from gis.digest import file_digest, layer_digest, text_digest
+from gis import digest
+from gis.digest import file_digest, layer_digest, memo, remember, text_digest
 
 
 def _layer(names: list[str]) -> gpd.GeoDataFrame:
@@ -46,3 +49,22 @@ def test_a_folder_is_digested_by_its_files(tmp_path: Path) -> None:
     first = file_digest(tmp_path / "ds")
     (tmp_path / "ds" / "part-1.parquet").write_bytes(b"def")
     assert file_digest(tmp_path / "ds") != first
+
+
+def test_digests_of_an_earlier_process_are_taken_only_for_unchanged_files(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    a = tmp_path / "规则.toml"
+    a.write_text("x = 1\n", encoding="utf-8")
+    real = file_digest(a)
+    (key, value), = ((k, v) for k, v in memo().items() if k[0] == str(a.resolve()))
+    assert value == real
+    stored = {key: "f" * 40}  # a digest no file has: shows whether the stored one is used
+    monkeypatch.setattr(digest, "_MEMO", {})  # a new process
+    assert remember(stored) == 1 and file_digest(a) == "f" * 40
+
+    time.sleep(0.05)
+    os.utime(a, ns=(key[3], key[3]))  # the same size and mtime, but touched: a new ctime
+    monkeypatch.setattr(digest, "_MEMO", {})
+    assert remember(stored) == 0 and file_digest(a) == real
+    a.unlink()
+    assert remember(stored) == 0 and memo() == {}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import threading
+import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -47,7 +50,7 @@ def test_the_app_reads_stored_results_and_map_data_before_computing(
     data, notes = uidata.map_data(snap, text, as_of)
     assert not notes
     stored = sorted(p.name.split("-")[0] for p in (demo_ws_copy / CACHE_DIR).iterdir())
-    assert stored == ["map", "readiness", "restoration"]
+    assert stored == ["digests.json", "map", "readiness", "restoration"]
     assert uidata.snapshot() == snap  # storing derived results changes no input
 
     def no_computing(*args: object, **kwargs: object) -> None:
@@ -76,13 +79,79 @@ def test_the_warm_start_fills_the_cache_once_and_never_raises(
     assert warm.start() and not warm.start()  # once per process
     assert warm.wait(600)
     assert sorted(p.name.split("-")[0] for p in (demo_ws_copy / CACHE_DIR).iterdir()) == \
-        ["map", "readiness", "restoration"]
+        ["digests.json", "map", "readiness", "restoration"]
 
     monkeypatch.setenv("DEVZONE_WORKSPACE", str(tmp_path / "nowhere"))
     monkeypatch.setattr(warm, "_thread", None)
     with caplog.at_level("WARNING", logger="devzone.warm"):
         assert warm.start() and warm.wait(600)
     assert "warm start failed" in caplog.text and "No workspace" in caplog.text
+
+
+def test_the_warm_start_leaves_the_cpu_to_the_first_map_before_loading_the_rest(
+        demo_ws_copy: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    from ui import warm
+
+    monkeypatch.setenv("DEVZONE_WORKSPACE", str(demo_ws_copy))
+    for name in ("_map_sent", "_hurry"):
+        monkeypatch.setattr(warm, name, threading.Event())
+    monkeypatch.setattr(warm, "_thread", None)
+    monkeypatch.setattr(warm, "MAP_WAIT_S", 600.0)
+    monkeypatch.setattr(warm, "DRAW_S", 0.0)
+    sent_when_summarised: list[bool] = []
+    summary = uidata.readiness_summary
+
+    def recording(*args: object) -> object:
+        sent_when_summarised.append(warm._map_sent.is_set())
+        return summary(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(uidata, "readiness_summary", recording)
+    with caplog.at_level("INFO", logger="devzone.warm"):
+        assert warm.start()
+        deadline = time.monotonic() + 600
+        while "map ready" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "map ready" in caplog.text and not sent_when_summarised
+        warm.map_sent()  # a page sent its map: the rest follows
+        assert warm.wait(600)
+    assert sent_when_summarised == [True] and "warm start done" in caplog.text
+
+
+def test_a_restarted_app_keys_its_stored_map_with_the_stored_digests(
+        demo_ws_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gis import digest
+
+    monkeypatch.setenv("DEVZONE_WORKSPACE", str(demo_ws_copy))
+    snap = uidata.snapshot()
+    text = uidata.rules_text(uidata.load(snap), {})
+    as_of = uidata.default_as_of()
+    data, _ = uidata.map_data(snap, text, as_of)
+    assert (demo_ws_copy / CACHE_DIR / "digests.json").is_file()
+
+    def restart() -> None:  # a new server process: nothing in memory
+        monkeypatch.setattr(digest, "_MEMO", {})
+        for fn in (uidata._map_data, uidata._readiness, uidata._restoration, uidata._workspace):
+            fn.clear()
+
+    def no_reading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a layer read to digest it although its digest is stored")
+
+    restart()
+    with monkeypatch.context() as m:
+        m.setattr("pyogrio.read_arrow", no_reading)
+        m.setattr(uidata, "prepare_map_data", no_reading)
+        again, _ = uidata.map_data(snap, text, as_of)
+    assert_geodataframe_equal(again.parcels, data.parcels)
+
+    # unreadable stored digests: computed again, the same map found
+    (demo_ws_copy / CACHE_DIR / "digests.json").write_text("{坏", encoding="utf-8")
+    restart()
+    with monkeypatch.context() as m:
+        m.setattr(uidata, "prepare_map_data", no_reading)
+        again, _ = uidata.map_data(snap, text, as_of)
+    assert_geodataframe_equal(again.parcels, data.parcels)
+    assert json.loads((demo_ws_copy / CACHE_DIR / "digests.json").read_text())["format"] == 1
 
 
 def test_results_of_unsaved_rulebook_edits_are_not_stored(
@@ -98,5 +167,6 @@ def test_results_of_unsaved_rulebook_edits_are_not_stored(
     result = uidata.readiness(snap, edited, uidata.default_as_of())
     uidata.map_data(snap, edited, uidata.default_as_of())
     assert len(result.overall)
+    # (file digests are facts about the files, stored whatever the rulebook)
     assert not sorted(p.name.split("-")[0] for p in (demo_ws_copy / CACHE_DIR).glob("*")
-                      if not p.name.startswith("restoration"))
+                      if not p.name.startswith(("restoration", "digests")))
