@@ -106,7 +106,10 @@ def settle(pid: int, *, idle_s: float = 1.0, limit_s: float = 120.0) -> float:
 def app_server(workspace: Path, log_path: Path, port: int | None = None) -> Iterator[Server]:
     """The app on ``port`` (else a free one) over ``workspace``; yields its URL and pid."""
     port = port or _free_port()
-    env = {**os.environ, "DEVZONE_WORKSPACE": str(workspace)}
+    # as a user's Python: bytecode written and reused (a shell's PYTHONDONTWRITEBYTECODE
+    # would make every server start compile its modules again)
+    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+           "DEVZONE_WORKSPACE": str(workspace)}
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(  # as `make run` starts it: ui.serve warms up at start
             [sys.executable, "-m", "ui.serve",
