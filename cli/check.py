@@ -56,8 +56,9 @@ def register(app: typer.Typer) -> None:
                                        "dask: number of partitions."),
     ) -> None:
         """Check every parcel's readiness rule by rule and print a summary."""
+        from gis.memory import release_memory
         from layers.readiness import evaluate, inputs_from_workspace, rulebook_in_force, summarize
-        from layers.readiness.export import check_result_path, write_result
+        from layers.readiness.export import check_result_path, is_long, write_long, write_result
 
         check_lang(lang, "the summary")
         from cli.check_dask import check_engine, check_with_dask
@@ -79,6 +80,8 @@ def register(app: typer.Typer) -> None:
             return
         t0 = time.perf_counter()
         inputs = inputs_from_workspace(ws, rulebook=rulebook)
+        ws.invalidate()  # the workspace's copies of the layers: the inputs hold their own
+        release_memory()
         ids = (split_ids(parcel) or None)
         scenario = scenario_of(build, assume_planned)
         total = len(ids) if ids else len(inputs.parcels)
@@ -99,14 +102,27 @@ def register(app: typer.Typer) -> None:
             result = evaluate(inputs, rulebook, as_of=day, parcel_ids=ids)
         result = with_scenario(ws, inputs, rulebook, result, scenario, day, lang)
         seconds = time.perf_counter() - t0
-        summary = summarize(result, zones=inputs.layers.get("zones"))
+        # from here on only the result and the zones are needed: the layers, rasters and
+        # prepared indexes (and the evaluation's freed scratch memory) go back to the system
+        zones = inputs.layers.get("zones")
+        del inputs
+        release_memory()
+        summary = summarize(result, zones=zones)
         head = (f"{rulebook.name} {rulebook.version} · 检查日期 {day.isoformat()}"
                 if lang == "zh" else
                 f"{rulebook.name} {rulebook.version} · as of {day.isoformat()}")
         typer.echo(head)
         typer.echo(summary.text(lang))
         if out is not None:
-            write_result(result, out)
+            if is_long(out):
+                # only the long table is written: the parcels' geometries go first, so
+                # that their memory serves the writer
+                table = result.long
+                del result, summary
+                release_memory()
+                write_long(table, out)
+            else:
+                write_result(result, out)
             typer.echo(f"已写出 {out}" if lang == "zh" else f"wrote {out}")
         sys.stdout.flush()
         echo_err(f"{total} parcels × {len(rulebook)} rules in {seconds:.1f} s")
