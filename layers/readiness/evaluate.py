@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 from pandas.api.extensions import ExtensionArray
 
@@ -349,11 +350,11 @@ def _overall(ids: pd.Series, rules: tuple[Rule, ...], status: np.ndarray,
     req_ids = [rules[r].id for r in req]
     if len(req_ids):
         uniq, inv = np.unique(key, return_inverse=True)
-        text = np.array([FAILING_SEP.join(rid for k, rid in enumerate(req_ids) if int(u) >> k & 1)
-                         for u in uniq], dtype=object)
-        failing = text[inv.ravel()]
+        text = pa.array([FAILING_SEP.join(rid for k, rid in enumerate(req_ids) if int(u) >> k & 1)
+                         for u in uniq], type=pa.large_string())
+        failing = text.take(pa.array(inv.ravel()))  # Arrow text, no Python string per parcel
     else:
-        failing = np.full(n, "", dtype=object)
+        failing = pa.array(np.full(n, "", dtype=object), type=pa.large_string())
     advisory_fail = np.zeros(n, dtype=np.int64)
     for r, rule in enumerate(rules):
         if not rule.required:
