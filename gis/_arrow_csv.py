@@ -139,6 +139,15 @@ def _coded_floats(values: np.ndarray) -> _Coded:
     return _coded(_render_float(bits.view(np.float64)), codes)
 
 
+def _batch_floats(values: np.ndarray) -> pa.Array:
+    """One batch of a float column: its distinct values rendered once when it repeats
+    them (a rule's threshold), else every value rendered."""
+    if _few_distinct(values, sample=4096):
+        coded = _coded_floats(values)
+        return coded.cells.take(pa.array(coded.codes))
+    return pc.fill_null(_render_float(values), "")
+
+
 def _column_renderer(s: pd.Series) -> Renderer:
     """``s`` as coded cells, or a function rendering its rows ``[start, stop)`` as cells."""
     if isinstance(s.dtype, pd.CategoricalDtype):
@@ -152,8 +161,8 @@ def _column_renderer(s: pd.Series) -> Renderer:
             return _coded_floats(floats)
         # mostly distinct values (measured distances), or a very long column: rendered
         # batch by batch, so that neither a hash table of the whole column nor its text
-        # is ever held at once
-        return lambda a, b: pc.fill_null(_render_float(floats[a:b]), "")
+        # is ever held at once (a batch that repeats its values is coded on its own)
+        return lambda a, b: _batch_floats(floats[a:b])
     if ptypes.is_integer_dtype(s.dtype):
         return lambda a, b: pc.fill_null(
             pc.cast(pa.array(s.iloc[a:b], from_pandas=True), pa.string()), "")
