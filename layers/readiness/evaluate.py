@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import shapely
-from pandas.api.extensions import ExtensionArray
 
 from gis.errors import InputError, SchemaError
 from gis.measure import zorder
@@ -279,16 +278,15 @@ def evaluate(inputs: ReadinessInputs, rulebook: Rulebook, *, as_of: date,
     if n >= _RELEASE_MIN:
         release_memory()  # the chunks' scratch memory, before the tables are built
     overall = _overall(parcels["parcel_id"], rules, status.T, cost.T)
-    long = _long_table(parcels["parcel_id"].array, rules, evaluators, status, value,
+    long = _long_table(parcels["parcel_id"].tolist(), rules, evaluators, status, value,
                        threshold, gap, cost, msg)
     return ReadinessResult(long=long, overall=overall, rulebook=rulebook, as_of=as_of,
                            parcels=parcels, status_matrix=status.T, value_matrix=value.T)
 
 
-def _long_table(ids: Sequence[str] | ExtensionArray, rules: tuple[Rule, ...],
-                evaluators: list[Evaluator], status: np.ndarray, value: np.ndarray,
-                threshold: np.ndarray, gap: np.ndarray, cost: np.ndarray, msg: np.ndarray
-                ) -> pd.DataFrame:
+def _long_table(ids: list[str], rules: tuple[Rule, ...], evaluators: list[Evaluator],
+                status: np.ndarray, value: np.ndarray, threshold: np.ndarray, gap: np.ndarray,
+                cost: np.ndarray, msg: np.ndarray) -> pd.DataFrame:
     """The long table from parcel-major ``(n, rules)`` arrays (used in place, not copied)."""
     n, nr = status.shape
     pid = np.repeat(np.arange(n, dtype=np.int32), nr)
@@ -360,8 +358,7 @@ def _overall(ids: pd.Series, rules: tuple[Rule, ...], status: np.ndarray,
         if not rule.required:
             advisory_fail += status[r] == FAIL
     return pd.DataFrame({
-        # text ids keep their Arrow storage (no Python string per parcel)
-        "parcel_id": ids.array if isinstance(ids.dtype, pd.StringDtype) else ids.to_numpy(),
+        "parcel_id": ids.to_numpy(),
         "readiness": pd.Categorical.from_codes(
             readiness, dtype=pd.CategoricalDtype(pd.Index(OVERALL_STATUSES, dtype="str"))),
         **counts,

@@ -157,7 +157,7 @@ def evaluate_partition(whole: ReadinessInputs, parcels: gpd.GeoDataFrame, rulebo
         for k, arr in arrays.items():
             arr[:, r] = getattr(o, k)
     overall = _overall(parcels["parcel_id"], rules, status.T, arrays["cost"].T)
-    long = _long_table(parcels["parcel_id"].array, rules, evaluators, status,
+    long = _long_table(parcels["parcel_id"].tolist(), rules, evaluators, status,
                        arrays["value"], arrays["threshold"], arrays["gap"], arrays["cost"], msg)
     result = ReadinessResult(long=long, overall=overall, rulebook=rulebook, as_of=as_of,
                              parcels=parcels, status_matrix=status.T,
