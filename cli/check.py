@@ -6,6 +6,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -20,9 +21,17 @@ from cli._common import (
 from cli.scenario import with_scenario
 from gis.errors import InputError
 
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from layers.readiness.evaluate import ReadinessResult
+
 __all__ = ["register"]
 
 _PROGRESS_MIN = 20_000  # parcels above which a progress bar is shown on stderr
+#: Parcels from which a check gives freed memory back to the system between its steps
+#: and writes only after the summary (below, the file is written while it is counted).
+_LARGE = 250_000
 
 
 def register(app: typer.Typer) -> None:
@@ -57,8 +66,9 @@ def register(app: typer.Typer) -> None:
                                        "dask: number of partitions."),
     ) -> None:
         """Check every parcel's readiness rule by rule and print a summary."""
-        from layers.readiness import evaluate, inputs_from_workspace, rulebook_in_force, summarize
-        from layers.readiness.export import check_result_path, write_result
+        from gis.memory import release_memory
+        from layers.readiness import evaluate, inputs_from_workspace, rulebook_in_force
+        from layers.readiness.export import check_result_path
 
         check_lang(lang, "the summary")
         from cli.check_dask import check_engine, check_with_dask
@@ -80,6 +90,10 @@ def register(app: typer.Typer) -> None:
             return
         t0 = time.perf_counter()
         inputs = inputs_from_workspace(ws, rulebook=rulebook)
+        large = len(inputs.parcels) >= _LARGE
+        if large:  # the workspace's copies of the layers: the inputs hold their own
+            ws.invalidate()
+            release_memory()
         ids = (split_ids(parcel) or None)
         scenario = scenario_of(build, assume_planned)
         total = len(ids) if ids else len(inputs.parcels)
@@ -100,18 +114,49 @@ def register(app: typer.Typer) -> None:
             result = evaluate(inputs, rulebook, as_of=day, parcel_ids=ids)
         result = with_scenario(ws, inputs, rulebook, result, scenario, day, lang)
         seconds = time.perf_counter() - t0
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            # the file is written (mostly Arrow and system calls, outside the GIL) while
-            # the summary is counted
-            writing = pool.submit(write_result, result, out) if out is not None else None
-            summary = summarize(result, zones=inputs.layers.get("zones"))
-            head = (f"{rulebook.name} {rulebook.version} · 检查日期 {day.isoformat()}"
-                    if lang == "zh" else
-                    f"{rulebook.name} {rulebook.version} · as of {day.isoformat()}")
-            typer.echo(head)
-            typer.echo(summary.text(lang))
-            if writing is not None:
-                writing.result()
-                typer.echo(f"已写出 {out}" if lang == "zh" else f"wrote {out}")
+        head = (f"{rulebook.name} {rulebook.version} · 检查日期 {day.isoformat()}"
+                if lang == "zh" else
+                f"{rulebook.name} {rulebook.version} · as of {day.isoformat()}")
+        zones = inputs.layers.get("zones")
+        del inputs  # from here on only the result and the zones are needed
+        held = [result]  # the only reference: the writer may free the parcels first
+        del result
+        _summarize_and_write(held, zones, out, head, lang, large=large)
+        if out is not None:
+            typer.echo(f"已写出 {out}" if lang == "zh" else f"wrote {out}")
         sys.stdout.flush()
         echo_err(f"{total} parcels × {len(rulebook)} rules in {seconds:.1f} s")
+
+
+def _summarize_and_write(held: list[ReadinessResult], zones: gpd.GeoDataFrame | None,
+                         out: Path | None, head: str, lang: str, *, large: bool) -> None:
+    """Print the summary of the result ``held`` (taken out of the list) under ``head`` and
+    write ``out``: one after the other, memory given back between them, for a ``large``
+    result; else the file is written (mostly Arrow and system calls, outside the GIL)
+    while the summary is counted."""
+    from gis.memory import release_memory
+    from layers.readiness import summarize
+    from layers.readiness.export import is_long, write_long, write_result
+
+    result = held.pop()
+    if large:
+        # the layers, rasters and indexes go back to the system before the summary, the
+        # parcels' geometries before the long table is written
+        release_memory()
+        typer.echo(head)
+        typer.echo(summarize(result, zones=zones).text(lang))
+        if out is not None and is_long(out):
+            table = result.long
+            del result
+            release_memory()
+            write_long(table, out)
+        elif out is not None:
+            write_result(result, out)
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        writing = pool.submit(write_result, result, out) if out is not None else None
+        summary = summarize(result, zones=zones)
+        typer.echo(head)
+        typer.echo(summary.text(lang))
+        if writing is not None:
+            writing.result()

@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 
 from gis.errors import InputError, SchemaError
 from gis.measure import zorder
+from gis.memory import release_memory
 from layers.labels import VALUE_LABELS
 from layers.readiness._base import COMMITTED, FAIL, PASS, STATUSES, UNKNOWN, Chunk, Evaluator
 from layers.readiness.assessment import AssessmentEvaluator
@@ -78,6 +80,8 @@ _EVALUATORS: dict[type, type[Evaluator]] = {
 }
 
 Progress = Callable[[int, int], None]
+#: Parcels from which the chunks' freed scratch memory is handed back to the system.
+_RELEASE_MIN = 250_000
 
 
 def make_evaluator(rule: Rule, inputs: ReadinessInputs, as_of: date) -> Evaluator:
@@ -271,6 +275,8 @@ def evaluate(inputs: ReadinessInputs, rulebook: Rulebook, *, as_of: date,
             if progress:
                 progress(done, n)
 
+    if n >= _RELEASE_MIN:
+        release_memory()  # the chunks' scratch memory, before the tables are built
     overall = _overall(parcels["parcel_id"], rules, status.T, cost.T)
     long = _long_table(parcels["parcel_id"].tolist(), rules, evaluators, status, value,
                        threshold, gap, cost, msg)
@@ -309,41 +315,55 @@ def _long_table(ids: list[str], rules: tuple[Rule, ...], evaluators: list[Evalua
 
 def _overall(ids: pd.Series, rules: tuple[Rule, ...], status: np.ndarray,
              cost: np.ndarray) -> pd.DataFrame:
+    """One row per parcel from ``(rules, parcels)`` status and cost arrays.
+
+    Rules are taken one at a time, so no temporary is larger than one value per parcel
+    (a million parcels: 8 MB, not a (rules, parcels) array of 200 MB per step); sums
+    are added rule after rule, as NumPy sums a (rules, parcels) array over its rules.
+    """
     n = status.shape[1]
-    req = np.array([r.required for r in rules], dtype=bool)
-    s = status[req]
-    fail = s == FAIL
-    counts = {f"n_{name}": (s == code).sum(axis=0)
-              for name, code in (("pass", PASS), ("fail", FAIL), ("unknown", UNKNOWN),
-                                 ("committed", COMMITTED))}
-    readiness = np.where(fail.any(axis=0), 0, np.where(
-        (s == UNKNOWN).any(axis=0), 1, np.where((s == COMMITTED).any(axis=0), 2, 3)))
-    c = cost[req]
-    total = np.where(fail & ~np.isnan(c), c, 0.0).sum(axis=0) if len(c) else np.zeros(n)
-    uncosted = (fail & np.isnan(c)).sum(axis=0) if len(c) else np.zeros(n, dtype=int)
-    # failing required rule ids as text, built per distinct combination
-    req_ids = [r.id for r in rules if r.required]
-    if len(req_ids):
-        # one integer key per combination of failing rules (object ints beyond 62 rules)
-        weights = [1 << k for k in range(len(req_ids))]
-        if len(req_ids) <= 62:
-            key = (fail.astype(np.int64) * np.array(weights, dtype=np.int64)[:, None]).sum(0)
+    req = [r for r, rule in enumerate(rules) if rule.required]
+    codes = (("pass", PASS), ("fail", FAIL), ("unknown", UNKNOWN), ("committed", COMMITTED))
+    counts = {f"n_{name}": np.zeros(n, dtype=np.int64) for name, _ in codes}
+    total = np.zeros(n)
+    uncosted = np.zeros(n, dtype=np.int64)
+    # one integer key per combination of failing required rules (object ints beyond 62)
+    wide = len(req) > 62
+    key = np.zeros(n, dtype=object if wide else np.int64)
+    for k, r in enumerate(req):
+        s, c = status[r], cost[r]
+        for name, code in codes:
+            counts[f"n_{name}"] += s == code
+        fail = s == FAIL
+        missing = np.isnan(c)
+        total += np.where(fail & ~missing, c, 0.0)
+        uncosted += fail & missing
+        if wide:
+            key = key + fail.astype(object) * (1 << k)
         else:
-            key = (fail.astype(object) * np.array(weights, dtype=object)[:, None]).sum(0)
+            key |= fail.astype(np.int64) << k
+    readiness = np.where(counts["n_fail"] > 0, 0, np.where(
+        counts["n_unknown"] > 0, 1, np.where(counts["n_committed"] > 0, 2, 3)))
+    # failing required rule ids as text, built per distinct combination
+    req_ids = [rules[r].id for r in req]
+    if len(req_ids):
         uniq, inv = np.unique(key, return_inverse=True)
-        text = np.array([FAILING_SEP.join(rid for k, rid in enumerate(req_ids) if int(u) >> k & 1)
-                         for u in uniq], dtype=object)
-        failing = text[inv.ravel()]
+        text = pa.array([FAILING_SEP.join(rid for k, rid in enumerate(req_ids) if int(u) >> k & 1)
+                         for u in uniq], type=pa.large_string())
+        failing = text.take(pa.array(inv.ravel()))  # Arrow text, no Python string per parcel
     else:
-        failing = np.full(n, "", dtype=object)
-    adv = status[~req]
+        failing = pa.array(np.full(n, "", dtype=object), type=pa.large_string())
+    advisory_fail = np.zeros(n, dtype=np.int64)
+    for r, rule in enumerate(rules):
+        if not rule.required:
+            advisory_fail += status[r] == FAIL
     return pd.DataFrame({
         "parcel_id": ids.to_numpy(),
         "readiness": pd.Categorical.from_codes(
             readiness, dtype=pd.CategoricalDtype(pd.Index(OVERALL_STATUSES, dtype="str"))),
-        **{k: v.astype(np.int64) for k, v in counts.items()},
-        "n_advisory_fail": (adv == FAIL).sum(axis=0).astype(np.int64),
+        **counts,
+        "n_advisory_fail": advisory_fail,
         "failing_rules": pd.array(failing, dtype="str"),
         "total_cost": total,
-        "uncosted_rules": np.asarray(uncosted, dtype=np.int64),
+        "uncosted_rules": uncosted,
     })

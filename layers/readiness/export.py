@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING
 from gis.errors import InputError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from layers.readiness.evaluate import ReadinessResult
 
-__all__ = ["LONG_SUFFIXES", "RESULT_SUFFIXES", "WIDE_SUFFIXES", "check_result_path",
-           "write_result"]
+__all__ = ["LONG_SUFFIXES", "RESULT_SUFFIXES", "WIDE_SUFFIXES", "check_result_path", "is_long",
+           "write_long", "write_result"]
 
 #: Suffixes written as the long table (one row per parcel × rule).
 LONG_SUFFIXES = (".csv", ".parquet")
@@ -41,12 +43,31 @@ def check_result_path(path: Path, *, option: str = "--out") -> None:
             hint_zh="请使用 .csv 或 .parquet（长表），.gpkg、.geojson 或 .geoparquet（地块）。")
 
 
+def is_long(path: Path) -> bool:
+    """Whether ``path`` is written as the long table (not as the parcels)."""
+    return path.suffix.lower() in LONG_SUFFIXES
+
+
+def write_long(table: pd.DataFrame, path: str | Path) -> Path:
+    """Write a long table (:attr:`ReadinessResult.long`) to ``.csv`` or ``.parquet``."""
+    from gis import io as gio
+
+    path = Path(path)
+    if not is_long(path):
+        raise InputError(
+            f"{path}: the long table is written as .csv or .parquet, not {path.suffix!r}.",
+            hint="Use .csv or .parquet.",
+            zh=f"{path}：长表只能写为 .csv 或 .parquet，而不是 {path.suffix!r}。",
+            hint_zh="请使用 .csv 或 .parquet。")
+    return gio.write_table(table, path)
+
+
 def write_result(result: ReadinessResult, path: str | Path) -> Path:
     """Write ``result`` to ``path``: the long table or the parcels, by suffix (see module)."""
     from gis import io as gio
 
     path = Path(path)
     check_result_path(path)
-    if path.suffix.lower() in LONG_SUFFIXES:
-        return gio.write_table(result.long, path)
+    if is_long(path):
+        return write_long(result.long, path)
     return gio.write_vector(result.wide(), path, layer=LAYER)

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from gis.errors import InputError
 from gis.measure import area_ha
@@ -116,37 +118,51 @@ def parcel_zones(parcels: gpd.GeoDataFrame, zones: gpd.GeoDataFrame | None = Non
     return attr
 
 
-def _statuses(result: ReadinessResult | None, ids: pd.Series | None) -> np.ndarray:
-    """Each parcel's overall status; ``ids=None``: the result's own parcels, in order."""
-    if result is None:
-        assert ids is not None
-        return np.full(len(ids), UNCHECKED, dtype=object)
-    if ids is None:
-        return result.overall["readiness"].astype(object).to_numpy()
-    status = pd.Series(result.overall["readiness"].astype(str).to_numpy(),
-                       index=result.overall["parcel_id"].astype(str).to_numpy())
-    return status.reindex(ids.to_numpy()).fillna(UNCHECKED).to_numpy(dtype=object)
+def _positions(result: ReadinessResult, ids: pd.Series) -> np.ndarray:
+    """The row of each parcel ``ids`` in ``result.overall``, -1 where it was not evaluated."""
+    have = result.overall["parcel_id"].astype(str)
+    if len(have) == len(ids):
+        # the parcels the result evaluated, in its order (the usual case): compared as
+        # Arrow text, without a hash table of a million Python strings
+        try:
+            same = pc.all(pc.equal(pa.array(have, type=pa.string()),
+                                   pa.array(ids, type=pa.string()))).as_py()
+        except (pa.ArrowException, UnicodeError):
+            same = False
+        if same or len(ids) == 0:
+            return np.arange(len(ids))
+    return pd.Index(have.to_numpy()).get_indexer(ids.to_numpy())
 
 
-def _rule_table(result: ReadinessResult | None, ids: pd.Series | None) -> pd.DataFrame:
-    """Per-rule status counts and failing costs over the parcels ``ids`` that were evaluated
-    (``None``: all of the result's)."""
+def _statuses(result: ReadinessResult | None, pos: np.ndarray) -> np.ndarray:
+    out = np.full(len(pos), UNCHECKED, dtype=object)
+    if result is not None:
+        hit = pos >= 0
+        readiness = result.overall["readiness"]
+        if isinstance(readiness.dtype, pd.CategoricalDtype):  # the status names, not a copy each
+            names = readiness.cat.categories.astype(str).to_numpy(dtype=object)
+            out[hit] = names[readiness.cat.codes.to_numpy()[pos[hit]]]
+        else:
+            out[hit] = readiness.astype(str).to_numpy(dtype=object)[pos[hit]]
+    return out
+
+
+def _rule_table(result: ReadinessResult | None, pos: np.ndarray) -> pd.DataFrame:
+    """Per-rule status counts and failing costs over the parcels at ``pos`` in ``result``
+    (``-1``: not evaluated)."""
     if result is None:
         return pd.DataFrame(columns=_RULE_COLUMNS)
     n = len(result.overall)
+    pos = pos[pos >= 0]
     rules = result.rulebook.rules
+    # (parcels, rules), a view of the long table's column: one rule's costs taken at a time
     cost = result.long["cost"].to_numpy(dtype=float).reshape(n, len(rules))
-    if ids is None:
-        pos: slice | np.ndarray = slice(None)  # views, no copy of the (parcels, rules) costs
-    else:
-        order = pd.Series(np.arange(n), index=result.overall["parcel_id"].astype(str).to_numpy())
-        pos = order.reindex(ids.to_numpy()).dropna().to_numpy(dtype=np.int64)
-    cost = cost[pos].T
     rows = []
     for r, rule in enumerate(rules):
         st = result.status_matrix[r, pos]
         c = np.bincount(st, minlength=len(STATUSES))
-        fail_cost = cost[r][(st == FAIL) & np.isfinite(cost[r])]
+        cost_r = cost[pos, r]
+        fail_cost = cost_r[(st == FAIL) & np.isfinite(cost_r)]
         rows.append({"rule_id": rule.id, "label_zh": rule.label_zh, "label_en": rule.label_en,
                      "required": rule.required,
                      **{name: int(c[i]) for i, name in enumerate(STATUSES)},
@@ -194,10 +210,9 @@ def summarize(result: ReadinessResult | None, parcels: gpd.GeoDataFrame | None =
                              hint="Pass the parcels layer.",
                              zh="准备状态汇总需要评估结果或地块图层。", hint_zh="请传入地块图层。")
         parcels = result.parcels
-        ids = None  # the result's own parcels, in its order: nothing to look up
-    else:
-        ids = parcels["parcel_id"].astype("string").str.strip().fillna("")
-    status = _statuses(result, ids)
+    ids = parcels["parcel_id"].astype("string").str.strip().fillna("")
+    pos = _positions(result, ids) if result is not None else np.full(len(ids), -1)
+    status = _statuses(result, pos)
     ha = np.asarray(area_ha(parcels.geometry), dtype=float)
     ha = np.where(np.isfinite(ha), ha, 0.0)
     keys = [*OVERALL_STATUSES, *([UNCHECKED] if (status == UNCHECKED).any() else [])]
@@ -208,7 +223,7 @@ def summarize(result: ReadinessResult | None, parcels: gpd.GeoDataFrame | None =
         names = dict(zip(zones["zone_id"].astype("string").str.strip().fillna(""),
                          zones["name"].astype("string").fillna(""), strict=True))
     zone_table = _zone_table(parcel_zones(parcels, zones), status, ha, keys, names)
-    rules = _rule_table(result, ids)
+    rules = _rule_table(result, pos)
     req = rules[rules["required"].astype(bool) & (rules["fail"] > 0)].sort_values(
         ["fail", "rule_id"], ascending=[False, True])
     top = list(zip(req["rule_id"].head(5), req["fail"].head(5).astype(int), strict=True))

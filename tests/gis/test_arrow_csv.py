@@ -191,3 +191,21 @@ def test_frequent_values_of_a_distinct_column_are_rendered_once() -> None:
     # nothing repeats: every value is rendered per batch
     plain = _column_renderer(pd.Series(np.arange(n) + 0.5))
     assert not isinstance(plain, _Coded | _Mixed)
+
+
+@pytest.mark.parametrize("batch_rows", [50, 5000, 100_000])
+def test_very_long_float_columns_are_coded_batch_by_batch(monkeypatch, batch_rows: int) -> None:
+    """Past CODED_FLOATS_MAX a float column is rendered per batch, its frequent values
+    (thresholds, NaN, 0.0 and -0.0) once: still pandas' bytes, whichever the batch."""
+    import gis._arrow_csv as arrow_csv
+
+    monkeypatch.setattr(arrow_csv, "CODED_FLOATS_MAX", 10)
+    n = 20_000
+    rng = np.random.default_rng(11)
+    repeats = np.array([50.0, 100.0, 0.3, -0.0, 0.0, np.nan, 1e-5, 3e21])[
+        rng.integers(0, 8, n)]
+    distinct = _floats(n, 4)[:n]
+    half = np.where(np.arange(n) < n // 2, repeats, distinct)  # batches of either kind
+    df = pd.DataFrame({"threshold": repeats, "value": distinct, "mixed": half})
+    assert not isinstance(arrow_csv._column_renderer(df["threshold"]), arrow_csv._Coded)
+    assert _arrow(df, batch_rows) == _pandas(df)

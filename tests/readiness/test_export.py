@@ -16,7 +16,7 @@ from gis._write import _formula_safe_frame
 from gis.errors import InputError
 from layers.demo import AS_OF
 from layers.readiness import LONG_COLUMNS, evaluate, inputs_from_workspace, load_rulebook
-from layers.readiness.export import write_result
+from layers.readiness.export import write_long, write_result
 from layers.workspace import Workspace
 
 
@@ -79,3 +79,14 @@ def test_unknown_suffix_is_refused_before_writing(result, tmp_path: Path) -> Non
         write_result(result, tmp_path / "r.xlsx")
     assert "未知的格式" in info.value.zh
     assert list(tmp_path.iterdir()) == []
+
+
+def test_long_table_alone_is_written_as_the_result_writes_it(result, tmp_path: Path) -> None:
+    """write_long (what devzone check uses once the parcels are freed) = write_result."""
+    for suffix in (".csv", ".parquet"):
+        a = write_result(result, tmp_path / f"a{suffix}")
+        b = write_long(result.long, tmp_path / f"b{suffix}")
+        assert a.read_bytes() == b.read_bytes()
+    with pytest.raises(InputError, match=r"\.gpkg") as info:
+        write_long(result.long, tmp_path / "r.gpkg")
+    assert "长表只能写为" in info.value.zh and not (tmp_path / "r.gpkg").exists()

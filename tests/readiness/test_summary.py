@@ -107,3 +107,18 @@ def test_areas_need_a_metric_crs() -> None:
     ps, _, _ = _case()
     with pytest.raises(InputError, match="metric CRS"):
         summarize(None, ps.to_crs(4326))
+
+
+def test_parcels_in_another_order_or_repeated_keep_their_own_status() -> None:
+    """The parcels are matched to the result by id, not by position."""
+    ps, zones, ins = _case()
+    result = evaluate(ins, rulebook(*RULES), as_of=AS_OF)
+    same = summarize(result, zones=zones)
+    flipped = summarize(result, ps.iloc[::-1].reset_index(drop=True), zones=zones)
+    assert flipped.readiness == same.readiness and flipped.hectares == same.hectares
+    assert flipped.rules.equals(same.rules)
+    twice = summarize(result, ps.iloc[[1, 1, 0, 2]].reset_index(drop=True), zones=zones)
+    assert twice.readiness == {"not_ready": 2, "incomplete": 1, "ready_with_commitments": 0,
+                               "ready": 1}
+    r = twice.rules.set_index("rule_id")
+    assert (r.loc["road", "fail"], r.loc["road", "cost"]) == (2, pytest.approx(2 * 150 * 3000.0))
