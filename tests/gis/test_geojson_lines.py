@@ -146,3 +146,15 @@ def test_steps_aside_for_text_that_is_not_utf8(tmp_path, props):
     gbk = tmp_path / "gbk.geojson"
     gbk.write_bytes(path.read_text(encoding="utf-8").encode("gbk"))
     assert read_geojson_lines(gbk) is None
+
+
+@pytest.mark.parametrize("shift", [-3, -2, -1, 0, 1])
+@pytest.mark.parametrize("end", [b",\n", b",\r\n"], ids=["unix", "windows"])
+def test_line_end_commas_blanked_across_megabyte_steps(end, shift):
+    from gis._geojson import _blank_line_end_commas
+
+    # the line end falls on each side of the first megabyte step, and across it
+    text = bytearray(b"a" * ((1 << 20) + shift) + end + b"b" * 9 + end + b"c,d\n")
+    want = bytes(text).replace(end, b" " + end[1:])
+    _blank_line_end_commas(np.frombuffer(text, dtype=np.uint8))
+    assert bytes(text) == want and b"c,d" in want
