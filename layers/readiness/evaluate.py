@@ -187,9 +187,14 @@ def _spatial_order(geoms: np.ndarray, ok: np.ndarray) -> np.ndarray:
     return np.argsort(zorder(cx, cy), kind="stable")
 
 
-def _categorical(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
-    """A categorical from codes over possibly repeated category labels."""
+def _categorical(codes: np.ndarray, categories: list[str], *, sort: bool = False
+                 ) -> pd.Categorical:
+    """A categorical from codes over possibly repeated category labels (kept in their
+    first order, or sorted: messages are numbered in the order threads meet them, and a
+    file must not depend on that)."""
     uniq: dict[str, int] = {}
+    if sort:
+        uniq = {c: k for k, c in enumerate(sorted(set(categories)))}
     remap = np.array([uniq.setdefault(c, len(uniq)) for c in categories])
     remap = remap.astype(np.int8 if len(uniq) < 127 else np.int16 if len(uniq) < 32_000
                          else np.int32)
@@ -308,8 +313,8 @@ def _long_table(ids: list[str], rules: tuple[Rule, ...], evaluators: list[Evalua
         "unit": _categorical(rid, units),
         "gap": gap.ravel(),
         "cost": cost.ravel(),
-        "message": _categorical(msg.ravel(), zh),
-        "message_en": _categorical(msg.ravel(), en),
+        "message": _categorical(msg.ravel(), zh, sort=True),
+        "message_en": _categorical(msg.ravel(), en, sort=True),
     }, columns=LONG_COLUMNS, copy=False)
 
 

@@ -424,6 +424,11 @@ def test_chunks_and_threads_do_not_change_results() -> None:
     many = evaluate(inp, rb, as_of=AS_OF, workers=2, chunk_size=37)
     pd.testing.assert_frame_equal(one.long, many.long)
     pd.testing.assert_frame_equal(one.overall, many.overall)
+    # messages are numbered as threads meet them; their categories (a Parquet file's
+    # dictionary) are in text order, whichever thread came first
+    for col in ("message", "message_en"):
+        cats = list(many.long[col].cat.categories)
+        assert cats == sorted(cats) and len(cats) > 3
 
 
 def test_selected_parcels_and_bad_ids() -> None:
