@@ -29,9 +29,6 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 _PROGRESS_MIN = 20_000  # parcels above which a progress bar is shown on stderr
-#: Parcels from which a check gives freed memory back to the system between its steps
-#: and writes only after the summary (below, the file is written while it is counted).
-_LARGE = 250_000
 
 
 def register(app: typer.Typer) -> None:
@@ -68,6 +65,7 @@ def register(app: typer.Typer) -> None:
         """Check every parcel's readiness rule by rule and print a summary."""
         from gis.memory import release_memory
         from layers.readiness import evaluate, inputs_from_workspace, rulebook_in_force
+        from layers.readiness.evaluate import LARGE_CHECK
         from layers.readiness.export import check_result_path
 
         check_lang(lang, "the summary")
@@ -90,7 +88,8 @@ def register(app: typer.Typer) -> None:
             return
         t0 = time.perf_counter()
         inputs = inputs_from_workspace(ws, rulebook=rulebook)
-        large = len(inputs.parcels) >= _LARGE
+        # a large check gives memory back between its steps and writes after the summary
+        large = len(inputs.parcels) >= LARGE_CHECK
         if large:  # the workspace's copies of the layers: the inputs hold their own
             ws.invalidate()
             release_memory()

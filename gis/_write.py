@@ -259,14 +259,13 @@ def _write_csv(df: pd.DataFrame, tmp: Path) -> None:
     batch); other column types (dates, mixed objects) go through pandas' writer.
     """
     from gis import _arrow_csv
-    from gis._arrow_csv import csv_chunks, renderable
 
     src = _csv_source(df)
-    if renderable(src):
+    if _arrow_csv.renderable(src):
         with open(tmp, "wb") as fh:
             fh.write(_BOM)
-            _write_flushing(fh, csv_chunks(src, [str(c) for c in src.columns],
-                                           batch_rows=_arrow_csv.BATCH_ROWS))
+            _write_flushing(fh, _arrow_csv.csv_chunks(src, [str(c) for c in src.columns],
+                                                      batch_rows=_arrow_csv.BATCH_ROWS))
     else:
         _formula_safe_frame(src).to_csv(tmp, index=False, encoding="utf-8-sig")
 

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FAILING_SEP",
+    "LARGE_CHECK",
     "LONG_COLUMNS",
     "OVERALL_STATUSES",
     "ReadinessResult",
@@ -80,8 +81,10 @@ _EVALUATORS: dict[type, type[Evaluator]] = {
 }
 
 Progress = Callable[[int, int], None]
-#: Parcels from which the chunks' freed scratch memory is handed back to the system.
-_RELEASE_MIN = 250_000
+#: Parcels from which a check is "large": memory goes before time, and the chunks'
+#: freed scratch memory is handed back to the system (``devzone check`` does the same
+#: between its steps).
+LARGE_CHECK = 250_000
 
 
 def make_evaluator(rule: Rule, inputs: ReadinessInputs, as_of: date) -> Evaluator:
@@ -280,7 +283,7 @@ def evaluate(inputs: ReadinessInputs, rulebook: Rulebook, *, as_of: date,
             if progress:
                 progress(done, n)
 
-    if n >= _RELEASE_MIN:
+    if n >= LARGE_CHECK:
         release_memory()  # the chunks' scratch memory, before the tables are built
     overall = _overall(parcels["parcel_id"], rules, status.T, cost.T)
     long = _long_table(parcels["parcel_id"].tolist(), rules, evaluators, status, value,
