@@ -1,7 +1,8 @@
 """Benchmark of the app in a real browser: first paint of the Map page and bytes per render.
 
-Usage: ``python bench/first_paint.py [--runs 3] [--big /tmp/demo_1e5] [--parcels 100000]``.
-Prints medians of ``--runs`` runs (cold, restart, warm) for the demo and the large workspace.
+Usage: ``python bench/first_paint.py [--runs 3] [--big /tmp/demo_1e5] [--parcels 100000]
+[--only demo|big|floor]``. Prints medians of ``--runs`` runs (cold, restart, warm) for the
+demo, the large workspace and the floor page.
 
 For each workspace (the demo in ``data/demo`` and a large demo built with
 ``devzone demo --parcels N`` unless it exists) the app is started with
@@ -25,6 +26,11 @@ Debian Chromium (Playwright, never a downloaded browser; no host name but
   last WebSocket frame of the rerun it causes (the parcels of the new view);
 - **warm, browser cache**: the same page loaded again in that context (a
   returning user: Streamlit's and Leaflet's files come from the browser cache).
+
+The **floor** row is the same protocol on ``bench/floor/app.py``: a page holding one
+``st_folium`` map of one polygon, started as the app is (folium imported before the
+server listens). It is what Streamlit, streamlit-folium, Leaflet and this machine's
+browser cost before any workspace data; the app's own share is the difference.
 
 First paint is the time from navigation to the first visible ``path.leaflet-interactive``
 inside the map iframe. Bytes are counted per page load: HTTP bytes actually
@@ -103,17 +109,26 @@ def settle(pid: int, *, idle_s: float = 1.0, limit_s: float = 120.0) -> float:
 
 
 @contextlib.contextmanager
-def app_server(workspace: Path, log_path: Path, port: int | None = None) -> Iterator[Server]:
-    """The app on ``port`` (else a free one) over ``workspace``; yields its URL and pid."""
+def app_server(workspace: Path | None, log_path: Path, port: int | None = None, *,
+               floor: Path | None = None) -> Iterator[Server]:
+    """The app on ``port`` (else a free one) over ``workspace``; yields its URL and pid.
+
+    With ``floor`` (a folder holding ``app.py`` and ``static``), the floor page of
+    ``bench/floor`` instead of the app, started the same way.
+    """
     port = port or _free_port()
     # as a user's Python: bytecode written and reused (a shell's PYTHONDONTWRITEBYTECODE
     # would make every server start compile its modules again)
-    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
-           "DEVZONE_WORKSPACE": str(workspace)}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    if floor is None:  # as `make run` starts it: ui.serve warms up at start
+        start = [sys.executable, "-m", "ui.serve"]
+        env["DEVZONE_WORKSPACE"] = str(workspace)
+    else:
+        start = [sys.executable, str(ROOT / "bench" / "floor" / "serve.py"), str(floor)]
+        env["PYTHONPATH"] = str(ROOT)
     with open(log_path, "ab") as log:
-        proc = subprocess.Popen(  # as `make run` starts it: ui.serve warms up at start
-            [sys.executable, "-m", "ui.serve",
-             "--server.port", str(port), "--server.address", "127.0.0.1",
+        proc = subprocess.Popen(
+            [*start, "--server.port", str(port), "--server.address", "127.0.0.1",
              "--server.headless", "true", "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -138,6 +153,18 @@ def app_server(workspace: Path, log_path: Path, port: int | None = None) -> Iter
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def floor_folder(tmp: Path) -> Path:
+    """A folder with the floor page and the app's static assets (Streamlit serves
+    ``static/`` beside the page it runs)."""
+    folder = tmp / "floor"
+    folder.mkdir(exist_ok=True)
+    shutil.copy(ROOT / "bench" / "floor" / "app.py", folder / "app.py")
+    static = folder / "static"
+    if not static.exists():
+        static.symlink_to(ROOT / "ui" / "static", target_is_directory=True)
+    return folder
 
 
 @dataclass
@@ -272,7 +299,8 @@ def main() -> None:
     ap.add_argument("--big", type=Path, default=Path("/tmp/demo_1e5"),
                     help="large workspace folder (built if missing)")
     ap.add_argument("--parcels", type=int, default=100_000, help="parcels of the large one")
-    ap.add_argument("--only", choices=["demo", "big"], help="measure one workspace only")
+    ap.add_argument("--only", choices=["demo", "big", "floor"],
+                    help="measure one of them only (floor: bench/floor, no workspace)")
     args = ap.parse_args()
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"no Chromium at {CHROMIUM}: apt-get install chromium fonts-noto-cjk")
@@ -285,7 +313,7 @@ def main() -> None:
         raise SystemExit("map assets missing: run `make assets` (python -m ui.assets fetch)")
 
     workspaces = {"demo": ensure_demo, "big": lambda: ensure_big(args.big, args.parcels)}
-    chosen = [args.only] if args.only else list(workspaces)
+    chosen = [args.only] if args.only else [*workspaces, "floor"]
     rows = []
     log_path = Path(tempfile.gettempdir()) / "devzone-first-paint-server.log"
     log_path.write_bytes(b"")
@@ -293,55 +321,19 @@ def main() -> None:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
                                      headless=True)
         for name in chosen:
-            ws = _private_copy(workspaces[name](), Path(tmp))
-            n = _count_parcels(ws)
-            cold: list[Load] = []
-            restart: list[Load] = []
-            warm: list[Load] = []
-            revisit: list[Load] = []
-            port = _free_port()  # one address for the workspace: a returning browser's cache
-            profile = Path(tmp) / f"profile-{name}"
-            # a first server fills the workspace's results cache (.devzone/cache) and is not
-            # timed: "cold" is a restart with the cache on disk, as after any server restart;
-            # the returning browser's profile visits the page on it (its HTTP cache filled)
-            with app_server(ws, log_path, port) as srv:
-                prime = measure(browser, srv.url, rerender=False)[0]
-                print(f"{name}: priming load (results computed and stored) "
-                      f"{prime.first_paint:.2f} s", file=sys.stderr)
-                with returning_browser(pw, profile) as ctx:
-                    measure(browser, srv.url, rerender=False, ctx=ctx)
-            for _ in range(args.runs):  # cold and restart interleaved, each on a new server
-                with app_server(ws, log_path, port) as srv:
-                    cold.append(measure(browser, srv.url, rerender=False)[0])
-                    if not warm:  # warm runs on the first server, its warm-up over
-                        print(f"{name}: server settled {settle(srv.pid):.1f} s after the cold "
-                              "load", file=sys.stderr)
-                        for _ in range(args.runs):
-                            first, again = measure(browser, srv.url, rerender=True,
-                                                   revisit=True)
-                            warm.append(first)
-                            revisit.append(again)
-                # the browser is open before the server: the page is asked for as soon as
-                # the restarted server answers
-                with returning_browser(pw, profile) as ctx, app_server(ws, log_path, port) as srv:
-                    restart.append(measure(browser, srv.url, rerender=False, ctx=ctx)[0])
-            for label, loads in (("cold", cold), ("restart, browser cache", restart),
-                                 ("warm", warm), ("warm, browser cache", revisit)):
-                external = sorted({u for ld in loads for u in ld.external})
-                rr = [ld.rerender for ld in loads if ld.rerender is not None]
-                rb = [ld.rerender_ws_bytes for ld in loads if ld.rerender_ws_bytes is not None]
-                rows.append({
-                    "workspace": f"{name} ({n:,} parcels)", "load": label,
-                    "first paint s": f"{med(ld.first_paint for ld in loads):.2f}",
-                    "server s": f"{med(ld.server for ld in loads):.2f}",
-                    "browser s": f"{med(ld.first_paint - ld.server for ld in loads):.2f}",
-                    "HTTP MB": f"{med(ld.http_bytes for ld in loads) / 1e6:.2f}",
-                    "WS MB": f"{med(ld.ws_bytes for ld in loads) / 1e6:.2f}",
-                    "map frame MB": f"{med(ld.map_bytes for ld in loads) / 1e6:.2f}",
-                    "zoom rerun s": f"{statistics.median(rr):.2f}" if rr else "—",
-                    "zoom rerun WS MB": f"{statistics.median(rb) / 1e6:.2f}" if rb else "—",
-                    "external requests": len(external),
-                })
+            if name == "floor":
+                folder = floor_folder(Path(tmp))
+                label = "floor: one polygon, no workspace"
+                loads = _protocol(pw, browser, name, Path(tmp), args.runs, rerender=False,
+                                  start=lambda port, f=folder: app_server(
+                                      None, log_path, port, floor=f))
+            else:
+                ws = _private_copy(workspaces[name](), Path(tmp))
+                label = f"{name} ({_count_parcels(ws):,} parcels)"
+                loads = _protocol(pw, browser, name, Path(tmp), args.runs, rerender=True,
+                                  start=lambda port, w=ws: app_server(w, log_path, port))
+            for kind, runs in loads.items():
+                rows.append(_row(label, kind, runs))
         browser.close()
     cols = list(rows[0])
     print(f"medians of {args.runs} runs; server log: {log_path}")
@@ -349,6 +341,62 @@ def main() -> None:
     print("|" + "|".join("---" for _ in cols) + "|")
     for r in rows:
         print("| " + " | ".join(str(r[c]) for c in cols) + " |")
+
+
+def _protocol(pw, browser, name: str, tmp: Path, runs: int, *, rerender: bool,
+              start) -> dict[str, list[Load]]:
+    """The loads of one app (``start(port)`` starts its server): cold, restart with a
+    returning browser, warm, warm with the browser cache; ``runs`` of each."""
+    cold: list[Load] = []
+    restart: list[Load] = []
+    warm: list[Load] = []
+    revisit: list[Load] = []
+    port = _free_port()  # one address for the app: a returning browser's cache
+    profile = tmp / f"profile-{name}"
+    # a first server fills the workspace's results cache (.devzone/cache) and is not
+    # timed: "cold" is a restart with the cache on disk, as after any server restart;
+    # the returning browser's profile visits the page on it (its HTTP cache filled)
+    with start(port) as srv:
+        prime = measure(browser, srv.url, rerender=False)[0]
+        print(f"{name}: priming load (results computed and stored) "
+              f"{prime.first_paint:.2f} s", file=sys.stderr)
+        with returning_browser(pw, profile) as ctx:
+            measure(browser, srv.url, rerender=False, ctx=ctx)
+    for _ in range(runs):  # cold and restart interleaved, each on a new server
+        with start(port) as srv:
+            cold.append(measure(browser, srv.url, rerender=False)[0])
+            if not warm:  # warm runs on the first server, its warm-up over
+                print(f"{name}: server settled {settle(srv.pid):.1f} s after the cold "
+                      "load", file=sys.stderr)
+                for _ in range(runs):
+                    first, again = measure(browser, srv.url, rerender=rerender, revisit=True)
+                    warm.append(first)
+                    revisit.append(again)
+        # the browser is open before the server: the page is asked for as soon as
+        # the restarted server answers
+        with returning_browser(pw, profile) as ctx, start(port) as srv:
+            restart.append(measure(browser, srv.url, rerender=False, ctx=ctx)[0])
+    return {"cold": cold, "restart, browser cache": restart, "warm": warm,
+            "warm, browser cache": revisit}
+
+
+def _row(label: str, kind: str, loads: list[Load]) -> dict[str, object]:
+    """One table row: medians of ``loads``."""
+    external = sorted({u for ld in loads for u in ld.external})
+    rr = [ld.rerender for ld in loads if ld.rerender is not None]
+    rb = [ld.rerender_ws_bytes for ld in loads if ld.rerender_ws_bytes is not None]
+    return {
+        "workspace": label, "load": kind,
+        "first paint s": f"{med(ld.first_paint for ld in loads):.2f}",
+        "server s": f"{med(ld.server for ld in loads):.2f}",
+        "browser s": f"{med(ld.first_paint - ld.server for ld in loads):.2f}",
+        "HTTP MB": f"{med(ld.http_bytes for ld in loads) / 1e6:.2f}",
+        "WS MB": f"{med(ld.ws_bytes for ld in loads) / 1e6:.2f}",
+        "map frame MB": f"{med(ld.map_bytes for ld in loads) / 1e6:.2f}",
+        "zoom rerun s": f"{statistics.median(rr):.2f}" if rr else "—",
+        "zoom rerun WS MB": f"{statistics.median(rb) / 1e6:.2f}" if rb else "—",
+        "external requests": len(external),
+    }
 
 
 def _count_parcels(ws: Path) -> int:

@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     # a command builds large, acyclic arrays: collecting young objects every 700
     # allocations (the default) costs a whole check of 1e5 parcels about 0.2 s
     gc.set_threshold(*_GC_THRESHOLDS)
+    _arrow_allocator()
     _register()
     args = sys.argv[1:] if argv is None else argv
     DEBUG["on"] = "--debug" in args
@@ -88,6 +89,20 @@ def main(argv: list[str] | None = None) -> int:
         echo_err("Aborted.")
         return 1
     return rv if isinstance(rv, int) else 0
+
+
+def _arrow_allocator() -> None:
+    """Arrow allocates with jemalloc in a command (Linux, unless ``ARROW_DEFAULT_MEMORY_POOL``
+    names another; read when pyarrow first allocates).
+
+    Arrow's default, mimalloc, gives the large buffers of a CSV being rendered back to the
+    system batch by batch, and takes them again as new pages: writing the 1e5-parcel long
+    table cost 1.7 s of system time, against 0.5 s with jemalloc, which keeps them for reuse.
+    The PyPI wheels of pyarrow for Linux carry jemalloc; a pyarrow without it warns once
+    and keeps its default.
+    """
+    if sys.platform.startswith("linux") and "pyarrow" not in sys.modules:
+        os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
 
 
 def run() -> NoReturn:

@@ -44,3 +44,31 @@ def test_the_probe_sees_a_heavy_import() -> None:
     seen = _probe("check", "/nonexistent-workspace")
     assert seen["code"] == 2
     assert "pandas" in seen["loaded"]
+
+
+_POOL = """
+import json, sys
+from cli.main import main
+main(["--help"])
+import pyarrow as pa
+print(json.dumps(pa.default_memory_pool().backend_name))
+"""
+
+
+def _pool(env: dict[str, str]) -> str:
+    import os
+
+    clean = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    proc = subprocess.run([sys.executable, "-c", _POOL], cwd=REPO, capture_output=True,
+                          text=True, check=True, env={**clean, **env})
+    return json.loads(proc.stdout.splitlines()[-1])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="jemalloc is chosen on Linux")
+def test_a_command_allocates_with_jemalloc_unless_told_otherwise() -> None:
+    import pyarrow as pa
+
+    if "jemalloc" not in pa.supported_memory_backends():
+        pytest.skip("this pyarrow has no jemalloc")
+    assert _pool({}) == "jemalloc"
+    assert _pool({"ARROW_DEFAULT_MEMORY_POOL": "system"}) == "system"
