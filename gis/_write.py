@@ -7,6 +7,7 @@ import csv
 import fcntl
 import glob
 import io
+import itertools
 import os
 import re
 import shutil
@@ -19,6 +20,7 @@ import geopandas as gpd
 import pandas as pd
 import pandas.api.types as ptypes
 
+from gis._direct import open_direct, write_direct
 from gis.errors import InputError
 
 __all__ = [
@@ -262,10 +264,15 @@ def _write_csv(df: pd.DataFrame, tmp: Path) -> None:
 
     src = _csv_source(df)
     if _arrow_csv.renderable(src):
+        chunks = _arrow_csv.csv_chunks(src, [str(c) for c in src.columns],
+                                       batch_rows=_arrow_csv.BATCH_ROWS)
+        fd = open_direct(tmp) if len(src) >= _DIRECT_ROWS else None
+        if fd is not None:  # large: around the page cache (gis._direct)
+            write_direct(fd, itertools.chain([_BOM], chunks))
+            return
         with open(tmp, "wb") as fh:
             fh.write(_BOM)
-            _write_flushing(fh, _arrow_csv.csv_chunks(src, [str(c) for c in src.columns],
-                                                      batch_rows=_arrow_csv.BATCH_ROWS))
+            _write_flushing(fh, chunks)
     else:
         _formula_safe_frame(src).to_csv(tmp, index=False, encoding="utf-8-sig")
 
@@ -294,6 +301,9 @@ def _write_flushing(fh: io.BufferedWriter, chunks: Iterator[memoryview]) -> None
 
 #: Bytes of a large file written between two background flushes to disk.
 _FLUSH_EVERY = 64 << 20
+#: Rows from which a CSV is written around the page cache (:mod:`gis._direct`): about
+#: 8 MB of long table, one direct write.
+_DIRECT_ROWS = 50_000
 
 
 def _write_parquet(df: pd.DataFrame, tmp: Path) -> None:
