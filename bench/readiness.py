@@ -234,7 +234,8 @@ def run_library(ws_path: Path, _sample: int) -> dict:
 
 
 PIPELINES = {"engine": run_engine, "naive": run_naive, "library": run_library}
-DEVZONE = [sys.executable, "-c", "import sys; from cli.main import main; sys.exit(main())"]
+# the `devzone` script as installed (`cli.main:run`: its exit included), whatever venv runs this
+DEVZONE = [sys.executable, "-c", "from cli.main import run; run()"]
 
 
 def _child(pipeline: str, ws_path: str, sample: int) -> None:
