@@ -73,7 +73,7 @@ def write_direct(fd: int, chunks: Iterable[bytes | memoryview]) -> None:
     """
     writer = _Writer(fd)
     buffers = [mmap.mmap(-1, STAGE) for _ in range(2)]  # page-aligned, as O_DIRECT needs
-    pending: list[Future[None] | None] = [None, None]
+    in_flight: Future[None] | None = None  # the write of the other buffer
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="devzone-write") as pool:
             i, filled = 0, 0
@@ -85,16 +85,14 @@ def write_direct(fd: int, chunks: Iterable[bytes | memoryview]) -> None:
                     filled += take
                     data = data[take:]
                     if filled == STAGE:
-                        pending[i] = pool.submit(writer.write, memoryview(buffers[i]))
+                        done, in_flight = in_flight, pool.submit(writer.write,
+                                                                 memoryview(buffers[i]))
                         i, filled = 1 - i, 0
-                        job, pending[i] = pending[i], None
-                        if job is not None:  # the other buffer's write is done
-                            job.result()
-            for job in (pending[1 - i], pending[i]):  # the older first
-                if job is not None:
-                    job.result()
+                        if done is not None:  # the buffer to fill next is written out
+                            done.result()
+            if in_flight is not None:
+                in_flight.result()
             if filled:
-                with memoryview(buffers[i]) as whole:
-                    writer.write(whole[:filled])
+                writer.write(memoryview(buffers[i])[:filled])
     finally:
         os.close(fd)  # the buffers are freed with their last view
