@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import date
@@ -81,6 +81,7 @@ _EVALUATORS: dict[type, type[Evaluator]] = {
 }
 
 Progress = Callable[[int, int], None]
+_CODES = (("pass", PASS), ("fail", FAIL), ("unknown", UNKNOWN), ("committed", COMMITTED))
 #: Parcels from which a check is "large": memory goes before time, and the chunks'
 #: freed scratch memory is handed back to the system (``devzone check`` does the same
 #: between its steps).
@@ -238,12 +239,11 @@ def evaluate(inputs: ReadinessInputs, rulebook: Rulebook, *, as_of: date,
     evaluators = [make_evaluator(rule, inputs, as_of) for rule in rules]
 
     # parcel-major (n, rules) arrays: their ravel() is the long table's row order, no copy
-    status = np.full((n, nr), UNKNOWN, dtype=np.int8)
-    value = np.full((n, nr), np.nan)
-    threshold = np.full((n, nr), np.nan)
-    gap = np.full((n, nr), np.nan)
-    cost = np.full((n, nr), np.nan)
-    msg = np.zeros((n, nr), dtype=np.int32)
+    # every row is written by its chunk: no fill (the pages fault in on the worker threads)
+    status = np.empty((n, nr), dtype=np.int8)
+    value, threshold, gap, cost = (np.empty((n, nr)) for _ in range(4))
+    msg = np.empty((n, nr), dtype=np.int32)
+    tallies: list[tuple[np.ndarray, dict[str, np.ndarray]]] = []
 
     if chunk_size is None:
         chunk_size = min(50_000, max(2_000, math.ceil(n / 4)))
@@ -267,6 +267,9 @@ def evaluate(inputs: ReadinessInputs, rulebook: Rulebook, *, as_of: date,
         for whole, name in ((status, "status"), (value, "value"), (threshold, "threshold"),
                             (gap, "gap"), (cost, "cost"), (msg, "msg")):
             whole[sel] = np.column_stack([getattr(o, name) for o in outs])
+        # the overall table's counts, here on the worker rather than after all chunks
+        tallies.append((sel, _tally(rules, [o.status for o in outs], [o.cost for o in outs],
+                                    len(sel))))
         return len(sel)
 
     done = 0
@@ -285,7 +288,7 @@ def evaluate(inputs: ReadinessInputs, rulebook: Rulebook, *, as_of: date,
 
     if n >= LARGE_CHECK:
         release_memory()  # the chunks' scratch memory, before the tables are built
-    overall = _overall(parcels["parcel_id"], rules, status.T, cost.T)
+    overall = _overall_frame(parcels["parcel_id"], rules, _gather(tallies, n, rules))
     long = _long_table(parcels["parcel_id"].tolist(), rules, evaluators, status, value,
                        threshold, gap, cost, msg)
     return ReadinessResult(long=long, overall=overall, rulebook=rulebook, as_of=as_of,
@@ -323,16 +326,22 @@ def _long_table(ids: list[str], rules: tuple[Rule, ...], evaluators: list[Evalua
 
 def _overall(ids: pd.Series, rules: tuple[Rule, ...], status: np.ndarray,
              cost: np.ndarray) -> pd.DataFrame:
-    """One row per parcel from ``(rules, parcels)`` status and cost arrays.
+    """One row per parcel from ``(rules, parcels)`` status and cost arrays."""
+    return _overall_frame(ids, rules, _tally(rules, status, cost, status.shape[1]))
+
+
+def _tally(rules: tuple[Rule, ...], status: Sequence[np.ndarray] | np.ndarray,
+           cost: Sequence[np.ndarray] | np.ndarray, n: int) -> dict[str, np.ndarray]:
+    """Per parcel: ``n_pass`` … ``n_committed`` and ``uncosted_rules`` over the required
+    rules, ``total_cost``, ``n_advisory_fail`` and ``key`` (bit k set: required rule k
+    fails) from one status and one cost array per rule, over ``n`` parcels.
 
     Rules are taken one at a time, so no temporary is larger than one value per parcel
     (a million parcels: 8 MB, not a (rules, parcels) array of 200 MB per step); sums
     are added rule after rule, as NumPy sums a (rules, parcels) array over its rules.
     """
-    n = status.shape[1]
     req = [r for r, rule in enumerate(rules) if rule.required]
-    codes = (("pass", PASS), ("fail", FAIL), ("unknown", UNKNOWN), ("committed", COMMITTED))
-    counts = {f"n_{name}": np.zeros(n, dtype=np.int64) for name, _ in codes}
+    out: dict[str, np.ndarray] = {f"n_{name}": np.zeros(n, dtype=np.int64) for name, _ in _CODES}
     total = np.zeros(n)
     uncosted = np.zeros(n, dtype=np.int64)
     # one integer key per combination of failing required rules (object ints beyond 62)
@@ -340,8 +349,8 @@ def _overall(ids: pd.Series, rules: tuple[Rule, ...], status: np.ndarray,
     key = np.zeros(n, dtype=object if wide else np.int64)
     for k, r in enumerate(req):
         s, c = status[r], cost[r]
-        for name, code in codes:
-            counts[f"n_{name}"] += s == code
+        for name, code in _CODES:
+            out[f"n_{name}"] += s == code
         fail = s == FAIL
         missing = np.isnan(c)
         total += np.where(fail & ~missing, c, 0.0)
@@ -350,28 +359,51 @@ def _overall(ids: pd.Series, rules: tuple[Rule, ...], status: np.ndarray,
             key = key + fail.astype(object) * (1 << k)
         else:
             key |= fail.astype(np.int64) << k
+    advisory_fail = np.zeros(n, dtype=np.int64)
+    for r, rule in enumerate(rules):
+        if not rule.required:
+            advisory_fail += status[r] == FAIL
+    out.update(total_cost=total, uncosted_rules=uncosted, n_advisory_fail=advisory_fail,
+               key=key)
+    return out
+
+
+def _gather(parts: list[tuple[np.ndarray, dict[str, np.ndarray]]], n: int,
+            rules: tuple[Rule, ...]) -> dict[str, np.ndarray]:
+    """The tallies of chunks (their positions and :func:`_tally`) as whole columns."""
+    if not parts:  # no parcels
+        return _tally(rules, [np.zeros(0, dtype=np.int8)] * len(rules),
+                      [np.zeros(0)] * len(rules), 0)
+    whole = {k: np.empty(n, dtype=v.dtype) for k, v in parts[0][1].items()}
+    for sel, tally in parts:
+        for k, v in tally.items():
+            whole[k][sel] = v
+    return whole
+
+
+def _overall_frame(ids: pd.Series, rules: tuple[Rule, ...], tally: dict[str, np.ndarray]
+                   ) -> pd.DataFrame:
+    """The overall table from :func:`_tally`'s columns."""
+    n = len(ids)
+    counts = {f"n_{name}": tally[f"n_{name}"] for name, _ in _CODES}
     readiness = np.where(counts["n_fail"] > 0, 0, np.where(
         counts["n_unknown"] > 0, 1, np.where(counts["n_committed"] > 0, 2, 3)))
     # failing required rule ids as text, built per distinct combination
-    req_ids = [rules[r].id for r in req]
+    req_ids = [rule.id for rule in rules if rule.required]
     if len(req_ids):
-        uniq, inv = np.unique(key, return_inverse=True)
+        uniq, inv = np.unique(tally["key"], return_inverse=True)
         text = pa.array([FAILING_SEP.join(rid for k, rid in enumerate(req_ids) if int(u) >> k & 1)
                          for u in uniq], type=pa.large_string())
         failing = text.take(pa.array(inv.ravel()))  # Arrow text, no Python string per parcel
     else:
         failing = pa.array(np.full(n, "", dtype=object), type=pa.large_string())
-    advisory_fail = np.zeros(n, dtype=np.int64)
-    for r, rule in enumerate(rules):
-        if not rule.required:
-            advisory_fail += status[r] == FAIL
     return pd.DataFrame({
         "parcel_id": ids.to_numpy(),
         "readiness": pd.Categorical.from_codes(
             readiness, dtype=pd.CategoricalDtype(pd.Index(OVERALL_STATUSES, dtype="str"))),
         **counts,
-        "n_advisory_fail": advisory_fail,
+        "n_advisory_fail": tally["n_advisory_fail"],
         "failing_rules": pd.array(failing, dtype="str"),
-        "total_cost": total,
-        "uncosted_rules": uncosted,
+        "total_cost": tally["total_cost"],
+        "uncosted_rules": tally["uncosted_rules"],
     })

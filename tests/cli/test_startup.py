@@ -46,6 +46,14 @@ def test_the_probe_sees_a_heavy_import() -> None:
     assert "pandas" in seen["loaded"]
 
 
+def test_parsing_a_command_line_imports_no_pydantic() -> None:
+    """typer 0.29 coerces each argument through pydantic (0.12–0.15 s a command); the
+    pin in pyproject.toml keeps a typer that does not."""
+    seen = _probe("check", "/nonexistent-workspace", "--out", "r.csv", "--parcel", "A,B")
+    assert seen["code"] == 2  # the workspace is missing: the arguments were parsed
+    assert "pydantic" not in seen["loaded"]
+
+
 _POOL = """
 import json, sys
 from cli.main import main
