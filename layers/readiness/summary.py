@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import shapely
 
 from gis.errors import InputError
 from gis.measure import area_ha
@@ -26,6 +27,8 @@ __all__ = ["READY_STATUSES", "UNCHECKED", "ReadinessSummary", "parcel_zones", "s
 READY_STATUSES: tuple[str, ...] = ("ready", "ready_with_commitments")
 #: Status of a parcel that the result does not cover.
 UNCHECKED = "unchecked"
+#: Parcels per block when counting per rule (a block's temporaries stay a few MB).
+_BLOCK = 65_536
 _RULE_COLUMNS = ["rule_id", "label_zh", "label_en", "required", *STATUSES, "cost"]
 
 
@@ -110,12 +113,33 @@ def parcel_zones(parcels: gpd.GeoDataFrame, zones: gpd.GeoDataFrame | None = Non
     attr = attr.mask(attr.eq("").fillna(False))
     blank = np.flatnonzero(attr.isna().to_numpy())
     if len(blank) and zones is not None and len(zones) and "zone_id" in zones.columns:
-        pts = parcels.geometry.iloc[blank].representative_point()
-        hit_pt, hit_zone = zones.sindex.query(pts.to_numpy(), predicate="within")
-        first = pd.Series(hit_zone, index=hit_pt).groupby(level=0).min()
+        zone = _zone_of(np.asarray(parcels.geometry.array, dtype=object)[blank], zones)
+        hit = zone >= 0
         ids = zones["zone_id"].astype("string").str.strip().to_numpy()
-        attr.iloc[blank[first.index.to_numpy()]] = ids[first.to_numpy()]
+        attr.iloc[blank[hit]] = ids[zone[hit]]
     return attr
+
+
+def _zone_of(geoms: np.ndarray, zones: gpd.GeoDataFrame) -> np.ndarray:
+    """The first zone (position in ``zones``) holding each geometry's representative
+    point, -1 where none does.
+
+    The point is computed only where it can matter: a geometry that meets no zone lies
+    in none, and one within a zone that meets no other zone has every inside point in
+    that zone alone (two spatial-index queries, not a million points).
+    """
+    out = np.full(len(geoms), -1, dtype=np.int64)
+    met, _ = zones.sindex.query(geoms, predicate="intersects")
+    meets = np.bincount(met, minlength=len(geoms))
+    inside, zone = zones.sindex.query(geoms, predicate="within")
+    sole = meets[inside] == 1
+    out[inside[sole]] = zone[sole]
+    rest = np.flatnonzero((meets > 0) & (out < 0))
+    if len(rest):
+        at, zone = zones.sindex.query(shapely.point_on_surface(geoms[rest]), predicate="within")
+        first = pd.Series(zone, index=at).groupby(level=0).min()
+        out[rest[first.index.to_numpy()]] = first.to_numpy()
+    return out
 
 
 def _positions(result: ReadinessResult, ids: pd.Series) -> np.ndarray:
@@ -155,19 +179,30 @@ def _rule_table(result: ReadinessResult | None, pos: np.ndarray) -> pd.DataFrame
     n = len(result.overall)
     pos = pos[pos >= 0]
     rules = result.rulebook.rules
-    # (parcels, rules), a view of the long table's column: one rule's costs taken at a time
-    cost = result.long["cost"].to_numpy(dtype=float).reshape(n, len(rules))
-    rows = []
-    for r, rule in enumerate(rules):
-        st = result.status_matrix[r, pos]
-        c = np.bincount(st, minlength=len(STATUSES))
-        cost_r = cost[pos, r]
-        fail_cost = cost_r[(st == FAIL) & np.isfinite(cost_r)]
-        rows.append({"rule_id": rule.id, "label_zh": rule.label_zh, "label_en": rule.label_en,
-                     "required": rule.required,
-                     **{name: int(c[i]) for i, name in enumerate(STATUSES)},
-                     "cost": float(fail_cost.sum()) if len(fail_cost) else np.nan})
-    return pd.DataFrame(rows, columns=_RULE_COLUMNS)
+    nr, ns = len(rules), len(STATUSES)
+    # (parcels, rules): views of the status matrix and of the long table's cost column,
+    # read a block of parcels at a time (every rule of a parcel side by side)
+    status = result.status_matrix.T
+    cost = result.long["cost"].to_numpy(dtype=float).reshape(n, nr)
+    in_order = len(pos) == n and bool((pos == np.arange(n)).all())
+    counts = np.zeros(nr * ns, dtype=np.int64)
+    fail_cost = np.zeros(nr)
+    costed = np.zeros(nr, dtype=bool)
+    column = ns * np.arange(nr)
+    for a in range(0, len(pos), _BLOCK):
+        rows = slice(a, a + _BLOCK) if in_order else pos[a:a + _BLOCK]
+        st, c = status[rows], cost[rows]
+        counts += np.bincount((st + column).ravel(), minlength=nr * ns)
+        failed = (st == FAIL) & np.isfinite(c)
+        fail_cost += np.where(failed, c, 0.0).sum(axis=0)
+        costed |= failed.any(axis=0)
+    table = counts.reshape(nr, ns)
+    rows_out = [{"rule_id": rule.id, "label_zh": rule.label_zh, "label_en": rule.label_en,
+                 "required": rule.required,
+                 **{name: int(table[r, i]) for i, name in enumerate(STATUSES)},
+                 "cost": float(fail_cost[r]) if costed[r] else np.nan}
+                for r, rule in enumerate(rules)]
+    return pd.DataFrame(rows_out, columns=_RULE_COLUMNS)
 
 
 def _zone_table(zone: pd.Series, status: np.ndarray, ha: np.ndarray, keys: list[str],

@@ -103,6 +103,43 @@ def test_zone_of_a_parcel_is_its_attribute_else_the_polygon_holding_it() -> None
     assert parcel_zones(ps).fillna("").tolist() == ["Z1", "Z1", "", ""]
 
 
+def test_a_parcel_is_placed_by_its_representative_point_wherever_it_lies() -> None:
+    """Shortcuts for parcels inside one zone or outside all must give what the point gives:
+    overlapping zones (the first by position holds), a zone with a hole, a parcel inside
+    one zone and touching the next, straddling parcels, a missing geometry."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    x, y = rng.uniform(-100, 1100, 400), rng.uniform(-100, 700, 400)
+    w, h = rng.uniform(5, 150, 400), rng.uniform(5, 150, 400)
+    shapes = [box(a, b, a + c, b + d) for a, b, c, d in zip(x, y, w, h, strict=True)]
+    shapes += [box(100, 300, 200, 400),  # inside Z1, its edge on Z1's, meeting no other zone
+               box(150, 100, 200, 150),  # inside Z1, its right edge on Z3's left edge
+               box(620, 320, 680, 380),  # in Z2's hole
+               box(430, 50, 470, 90),    # inside both Z4 and Z2 (overlap)
+               None]
+    zones = gdf([box(0, 0, 200, 500),
+                 box(420, 40, 480, 100),  # inside Z2, and first: its parcels are its own
+                 box(400, 0, 900, 600).difference(box(600, 300, 700, 400)),
+                 box(200, 0, 300, 150)],
+                zone_id=["Z1", "Z4", "Z2", "Z3"], name=["a", "d", "b", "c"])
+    ps = parcels([g if g is not None else box(0, 0, 1, 1) for g in shapes],
+                 zone_id=[None] * len(shapes))
+    ps.loc[len(shapes) - 1, "geometry"] = None
+    got = parcel_zones(ps, zones).fillna("").tolist()
+    want = []
+    for g in ps.geometry:
+        if g is None:
+            want.append("")
+            continue
+        point = g.representative_point()
+        holding = [z for z, zg in zip(zones["zone_id"], zones.geometry, strict=True)
+                   if point.within(zg)]
+        want.append(holding[0] if holding else "")
+    assert got == want
+    assert {"", "Z1", "Z2", "Z3", "Z4"} <= set(got)  # every case occurs
+
+
 def test_areas_need_a_metric_crs() -> None:
     ps, _, _ = _case()
     with pytest.raises(InputError, match="metric CRS"):
