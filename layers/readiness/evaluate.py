@@ -81,6 +81,7 @@ _EVALUATORS: dict[type, type[Evaluator]] = {
 }
 
 Progress = Callable[[int, int], None]
+#: The statuses the overall table counts per parcel (``n_pass`` …), with their codes.
 _CODES = (("pass", PASS), ("fail", FAIL), ("unknown", UNKNOWN), ("committed", COMMITTED))
 #: Parcels from which a check is "large": memory goes before time, and the chunks'
 #: freed scratch memory is handed back to the system (``devzone check`` does the same
