@@ -174,11 +174,11 @@ def _statuses(result: ReadinessResult | None, pos: np.ndarray) -> np.ndarray:
 def _rule_table(result: ReadinessResult | None, pos: np.ndarray) -> pd.DataFrame:
     """Per-rule status counts and failing costs over the parcels at ``pos`` in ``result``
     (``-1``: not evaluated)."""
-    if result is None:
+    rules = result.rulebook.rules if result is not None else ()
+    if result is None or not rules:
         return pd.DataFrame(columns=_RULE_COLUMNS)
     n = len(result.overall)
     pos = pos[pos >= 0]
-    rules = result.rulebook.rules
     nr, ns = len(rules), len(STATUSES)
     # (parcels, rules): views of the status matrix and of the long table's cost column,
     # read a block of parcels at a time (every rule of a parcel side by side)
