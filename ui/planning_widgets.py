@@ -83,7 +83,8 @@ def pipeline_section(snap: uidata.Snapshot, text: str, start: date, lang: str, *
             st.dataframe(d, hide_index=True, width="stretch", key=f"{key}_drops")
         st.download_button(t("pipe.download", lang),
                            data=uidata.export_bytes(pipe.table, "csv", layer="pipeline"),
-                           file_name="pipeline.csv", mime="text/csv", key=f"{key}_csv")
+                           file_name="pipeline.csv", mime="text/csv", key=f"{key}_csv",
+                           on_click="ignore")
 
 
 def plan_section(snap: uidata.Snapshot, text: str, as_of: date, lang: str, *,
@@ -118,7 +119,8 @@ def plan_section(snap: uidata.Snapshot, text: str, as_of: date, lang: str, *,
                                lang), hide_index=True, width="stretch", key=f"{key}_ready")
         st.download_button(t("plan.download", lang),
                            data=uidata.export_bytes(plan.works, "csv", layer="plan"),
-                           file_name="plan.csv", mime="text/csv", key=f"{key}_csv")
+                           file_name="plan.csv", mime="text/csv", key=f"{key}_csv",
+                           on_click="ignore")
         with st.expander(t("plan.rank", lang)):
             rank = rank_projects(pw)
             st.dataframe(_labelled(rank, ["rank", "project_id", "name", "cost_wan", "parcels",

@@ -171,7 +171,8 @@ def _downloads(offer: Offer, shown: pd.DataFrame, lang: str) -> None:
     for fmt, mime in FORMATS.items():
         st.download_button(t("catalogue.download_fmt", lang, fmt=fmt.upper(), n=len(out)),
                            data=uidata.export_bytes(out, fmt, layer="catalogue"),
-                           file_name=f"catalogue.{fmt}", mime=mime, key=f"cat_download_{fmt}")
+                           file_name=f"catalogue.{fmt}", mime=mime, key=f"cat_download_{fmt}",
+                           on_click="ignore")
 
 
 def _sheet(snap: uidata.Snapshot, text: str | None, pid: str | None, lang: str,
@@ -186,11 +187,11 @@ def _sheet(snap: uidata.Snapshot, text: str | None, pid: str | None, lang: str,
         report = uidata.parcel_report(snap, text, pid, lang, as_of)
         st.download_button(t("parcels.report_download", lang, id=shown_id, fmt="HTML"),
                            data=report.html.encode("utf-8"), file_name=f"{report.filename}.html",
-                           mime="text/html", key="cat_report_html")
+                           mime="text/html", key="cat_report_html", on_click="ignore")
         st.download_button(t("parcels.report_download", lang, id=shown_id, fmt="PDF"),
                            data=uidata.report_pdf(report.html),
                            file_name=f"{report.filename}.pdf", mime="application/pdf",
-                           key="cat_report_pdf")
+                           key="cat_report_pdf", on_click="ignore")
 
 
 def _shortlist(offer: Offer, text: str | None, lang: str,

@@ -119,7 +119,8 @@ def _download(ws: object, lang: str) -> None:
         return
     st.download_button(f"{t('data.download', lang)}: {layer_name(kind, lang)}.{fmt}",
                        data=uidata.export_bytes(frame, fmt, layer=kind),
-                       file_name=f"{kind}.{fmt}", mime=MIME[fmt], key="download_layer")
+                       file_name=f"{kind}.{fmt}", mime=MIME[fmt], key="download_layer",
+                       on_click="ignore")
 
 
 HISTORY_COLUMNS = {"version": "history.version_no", "time": "history.time",

@@ -113,7 +113,8 @@ def main() -> None:
                 st.download_button(
                     t("parcels.download", lang) + f" ({len(out)})",
                     data=uidata.export_bytes(out, fmt, layer="parcels"),
-                    file_name=f"parcels.{fmt}", mime=FORMATS[fmt], key="parcels_download")
+                    file_name=f"parcels.{fmt}", mime=FORMATS[fmt], key="parcels_download",
+                                   on_click="ignore")
             st.subheader(t("parcels.report", lang))
             with guard(lang):
                 pid = state.selected_parcel
@@ -125,11 +126,12 @@ def main() -> None:
                     st.download_button(t("parcels.report_download", lang, id=shown_id, fmt="HTML"),
                                        data=report.html.encode("utf-8"),
                                        file_name=f"{report.filename}.html", mime="text/html",
-                                       key="parcel_report_html")
+                                       key="parcel_report_html", on_click="ignore")
                     st.download_button(t("parcels.report_download", lang, id=shown_id, fmt="PDF"),
                                        data=uidata.report_pdf(report.html),
                                        file_name=f"{report.filename}.pdf",
-                                       mime="application/pdf", key="parcel_report_pdf")
+                                       mime="application/pdf", key="parcel_report_pdf",
+                                       on_click="ignore")
 
 
 main()

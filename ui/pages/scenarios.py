@@ -107,21 +107,22 @@ def _downloads(ws, sc_run, changed, scenario: Scenario, lang: str) -> None:
     cols[0].download_button(t("scen.download_csv", lang),
                             uidata.export_bytes(pd.DataFrame(changed.drop(columns="geometry")),
                                                 "csv", layer="scenario"),
-                            file_name=f"{stem}.csv", mime="text/csv", key="scen_dl_csv")
+                            file_name=f"{stem}.csv", mime="text/csv", key="scen_dl_csv",
+                            on_click="ignore")
     cols[1].download_button(t("scen.download_geojson", lang),
                             uidata.export_bytes(changed, "geojson", layer="scenario"),
                             file_name=f"{stem}.geojson", mime="application/geo+json",
-                            key="scen_dl_geojson")
+                            key="scen_dl_geojson", on_click="ignore")
     report = build_scenario_report(ws, sc_run, lang=lang)
     cols[2].download_button(t("scen.report", lang, fmt="HTML"), report.html.encode("utf-8"),
                             file_name=f"{report.filename}.html", mime="text/html",
-                            key="scen_dl_html")
+                            key="scen_dl_html", on_click="ignore")
     if cols[3].button(t("scen.report_pdf", lang), key="scen_make_pdf"):
         with guard(lang):
             cols[3].download_button(t("scen.report", lang, fmt="PDF"),
                                     uidata.report_pdf(report.html),
                                     file_name=f"{report.filename}.pdf",
-                                    mime="application/pdf", key="scen_dl_pdf")
+                                    mime="application/pdf", key="scen_dl_pdf", on_click="ignore")
 
 
 def _save(ws, scenario: Scenario, lang: str) -> None:

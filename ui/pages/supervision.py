@@ -143,7 +143,7 @@ def _report_downloads(ws: object, table: pd.DataFrame, pid: str | None, lang: st
             data = doc.html.encode("utf-8") if fmt == "HTML" else uidata.report_pdf(doc.html)
             col.download_button(label, data=data, file_name=f"{doc.filename}.{fmt.lower()}",
                                 mime="text/html" if fmt == "HTML" else "application/pdf",
-                                key=f"sup_report_{kind}_{fmt.lower()}")
+                                key=f"sup_report_{kind}_{fmt.lower()}", on_click="ignore")
 
 
 def main() -> None:
@@ -197,7 +197,7 @@ def main() -> None:
                                data=uidata.export_bytes(export_frame(shown), "csv",
                                                         layer="supervision"),
                                file_name="supervision.csv", mime="text/csv",
-                               key="sup_download_csv")
+                               key="sup_download_csv", on_click="ignore")
             if st.toggle(t("sup.report_make", lang), key="sup_report_make"):
                 _report_downloads(ws, table, st.session_state.get("sup_pick"), lang,
                                   state.as_of)
