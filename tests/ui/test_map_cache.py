@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -116,6 +118,35 @@ def test_the_warm_start_leaves_the_cpu_to_the_first_map_before_loading_the_rest(
         warm.map_sent()  # a page sent its map: the rest follows
         assert warm.wait(600)
     assert sent_when_summarised == [True] and "warm start done" in caplog.text
+
+
+# In a fresh interpreter holding the pages' modules: how many paths the first
+# ``inspect.getmodule`` of a frame resolves (what Streamlit's first element and
+# ``declare_component`` do), with or without the warm-up's index of module files first.
+_RESOLVED = """
+import inspect, os, sys
+import ui.widgets
+from ui import warm
+if sys.argv[1] == "indexed":
+    warm._index_module_files()
+real, calls = os.path.realpath, []
+os.path.realpath = lambda p, *a, **k: calls.append(p) or real(p, *a, **k)
+inspect.getmodule(inspect.currentframe())
+print(len(calls), len(sys.modules))
+"""
+
+
+def test_the_warm_start_resolves_module_files_before_a_first_page_does() -> None:
+    def resolved(mode: str) -> tuple[int, int]:
+        out = subprocess.run([sys.executable, "-c", _RESOLVED, mode], capture_output=True,
+                             text=True, check=True, cwd=Path(__file__).parents[2])
+        calls, modules = out.stdout.split()
+        return int(calls), int(modules)
+
+    cold_calls, modules = resolved("cold")
+    warm_calls, _ = resolved("indexed")
+    assert modules > 1000 and cold_calls > modules / 2  # every module's file, without it
+    assert warm_calls <= 2
 
 
 def test_a_restarted_app_keys_its_stored_map_with_the_stored_digests(
