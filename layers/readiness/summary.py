@@ -30,6 +30,8 @@ UNCHECKED = "unchecked"
 #: Parcels per block when counting per rule (a block's temporaries stay a few MB).
 _BLOCK = 65_536
 _RULE_COLUMNS = ["rule_id", "label_zh", "label_en", "required", *STATUSES, "cost"]
+#: Every status a parcel can be counted under, in order: the overall ones, then unchecked.
+_KEYS: tuple[str, ...] = (*OVERALL_STATUSES, UNCHECKED)
 
 
 @dataclass(frozen=True)
@@ -158,16 +160,19 @@ def _positions(result: ReadinessResult, ids: pd.Series) -> np.ndarray:
     return pd.Index(have.to_numpy()).get_indexer(ids.to_numpy())
 
 
-def _statuses(result: ReadinessResult | None, pos: np.ndarray) -> np.ndarray:
-    out = np.full(len(pos), UNCHECKED, dtype=object)
+def _status_codes(result: ReadinessResult | None, pos: np.ndarray) -> np.ndarray:
+    """Each parcel's overall status as its position in ``_KEYS`` (``-1``: a name outside it)."""
+    out = np.full(len(pos), _KEYS.index(UNCHECKED), dtype=np.int8)
     if result is not None:
         hit = pos >= 0
         readiness = result.overall["readiness"]
-        if isinstance(readiness.dtype, pd.CategoricalDtype):  # the status names, not a copy each
-            names = readiness.cat.categories.astype(str).to_numpy(dtype=object)
-            out[hit] = names[readiness.cat.codes.to_numpy()[pos[hit]]]
-        else:
-            out[hit] = readiness.astype(str).to_numpy(dtype=object)[pos[hit]]
+        if not isinstance(readiness.dtype, pd.CategoricalDtype):
+            readiness = readiness.astype(str).astype("category")
+        names = readiness.cat.categories.astype(str)
+        # a category's key position; one slot more for a missing status
+        lookup = np.array([_KEYS.index(n) if n in _KEYS else -1 for n in names] + [-1],
+                          dtype=np.int8)
+        out[hit] = lookup[readiness.cat.codes.to_numpy()[pos[hit]]]
     return out
 
 
@@ -205,20 +210,24 @@ def _rule_table(result: ReadinessResult | None, pos: np.ndarray) -> pd.DataFrame
     return pd.DataFrame(rows_out, columns=_RULE_COLUMNS)
 
 
-def _zone_table(zone: pd.Series, status: np.ndarray, ha: np.ndarray, keys: list[str],
+def _zone_table(zone: pd.Series, codes: np.ndarray, ha: np.ndarray, keys: list[str],
                 names: dict[str, str]) -> pd.DataFrame:
-    frame = pd.DataFrame({"zone_id": zone.fillna("").to_numpy(dtype=object), "status": status,
-                          "ha": ha})
-    groups = dict(tuple(frame.groupby("zone_id", sort=False)))
+    ids, uniques = pd.factorize(zone.fillna("").to_numpy(dtype=object), sort=False)
+    nz, nk = len(uniques), len(_KEYS)
+    counted = codes >= 0
+    cell = ids[counted] * nk + codes[counted]
+    count = np.bincount(cell, minlength=nz * nk).reshape(nz, nk)
+    area = np.bincount(cell, weights=ha[counted], minlength=nz * nk).reshape(nz, nk)
+    parcels = np.bincount(ids, minlength=nz)
+    total = np.bincount(ids, weights=ha, minlength=nz)
     rows = []
-    for zid in sorted(groups, key=lambda z: (z == "", z)):  # parcels in no zone last
-        part = groups[zid]
+    for z in sorted(range(nz), key=lambda z: (uniques[z] == "", uniques[z])):  # no zone last
+        zid = str(uniques[z])
         row: dict[str, object] = {"zone_id": zid, "name": names.get(zid, ""),
-                                  "parcels": len(part), "area_ha": float(part["ha"].sum())}
+                                  "parcels": int(parcels[z]), "area_ha": float(total[z])}
         for s in keys:
-            sel = part["status"].eq(s).to_numpy()
-            row[s] = int(sel.sum())
-            row[f"{s}_ha"] = float(part["ha"].to_numpy()[sel].sum())
+            row[s] = int(count[z, _KEYS.index(s)])
+            row[f"{s}_ha"] = float(area[z, _KEYS.index(s)])
         rows.append(row)
     cols = ["zone_id", "name", "parcels", "area_ha", *keys, *(f"{s}_ha" for s in keys)]
     return pd.DataFrame(rows, columns=cols)
@@ -247,17 +256,20 @@ def summarize(result: ReadinessResult | None, parcels: gpd.GeoDataFrame | None =
         parcels = result.parcels
     ids = parcels["parcel_id"].astype("string").str.strip().fillna("")
     pos = _positions(result, ids) if result is not None else np.full(len(ids), -1)
-    status = _statuses(result, pos)
+    codes = _status_codes(result, pos)
     ha = np.asarray(area_ha(parcels.geometry), dtype=float)
     ha = np.where(np.isfinite(ha), ha, 0.0)
-    keys = [*OVERALL_STATUSES, *([UNCHECKED] if (status == UNCHECKED).any() else [])]
-    readiness = {s: int((status == s).sum()) for s in keys}
-    hectares = {s: float(ha[status == s].sum()) for s in keys}
+    counted = codes >= 0
+    count = np.bincount(codes[counted], minlength=len(_KEYS))
+    area = np.bincount(codes[counted], weights=ha[counted], minlength=len(_KEYS))
+    keys = [*OVERALL_STATUSES, *([UNCHECKED] if count[_KEYS.index(UNCHECKED)] else [])]
+    readiness = {s: int(count[_KEYS.index(s)]) for s in keys}
+    hectares = {s: float(area[_KEYS.index(s)]) for s in keys}
     names: dict[str, str] = {}
     if zones is not None and {"zone_id", "name"} <= set(zones.columns):
         names = dict(zip(zones["zone_id"].astype("string").str.strip().fillna(""),
                          zones["name"].astype("string").fillna(""), strict=True))
-    zone_table = _zone_table(parcel_zones(parcels, zones), status, ha, keys, names)
+    zone_table = _zone_table(parcel_zones(parcels, zones), codes, ha, keys, names)
     rules = _rule_table(result, pos)
     req = rules[rules["required"].astype(bool) & (rules["fail"] > 0)].sort_values(
         ["fail", "rule_id"], ascending=[False, True])
