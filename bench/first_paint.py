@@ -85,12 +85,12 @@ NOT_LOCAL = re.compile(r"^(?!(?:https?|wss?)://(?:127\.0\.0\.1|localhost)[:/]|da
                        r"|about:)")
 # The page's own clock, installed before navigation (top document only; all times are ms
 # since navigation start): every WebSocket message as the page receives it, and the first
-# animation frame after a visible parcel path exists in the map's iframe, i.e. the frame
+# animation frame after a visible map path exists in the map's iframe, i.e. the frame
 # that paints it. Polled every 8 ms from the page, so no DevTools traffic (a WebSocket
 # payload copied to the test process, Playwright's own retries) is on the clock.
 PAGE_CLOCK = """(() => {
   if (window.top !== window) return;
-  const rec = window.__devzone = {ws: [], found: null, paint: null};
+  const rec = window.__devzone = {ws: [], paint: null};
   const Native = window.WebSocket;
   window.WebSocket = function (...args) {
     const ws = new Native(...args);
@@ -110,7 +110,6 @@ PAGE_CLOCK = """(() => {
       const r = p.getBoundingClientRect();
       if (r.width > 0 && r.height > 0) {
         clearInterval(poll);
-        rec.found = performance.now();
         frame.contentWindow.requestAnimationFrame(() => { rec.paint = performance.now(); });
         return;
       }
