@@ -20,10 +20,13 @@ Debian Chromium (Playwright, never a downloaded browser; no host name but
   (on the first server) is launched, then the server is restarted at the same address
   and the page opened as soon as the server answers; Streamlit's hashed JavaScript and
   the map's assets come from the profile's HTTP cache;
+- **restart, warm-up done**: the same, but the page is opened once the restarted
+  server's warm-up has loaded the opening map (its process idle for a second): the
+  first visitor of the day after a restart overnight or at deployment;
 - **warm**: a new browser context on a running server whose warm-up is over (the
   bench waits until the server process has used no CPU for a second); the
   warm runs also time a rerun: a click on the map's zoom-in button until the
-  last WebSocket frame of the rerun it causes (the parcels of the new view);
+  last WebSocket message of the rerun it causes (the parcels of the new view);
 - **warm, browser cache**: the same page loaded again in that context (a
   returning user: Streamlit's and Leaflet's files come from the browser cache).
 
@@ -386,9 +389,11 @@ def main() -> None:
 def _protocol(pw, browser, name: str, tmp: Path, runs: int, *, rerender: bool,
               start) -> dict[str, list[Load]]:
     """The loads of one app (``start(port)`` starts its server): cold, restart with a
-    returning browser, warm, warm with the browser cache; ``runs`` of each."""
+    returning browser (at once, and after the warm-up), warm, warm with the browser
+    cache; ``runs`` of each."""
     cold: list[Load] = []
     restart: list[Load] = []
+    settled: list[Load] = []
     warm: list[Load] = []
     revisit: list[Load] = []
     port = _free_port()  # one address for the app: a returning browser's cache
@@ -416,7 +421,11 @@ def _protocol(pw, browser, name: str, tmp: Path, runs: int, *, rerender: bool,
         # the restarted server answers
         with returning_browser(pw, profile) as ctx, start(port) as srv:
             restart.append(measure(browser, srv.url, rerender=False, ctx=ctx)[0])
-    return {"cold": cold, "restart, browser cache": restart, "warm": warm,
+        with returning_browser(pw, profile) as ctx, start(port) as srv:
+            settle(srv.pid)
+            settled.append(measure(browser, srv.url, rerender=False, ctx=ctx)[0])
+    return {"cold": cold, "restart, browser cache": restart,
+            "restart, warm-up done, browser cache": settled, "warm": warm,
             "warm, browser cache": revisit}
 
 
