@@ -225,9 +225,9 @@ def _zone_table(zone: pd.Series, codes: np.ndarray, ha: np.ndarray, keys: list[s
         zid = str(uniques[z])
         row: dict[str, object] = {"zone_id": zid, "name": names.get(zid, ""),
                                   "parcels": int(parcels[z]), "area_ha": float(total[z])}
-        for s in keys:
-            row[s] = int(count[z, _KEYS.index(s)])
-            row[f"{s}_ha"] = float(area[z, _KEYS.index(s)])
+        for k, s in enumerate(keys):  # keys: the first of _KEYS
+            row[s] = int(count[z, k])
+            row[f"{s}_ha"] = float(area[z, k])
         rows.append(row)
     cols = ["zone_id", "name", "parcels", "area_ha", *keys, *(f"{s}_ha" for s in keys)]
     return pd.DataFrame(rows, columns=cols)
@@ -263,8 +263,8 @@ def summarize(result: ReadinessResult | None, parcels: gpd.GeoDataFrame | None =
     count = np.bincount(codes[counted], minlength=len(_KEYS))
     area = np.bincount(codes[counted], weights=ha[counted], minlength=len(_KEYS))
     keys = [*OVERALL_STATUSES, *([UNCHECKED] if count[_KEYS.index(UNCHECKED)] else [])]
-    readiness = {s: int(count[_KEYS.index(s)]) for s in keys}
-    hectares = {s: float(area[_KEYS.index(s)]) for s in keys}
+    readiness = {s: int(count[k]) for k, s in enumerate(keys)}  # keys: the first of _KEYS
+    hectares = {s: float(area[k]) for k, s in enumerate(keys)}
     names: dict[str, str] = {}
     if zones is not None and {"zone_id", "name"} <= set(zones.columns):
         names = dict(zip(zones["zone_id"].astype("string").str.strip().fillna(""),
