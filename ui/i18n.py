@@ -97,6 +97,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "map.no_parcel_here": ("点击位置没有地块。", "No parcel at the clicked point."),
     "map.draw_polygon": ("绘制多边形", "Draw a polygon"),
     "map.draw_rectangle": ("绘制矩形", "Draw a rectangle"),
+    "map.layer_failed": ("以下图层未能加载（请刷新页面）：",
+                         "These layers could not be loaded (reload the page): "),
     # readiness
     "readiness": ("准备状态", "Readiness"),
     "rule": ("规则", "Rule"),

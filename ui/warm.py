@@ -117,16 +117,19 @@ def _after_first_map() -> None:
 
 def _opening_map(data: object) -> None:
     """Build the map of the opening view once, as the pages do: the layers' GeoJSON and the
-    opening view are memoised on ``data``, folium's templates compiled.
+    opening view are memoised on ``data``, the map's files written (``ui.map_files``, old
+    ones pruned first), folium's templates compiled.
 
     ``streamlit_folium`` is left to the page: imported before the server's runtime
     exists, its component would not be registered with it (the map's frame stays blank).
     """
+    from ui import map_files
     from ui.map import MapData, build_map, layer_control, parcel_layer
 
     if not isinstance(data, MapData):
         return
-    m = build_map(data, dynamic=True)
+    map_files.prune()
+    m = build_map(data, dynamic=True, publish=map_files.publish)  # the files written now
     fg, _ = parcel_layer(data)
     fg.add_to(m)
     layer_control().add_to(m)

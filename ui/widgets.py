@@ -16,7 +16,7 @@ from gis.errors import PlannerError
 from layers.readiness import Rulebook
 from layers.reports import rule_rows as report_rule_rows
 from ui import data as uidata
-from ui import warm
+from ui import map_files, warm
 from ui.assets import missing_files
 from ui.i18n import html_lang, lang_from_locale, t, value_label
 from ui.map import (
@@ -238,7 +238,7 @@ def workspace_map(key: str, data: MapData, lang: str, *, height: int = 620,
     state = get_state()
     gcj = state.basemap == "gaode"
     m = build_map(data, lang=lang, basemap=state.basemap, tianditu_key=state.tianditu_key or None,
-                  dynamic=True)
+                  dynamic=True, publish=map_files.publish)
     fg, info = parcel_layer(data, lang=lang, view=state.view(key), gcj02=gcj,
                             selected=state.selected_parcel)
     center = zoom = None

@@ -152,6 +152,39 @@ def test_layer_control_toggles_a_layer(offline_page, app_server) -> None:
     _shot(page, "map-zh")
 
 
+def test_context_layers_come_as_files_under_the_parcels(offline_page, app_server) -> None:
+    sizes: list[int] = []
+    offline_page.on("websocket", lambda ws: ws.on(
+        "framereceived", lambda payload: sizes.append(len(payload))))
+    page = _open(offline_page, f"{app_server.url}/map", "地图")
+    frame = _map(page)
+    # attached, not visible: a feature outside the view is an empty path
+    frame.locator(".leaflet-devzoneLayers-pane path.leaflet-interactive").first.wait_for(
+        state="attached")
+    # the parcels stay in the overlay pane above them (their clicks are not covered)
+    assert frame.locator(".leaflet-overlay-pane path.leaflet-interactive").count() > 0
+    assert frame.locator(".leaflet-devzoneImages-pane img.leaflet-image-layer").count() >= 1
+    fetched = _map_frame(page).evaluate(
+        "() => performance.getEntriesByType('resource').map(e => e.name)")
+    files = [u for u in fetched if "/app/static/mapdata/" in u]
+    assert len(files) >= 5 and any(u.endswith(".jpg") for u in files), files
+    # the page's messages carry the parcels, not the context layers (0.8 MB before)
+    assert sizes and max(sizes) < 300_000, max(sizes, default=0)
+    _no_exception(page)
+
+
+def test_a_layer_file_that_cannot_be_loaded_is_named_on_the_map(offline_page,
+                                                                app_server) -> None:
+    offline_page.route(re.compile(r"/app/static/mapdata/[0-9a-f]+\.json$"),
+                       lambda route: route.fulfill(status=404, body="gone"))
+    page = _open(offline_page, f"{app_server.url}/map", "地图")
+    frame = _map(page)  # the parcels are drawn all the same
+    notice = frame.locator(".devzone-failed")
+    notice.wait_for()
+    assert "未能加载" in notice.inner_text() and "开发区" in notice.inner_text()
+    assert frame.locator(".leaflet-devzoneLayers-pane path.leaflet-interactive").count() == 0
+
+
 def test_clicking_a_parcel_shows_its_rules(offline_page, app_server) -> None:
     pid, lat, lon = _demo_parcel(app_server.ws)
     page = _open(offline_page, f"{app_server.url}/map", "地图")

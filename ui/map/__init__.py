@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from ui.map.build import BASEMAPS, Basemap, build_map, build_sites_map, layer_control
 from ui.map.data import MapData, prepare_map_data
+from ui.map.elements import Publish
 from ui.map.images import NODATA_GREY, ImageLayer, coverage_image, hillshade_image
 from ui.map.index import ParcelIndex
 from ui.map.parcels import (
@@ -47,6 +48,7 @@ __all__ = [
     "MapData",
     "ParcelIndex",
     "ParcelLayerInfo",
+    "Publish",
     "View",
     "build_map",
     "build_sites_map",

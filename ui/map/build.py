@@ -6,7 +6,15 @@ from typing import Any, Literal
 
 from ui.i18n import layer_name, t
 from ui.map.data import MapData
-from ui.map.elements import Helpers, Legend, MetricScale, VectorLayer, image_overlay
+from ui.map.elements import (
+    LAYER_PANE,
+    Helpers,
+    Legend,
+    MetricScale,
+    Publish,
+    VectorLayer,
+    image_overlay,
+)
 from ui.map.parcels import parcel_layer
 from ui.map.styles import (
     DISPLAY,
@@ -70,16 +78,20 @@ def _base_map(view: View, lang: str) -> Any:
     return m
 
 
-def _static_layer(data: MapData, kind: str, lang: str, gcj: bool, *, show: bool) -> VectorLayer:
+def _static_layer(data: MapData, kind: str, lang: str, gcj: bool, *, show: bool,
+                  publish: Publish | None) -> VectorLayer:
     fields = DISPLAY.get(kind, (("name",), (("name", None),)))[1]
-    return VectorLayer(data.geojson(kind, gcj02=gcj), name=layer_name(kind, lang), kind=kind,
-                       style=style_spec(kind), tip=tip_spec(kind, fields, lang), show=show)
+    text = data.geojson(kind, gcj02=gcj)
+    return VectorLayer(text, name=layer_name(kind, lang), kind=kind, style=style_spec(kind),
+                       tip=tip_spec(kind, fields, lang), show=show, pane=LAYER_PANE,
+                       url=publish(text) if publish is not None else None)
 
 
-def _hillshade(m: Any, data: MapData, lang: str, gcj: bool, *, show: bool) -> None:
+def _hillshade(m: Any, data: MapData, lang: str, gcj: bool, *, show: bool,
+               publish: Publish | None) -> None:
     if "hillshade" in data.images:
         image_overlay(data.images["hillshade"], t("map.layers.hillshade", lang), gcj,
-                      show=show).add_to(m)
+                      show=show, publish=publish).add_to(m)
 
 
 def build_map(
@@ -92,6 +104,7 @@ def build_map(
     view: View | None = None,
     selected: str | None = None,
     dynamic: bool = False,
+    publish: Publish | None = None,
 ) -> Any:
     """A ``folium.Map`` of the workspace: every layer, legend, layer control and tools.
 
@@ -112,6 +125,10 @@ def build_map(
     dynamic
         Leave parcels and layer control out: the caller passes ``parcel_layer(...)``
         and :func:`layer_control` to ``st_folium`` so panning never reloads the map.
+    publish
+        Serves the other layers' GeoJSON and the images as files (see
+        :data:`~ui.map.elements.Publish`); the map's script then holds their URLs, not
+        their data. Without it (or where it returns ``None``) the data is in the script.
 
     Examples
     --------
@@ -127,15 +144,16 @@ def build_map(
     gcj = (basemap == "gaode") if gcj02 is None else gcj02
     m = _base_map(data.opening_view(HOME_PX), lang)
     _basemap_tiles(m, basemap, tianditu_key, lang)
-    _hillshade(m, data, lang, gcj, show=basemap in ("hillshade", "none"))
+    _hillshade(m, data, lang, gcj, show=basemap in ("hillshade", "none"), publish=publish)
     if "coverage_5g" in data.images:
         image_overlay(data.images["coverage_5g"], t("map.layers.coverage_5g", lang), gcj,
-                      show=False).add_to(m)
+                      show=False, publish=publish).add_to(m)
 
     order = [k for k in LAYER_ORDER if k in data.layers] + \
         [k for k in data.layers if k not in LAYER_ORDER]
     for kind in order:
-        _static_layer(data, kind, lang, gcj, show=kind not in HIDDEN_AT_START).add_to(m)
+        _static_layer(data, kind, lang, gcj, show=kind not in HIDDEN_AT_START,
+                      publish=publish).add_to(m)
 
     Legend(legend_html(data.layers, set(data.images), lang)).add_to(m)
     plugins.Draw(
@@ -162,11 +180,12 @@ def build_map(
 
 
 def build_sites_map(data: MapData, *, lang: str = "zh", basemap: str = "hillshade",
-                    tianditu_key: str | None = None) -> Any:
+                    tianditu_key: str | None = None, publish: Publish | None = None) -> Any:
     """A map of the mine restoration sites coloured by their current stage.
 
     Counties and the tourism road give context and the view fits the sites; a
-    workspace without sites gets the context layers alone.
+    workspace without sites gets the context layers alone. ``publish`` as for
+    :func:`build_map`.
     """
     from gis.webmercator import fit_zoom
 
@@ -176,16 +195,18 @@ def build_sites_map(data: MapData, *, lang: str = "zh", basemap: str = "hillshad
     w, s, e, n = (float(v) for v in extent)
     m = _base_map(View(w, s, e, n, fit_zoom((w, s, e, n), HOME_PX)), lang)
     _basemap_tiles(m, basemap, tianditu_key, lang)
-    _hillshade(m, data, lang, gcj, show=basemap in ("hillshade", "none"))
+    _hillshade(m, data, lang, gcj, show=basemap in ("hillshade", "none"), publish=publish)
     for kind in (*SITES_CONTEXT, "mines"):
         if kind in data.layers:
-            _static_layer(data, kind, lang, gcj, show=True).add_to(m)
+            _static_layer(data, kind, lang, gcj, show=True, publish=publish).add_to(m)
     if sites is not None and len(sites):
         # sites are a few hectares: at city scale a dot per site, coloured like its polygon
         fields = DISPLAY["mines"][1]
-        VectorLayer(data.site_points(gcj02=gcj), name=t("map.layers.site_points", lang),
-                    kind="site_points", style=site_point_style(),
-                    tip=tip_spec("mines", fields, lang), show=True).add_to(m)
+        points = data.site_points(gcj02=gcj)
+        VectorLayer(points, name=t("map.layers.site_points", lang), kind="site_points",
+                    style=site_point_style(), tip=tip_spec("mines", fields, lang), show=True,
+                    pane=LAYER_PANE, url=publish(points) if publish is not None else None
+                    ).add_to(m)
         Legend(sites_legend_html(lang)).add_to(m)
     layer_control().add_to(m)
     return m

@@ -1,12 +1,15 @@
 """Leaflet elements of the map: GeoJSON layers styled in JavaScript, images, legend, scale.
 
 The JavaScript they share is a static first-party file (``ui/static/js/devzone-map.js``,
-see :mod:`ui.assets`); each element adds only its data and one style table.
+see :mod:`ui.assets`); each element adds only its data and one style table. A layer's data
+is either written into the map's script or, given a :data:`Publish` function, referenced by
+the URL it returns (a file the browser fetches and caches; ``ui.map_files``).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from branca.element import CssLink, Element, JavascriptLink, MacroElement
@@ -20,7 +23,16 @@ from ui.assets import HELPERS_JS, HELPERS_URL
 from ui.i18n import t
 from ui.map.images import ImageLayer
 
-__all__ = ["Helpers", "Legend", "MetricScale", "VectorLayer", "image_overlay"]
+__all__ = ["IMAGE_PANE", "LAYER_PANE", "Helpers", "Legend", "MetricScale", "Publish",
+           "VectorLayer", "image_overlay"]
+
+# panes under Leaflet's overlay pane (made by Helpers): images, then the context layers
+IMAGE_PANE = "devzoneImages"
+LAYER_PANE = "devzoneLayers"
+
+#: Given a layer's GeoJSON text or an image's ``data:`` URL, the URL the same bytes are
+#: served at, or ``None`` to keep them in the map's script.
+Publish = Callable[[str], str | None]
 
 
 
@@ -32,6 +44,8 @@ class Helpers(JSCSSMixin, MacroElement):
     _template = Template("""
 {% macro script(this, kwargs) %}
 document.documentElement.lang = {{ this.html_lang|tojson }};
+window.devzone.failedText = {{ this.failed_text|tojson }};
+window.devzone.panes({{ this._parent.get_name() }});
 {% if this.draw_local %}
 if (window.L && L.drawLocal) {
   L.drawLocal.draw.toolbar.buttons.polygon = {{ this.draw_local.polygon|tojson }};
@@ -54,6 +68,7 @@ if (window.L && L.drawLocal) {
         super().__init__()
         self._name = "DevzoneHelpers"
         self.html_lang = "zh-CN" if lang == "zh" else "en"
+        self.failed_text = t("map.layer_failed", lang)
         self.draw_local = ({"polygon": t("map.draw_polygon", lang),
                             "rectangle": t("map.draw_rectangle", lang)} if lang == "zh" else None)
 
@@ -111,31 +126,49 @@ def _render_raw(el: MacroElement, **kwargs: Any) -> None:
 
 
 class VectorLayer(Layer):
-    """A GeoJSON layer styled and labelled in JavaScript from feature properties."""
+    """A GeoJSON layer styled and labelled in JavaScript from feature properties.
+
+    Drawn in ``pane`` (default: Leaflet's overlay pane). With ``url`` the features are
+    not in the script: the layer starts empty and ``window.devzone.load`` fills it.
+    """
 
     _template = Template("""
 {% macro script(this, kwargs) %}
 var {{ this.get_name() }}_style = {{ this.style_spec }};
 var {{ this.get_name() }}_tip = {{ this.tip_spec }};
-var {{ this.get_name() }} = L.geoJson({{ this.data }}, {
+var {{ this.get_name() }} = L.geoJson({{ "null" if this.url else this.data }}, {
+{%- if this.pane %}
+  pane: {{ this.pane|tojson }},
+{%- endif %}
   style: function (f) { return window.devzone.style({{ this.get_name() }}_style, f.properties); },
   pointToLayer: function (f, ll) {
-    return L.circleMarker(ll, window.devzone.style({{ this.get_name() }}_style, f.properties));
+    var s = window.devzone.style({{ this.get_name() }}_style, f.properties);
+    {%- if this.pane %}
+    s.pane = {{ this.pane|tojson }};
+    {%- endif %}
+    return L.circleMarker(ll, s);
   },
   onEachFeature: function (f, layer) {
     var tip = window.devzone.tip({{ this.get_name() }}_tip, f.properties);
     if (tip) { layer.bindTooltip(tip, {sticky: true}); }
   }
 });
+{%- if this.url %}
+window.devzone.load({{ this._parent.get_name() }}, {{ this.get_name() }}, {{ this.url|tojson }},
+                    {{ this.layer_name|tojson }});
+{%- endif %}
 {% endmacro %}
 """)
 
     def __init__(self, data: str, *, name: str, style: dict[str, Any], tip: dict[str, Any],
-                 show: bool = True, kind: str = "") -> None:
+                 show: bool = True, kind: str = "", url: str | None = None,
+                 pane: str | None = None) -> None:
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "VectorLayer"
         self.kind = kind
         self.data = data
+        self.url = url
+        self.pane = pane
         self.style_spec = json.dumps(style, ensure_ascii=False)
         self.tip_spec = json.dumps(tip, ensure_ascii=False).replace("</", "<\\/")
 
@@ -173,13 +206,19 @@ var {{ this.get_name() }} = L.control({position: "bottomright"});
         self.body = body
 
 
-def image_overlay(img: ImageLayer, name: str, gcj02: bool, *, show: bool) -> Any:
-    """An image overlay; shifted as a whole onto a GCJ-02 basemap when ``gcj02``."""
+def image_overlay(img: ImageLayer, name: str, gcj02: bool, *, show: bool,
+                  publish: Publish | None = None) -> Any:
+    """An image overlay; shifted as a whole onto a GCJ-02 basemap when ``gcj02``; its image
+    served at the URL ``publish`` gives, else written into the script as a data URL."""
     s, w, n, e = img.bounds
     if gcj02:  # the GCJ-02 offset varies by metres across a city: shift the whole image
         glon, glat = wgs84_to_gcj02((w + e) / 2, (s + n) / 2)
         dlon, dlat = float(glon) - (w + e) / 2, float(glat) - (s + n) / 2
         s, w, n, e = s + dlat, w + dlon, n + dlat, e + dlon
-    return _ImageOverlay(
+    overlay = _ImageOverlay(
         image=img.url, bounds=[[s, w], [n, e]], opacity=img.opacity, name=name,
-        overlay=True, control=True, show=show, interactive=False, zindex=1)
+        overlay=True, control=True, show=show, interactive=False, zindex=1, pane=IMAGE_PANE)
+    url = publish(img.url) if publish is not None else None
+    if url is not None:  # folium reads a path as a local file: the served URL is set after
+        overlay.url = url
+    return overlay

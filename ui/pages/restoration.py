@@ -11,6 +11,7 @@ from layers.catalog import MINE_STAGES
 from layers.restoration import flag_label
 from layers.restoration.history import restored_over_time
 from ui import data as uidata
+from ui import map_files
 from ui.assets import missing_files
 from ui.auth import can
 from ui.i18n import column_label, t, value_label
@@ -91,7 +92,7 @@ def _sites_map(snap: object, ws: object, lang: str) -> None:
         text = uidata.rules_text(ws, state.rule_overrides)
     data, _notes = uidata.map_data(snap, text, state.as_of)
     m = build_sites_map(data, lang=lang, basemap=state.basemap,
-                        tianditu_key=state.tianditu_key or None)
+                        tianditu_key=state.tianditu_key or None, publish=map_files.publish)
     st_folium(m, key="sites_map", height=SITES_MAP_PX, use_container_width=True,
               returned_objects=[])
 

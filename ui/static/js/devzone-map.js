@@ -4,6 +4,13 @@
  * every GeoJSON layer from one table per layer (see ui/map/elements.py), so a page's size
  * grows with the number of features, not with features × styles. Loaded once per map
  * frame, after Leaflet and its plugins (inside the bundle when it exists).
+ *
+ * window.devzone.panes(map) makes two panes under Leaflet's overlay pane: images (hillshade,
+ * coverage) at the bottom, the context layers above them; the parcels and drawings stay in
+ * the overlay pane, on top, whenever the context layers arrive.
+ * window.devzone.load(map, layer, url, name) fills a layer from a GeoJSON file the server
+ * publishes (ui/map_files.py): the files are fetched at once, in parallel, and added in the
+ * order the layers were made. A file that cannot be loaded is named in a notice on the map.
  */
 (function () {
   if (!document.getElementById('devzone-css')) {
@@ -26,8 +33,45 @@
     });
   }
 
+  function failed(map, name) {
+    if (!map._devzoneFailed) {
+      var box = L.control({position: 'bottomleft'});
+      box.onAdd = function () {
+        var div = L.DomUtil.create('div', 'devzone-failed');
+        div.style.cssText = 'background:#fff;color:#b10026;padding:3px 6px;font-size:12px;'
+          + 'border:1px solid #b10026;border-radius:3px';
+        return div;
+      };
+      box.addTo(map);
+      map._devzoneFailed = box;
+      map._devzoneFailedNames = [];
+    }
+    map._devzoneFailedNames.push(name);
+    map._devzoneFailed.getContainer().textContent =
+      (window.devzone.failedText || 'Not loaded: ') + map._devzoneFailedNames.join(', ');
+  }
+
   window.devzone = {
     esc: esc,
+    panes: function (map) {
+      var z = {devzoneImages: 350, devzoneLayers: 390};  // tiles 200, overlay pane 400
+      for (var name in z) {
+        if (!map.getPane(name)) { map.createPane(name).style.zIndex = z[name]; }
+      }
+    },
+    load: function (map, layer, url, name) {
+      var data = fetch(url, {credentials: 'same-origin'}).then(function (r) {
+        if (!r.ok) { throw new Error(url + ': HTTP ' + r.status); }
+        return r.json();
+      });
+      map._devzoneQueue = (map._devzoneQueue || Promise.resolve()).then(function () {
+        return data.then(function (d) { layer.addData(d); }, function (e) {
+          console.error('devzone: layer ' + name + ' not loaded', e);
+          failed(map, name);
+        });
+      });
+      return map._devzoneQueue;
+    },
     style: function (spec, p) {
       var s = Object.assign({}, spec.base);
       if (spec.by) {
