@@ -79,10 +79,10 @@ class Asset:
 # folium/branca asset name -> local file. ``None`` drops an asset the map does not need.
 JS_ASSETS: dict[str, Asset | None] = {
     "leaflet": Asset("leaflet", "dist/leaflet.js"),
-    "jquery": Asset("jquery", "dist/jquery.min.js"),
-    "bootstrap": Asset("bootstrap", "dist/js/bootstrap.bundle.min.js"),
-    "awesome_markers": Asset("drmonty-leaflet-awesome-markers",
-                             "js/leaflet.awesome-markers.min.js"),
+    # folium links these for markers and popups the map does not draw (docs/notes.md)
+    "jquery": None,
+    "bootstrap": None,
+    "awesome_markers": None,
     "leaflet_draw_js": Asset("leaflet-draw", "dist/leaflet.draw.js"),
     "Control.Fullscreen.js": Asset("leaflet.fullscreen", "Control.FullScreen.js"),
     "leaflet_measure_js": Asset("leaflet-measure", "dist/leaflet-measure.min.js"),
@@ -90,10 +90,9 @@ JS_ASSETS: dict[str, Asset | None] = {
 }
 CSS_ASSETS: dict[str, Asset | None] = {
     "leaflet_css": Asset("leaflet", "dist/leaflet.css"),
-    "bootstrap_css": Asset("bootstrap", "dist/css/bootstrap.min.css"),
-    "awesome_markers_font_css": Asset("@fortawesome/fontawesome-free", "css/all.min.css"),
-    "awesome_markers_css": Asset("drmonty-leaflet-awesome-markers",
-                                 "css/leaflet.awesome-markers.css"),
+    "bootstrap_css": None,
+    "awesome_markers_font_css": None,
+    "awesome_markers_css": None,
     "leaflet_draw_css": Asset("leaflet-draw", "dist/leaflet.draw.css"),
     "Control.FullScreen.css": Asset("leaflet.fullscreen", "Control.FullScreen.css"),
     "leaflet_measure_css": Asset("leaflet-measure", "dist/leaflet-measure.css"),
@@ -108,17 +107,13 @@ EXTRA_PREFIXES: dict[str, tuple[str, ...]] = {
     "leaflet-draw": ("dist/images/",),
     "leaflet-measure": ("dist/images/",),
     "leaflet.fullscreen": ("icon-fullscreen.svg",),
-    "drmonty-leaflet-awesome-markers": ("css/images/",),
-    "@fortawesome/fontawesome-free": ("webfonts/",),
 }
 LICENSE_NAMES = ("LICENSE", "LICENSE.txt", "LICENSE.md", "MIT-LICENSE.txt")
 
 
-# folium's load order: Leaflet first (the plugins extend ``L``), then jQuery before Bootstrap;
-# the first-party helpers last
-BUNDLED_JS = ("leaflet", "jquery", "bootstrap", "awesome_markers", "leaflet_draw_js",
-              "Control.Fullscreen.js", "leaflet_measure_js", "Control_MousePosition_js",
-              HELPERS_JS)
+# folium's load order: Leaflet first (the plugins extend ``L``); the first-party helpers last
+BUNDLED_JS = ("leaflet", "leaflet_draw_js", "Control.Fullscreen.js", "leaflet_measure_js",
+              "Control_MousePosition_js", HELPERS_JS)
 _SOURCE_MAP = re.compile(r"^//# sourceMappingURL=.*$", re.M)
 
 

@@ -16,7 +16,7 @@
   if (!document.getElementById('devzone-css')) {
     var css = document.createElement('style');
     css.id = 'devzone-css';
-    // a compact layer control: with Bootstrap's 16 px labels it hid a third of a narrow map;
+    // a compact layer control (12 px labels: larger ones hid a third of a narrow map);
     // the map fills its frame, so a page can size the frame (e.g. to the window's height)
     css.textContent = '.leaflet-control-layers-expanded{padding:4px 8px 4px 6px;font-size:12px;'
       + 'line-height:1.35}.leaflet-control-layers label{margin:0;font-size:12px}'
