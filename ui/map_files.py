@@ -13,9 +13,10 @@ parcels, and a returning browser revalidates them from its cache.
 The files hold what the map shows anyway, in WGS84 (or GCJ-02) GeoJSON, JPEG and
 PNG. Like Streamlit's own media files they are served without a session check:
 the address is the content's hash (128 bits), so only a browser that was shown
-the map can name it. Files not used for :data:`KEEP_DAYS` are removed at the
-server's warm start (:func:`prune`). Where the folder cannot be written, the data
-stays in the page (``publish`` returns ``None``) and the map works as before.
+the map can name it. Files neither written nor published again (access time) for
+:data:`KEEP_DAYS` are removed at the server's warm start (:func:`prune`). Where the
+folder cannot be written, the data stays in the page (``publish`` returns ``None``)
+and the map works as before.
 """
 
 from __future__ import annotations
@@ -83,7 +84,10 @@ class MapFiles:
         path = self.folder / name
         try:
             if path.is_file():
-                os.utime(path)  # in use again: not pruned
+                # in use again: not pruned. The access time only: the modification time
+                # is the file's Last-Modified and ETag, which a browser revalidates with
+                st_ = path.stat()
+                os.utime(path, ns=(time.time_ns(), st_.st_mtime_ns))
             else:
                 self.folder.mkdir(parents=True, exist_ok=True)
                 fd, tmp = tempfile.mkstemp(prefix=".mapfile-", dir=self.folder)
@@ -111,7 +115,8 @@ class MapFiles:
             return 0
         for p in entries:
             try:
-                if p.is_file() and p.stat().st_mtime < cutoff:
+                st_ = p.stat()
+                if p.is_file() and max(st_.st_atime, st_.st_mtime) < cutoff:
                     p.unlink()
                     removed += 1
             except OSError:

@@ -81,12 +81,27 @@ def test_prune_removes_only_files_unused_for_the_keep_period(tmp_path) -> None:
     new = files.publish('{"new": 1}')
     assert old and new
     month_ago = time.time() - 31 * 86400
-    os.utime(files.folder / old.rsplit("/", 1)[1], (month_ago, month_ago))
+    old_path, new_path = (files.folder / u.rsplit("/", 1)[1] for u in (old, new))
+    os.utime(old_path, (month_ago, month_ago))
+    os.utime(new_path, (time.time(), month_ago))  # written long ago, published lately
     assert files.prune(keep_days=30) == 1
-    assert [p.name for p in files.folder.iterdir()] == [new.rsplit("/", 1)[1]]
+    assert [p.name for p in files.folder.iterdir()] == [new_path.name]
     # published again by a new process: written back
     assert MapFiles(files.folder, URL).publish('{"old": 1}') == old
-    assert (files.folder / old.rsplit("/", 1)[1]).is_file()
+    assert old_path.is_file()
+
+
+def test_publishing_again_keeps_the_modification_time_browsers_revalidate(tmp_path) -> None:
+    files = _files(tmp_path)
+    url = files.publish('{"a": 1}')
+    assert url is not None
+    path = files.folder / url.rsplit("/", 1)[1]
+    week_ago = time.time() - 7 * 86400
+    os.utime(path, (week_ago, week_ago))
+    assert MapFiles(files.folder, URL).publish('{"a": 1}') == url  # a restarted server
+    st = path.stat()
+    assert st.st_mtime == pytest.approx(week_ago, abs=1)  # Last-Modified, ETag unchanged
+    assert st.st_atime > week_ago + 6 * 86400  # but marked as used: not pruned
     assert MapFiles(tmp_path / "none", URL).prune() == 0  # no folder yet: nothing to do
 
 
