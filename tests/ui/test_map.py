@@ -289,3 +289,19 @@ def test_the_map_opens_on_the_parcels_and_zones_not_on_everything(layers) -> Non
     assert west < lon < east and south < lat < north
     whole = build_map(prepare_map_data({"counties": far}), lang="zh")
     assert m.options["zoom"] >= whole.options["zoom"] + 3
+
+
+def test_the_opening_view_layer_is_made_once_and_equals_a_fresh_one(layers) -> None:
+    overall = overall_for(layers["parcels"])
+    data = prepare_map_data(layers, overall=overall)
+    first, info = parcel_layer(data)
+    again, info2 = parcel_layer(data)
+    assert info == info2 and len(data.renders) == 1
+    kept = [c.data for c in first._children.values()]
+    assert kept and next(c.data for c in again._children.values()) is kept[0]
+    fresh, fresh_info = parcel_layer(prepare_map_data(layers, overall=overall))
+    assert _layer_data(fresh) == _layer_data(first) and fresh_info == info
+    # another language, or a view the map reported, is not the kept render
+    parcel_layer(data, lang="en")
+    parcel_layer(data, view=View(*data.bounds, zoom=DETAIL_ZOOM + 2))
+    assert len(data.renders) == 2

@@ -41,6 +41,8 @@ class MapData:
     index: ParcelIndex = field(init=False, repr=False)
     _json: dict[tuple[str, bool], str] = field(default_factory=dict, repr=False)
     _opening: dict[tuple[int, int], View] = field(default_factory=dict, repr=False)
+    #: renders kept for reuse (the opening view's parcel layer, see ``ui.map.parcels``)
+    renders: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.index = ParcelIndex(self.parcels)

@@ -117,6 +117,38 @@ def _hex_summary(data: MapData, sel: np.ndarray, zoom: int, lang: str, gcj02: bo
     return feature_collection(geoms, props, decimals=5), len(occupied)
 
 
+def _parcel_text(data: MapData, lang: str, view: View | None, gcj02: bool,
+                 max_parcels: int) -> tuple[str | None, ParcelLayerInfo]:
+    """The GeoJSON of the parcels (or hexagons) one render draws, and what it holds."""
+    total = data.n_parcels
+    if not total:
+        return None, ParcelLayerInfo("empty", 0, 0, 0, 0)
+    idx = data.index
+    if view is None and total <= OVERVIEW_PARCELS:
+        zoom = data.opening_view(HOME_PX).zoom
+        sel = np.ones(total, dtype=bool)
+    else:
+        view = data.opening_view(HOME_PX) if view is None else view
+        zoom = view.zoom
+        sel = idx.in_box(*view.padded(0.2))
+    in_view = int(sel.sum())
+    if in_view == 0:
+        return None, ParcelLayerInfo("empty", 0, total, 0, 0)
+    if in_view <= OVERVIEW_PARCELS or (zoom >= DETAIL_ZOOM and in_view <= max_parcels):
+        rows = np.flatnonzero(sel)
+        sub = data.parcels.iloc[rows]
+        px_deg = 360.0 / (256 * 2**zoom)
+        geoms = shapely.simplify(np.asarray(sub.geometry.values), px_deg / 2,
+                                 preserve_topology=True)
+        if gcj02:
+            geoms = geoms_to_gcj02(geoms)
+        decimals = int(min(6, max(4, math.ceil(-math.log10(px_deg / 4)))))
+        text = feature_collection(geoms, props_records(sub, PARCEL_PROPS), decimals=decimals)
+        return text, ParcelLayerInfo("parcels", len(rows), total, in_view, len(text))
+    text, n_hex = _hex_summary(data, sel, zoom, lang, gcj02)
+    return text, ParcelLayerInfo("summary", n_hex, total, in_view, len(text))
+
+
 def parcel_layer(data: MapData, *, lang: str = "zh", view: View | None = None,
                  gcj02: bool = False, selected: str | None = None,
                  max_parcels: int = MAX_PARCELS) -> tuple[Any, ParcelLayerInfo]:
@@ -128,46 +160,27 @@ def parcel_layer(data: MapData, *, lang: str = "zh", view: View | None = None,
     (the first render, before the map reports its bounds) every parcel counts
     when they are few, else those of the opening view. Coordinates are
     simplified to half a pixel and rounded accordingly, so the payload stays
-    bounded whatever the workspace size.
+    bounded whatever the workspace size. The opening view's layer is kept on ``data``
+    (the warm start makes it before the first visitor asks).
     """
     import folium
 
     name = layer_name("parcels", lang)
     fg = folium.FeatureGroup(name=name, overlay=True, control=True, show=True)
-    total = data.n_parcels
-    if not total:
-        return fg, ParcelLayerInfo("empty", 0, 0, 0, 0)
-    idx = data.index
-    if view is None and total <= OVERVIEW_PARCELS:
-        zoom = data.opening_view(HOME_PX).zoom
-        sel = np.ones(total, dtype=bool)
+    if view is None:  # the opening view: the same on every first render, so kept
+        key = ("opening", lang, gcj02, max_parcels)
+        if key not in data.renders:
+            data.renders[key] = _parcel_text(data, lang, None, gcj02, max_parcels)
+        text, info = data.renders[key]
     else:
-        view = data.opening_view(HOME_PX) if view is None else view
-        zoom = view.zoom
-        sel = idx.in_box(*view.padded(0.2))
-    in_view = int(sel.sum())
-    draw = in_view <= OVERVIEW_PARCELS or (zoom >= DETAIL_ZOOM and in_view <= max_parcels)
-    if in_view == 0:
-        info = ParcelLayerInfo("empty", 0, total, 0, 0)
-    elif draw:
-        rows = np.flatnonzero(sel)
-        sub = data.parcels.iloc[rows]
-        px_deg = 360.0 / (256 * 2**zoom)
-        geoms = shapely.simplify(np.asarray(sub.geometry.values), px_deg / 2,
-                                 preserve_topology=True)
-        if gcj02:
-            geoms = geoms_to_gcj02(geoms)
-        decimals = int(min(6, max(4, math.ceil(-math.log10(px_deg / 4)))))
-        text = feature_collection(geoms, props_records(sub, PARCEL_PROPS), decimals=decimals)
+        text, info = _parcel_text(data, lang, view, gcj02, max_parcels)
+    if text is not None and info.mode == "parcels":
         VectorLayer(text, name=name, kind="parcels", show=True, style=parcel_style(),
                     tip=tip_spec("parcels", PARCEL_TIP, lang)).add_to(fg)
-        info = ParcelLayerInfo("parcels", len(rows), total, in_view, len(text))
-    else:
-        text, n_hex = _hex_summary(data, sel, zoom, lang, gcj02)
+    elif text is not None:
         VectorLayer(text, name=t("map.layers.parcels_summary", lang), kind="parcels_summary",
                     style=summary_style(), tip={"f": [["label", None, None]], "v": {}}).add_to(fg)
-        info = ParcelLayerInfo("summary", n_hex, total, in_view, len(text))
-    pos = idx.position(selected) if selected is not None else None
+    pos = data.index.position(selected) if selected is not None else None
     if pos is not None:
         row = data.parcels.iloc[[pos]]
         geoms = np.asarray(row.geometry.values)
