@@ -62,6 +62,7 @@ def supervision_map(key: str, base: Any, parcels: gpd.GeoDataFrame, lang: str, *
     import folium
     from streamlit_folium import st_folium
 
+    from ui import map_files
     from ui.assets import missing_files
     from ui.map import build_map, layer_control
     from ui.state import get_state
@@ -71,7 +72,8 @@ def supervision_map(key: str, base: Any, parcels: gpd.GeoDataFrame, lang: str, *
         return
     state = get_state()
     m = build_map(base, lang=lang, basemap=state.basemap,
-                  tianditu_key=state.tianditu_key or None, dynamic=True)
+                  tianditu_key=state.tianditu_key or None, dynamic=True,
+                  publish=map_files.publish)
     shown = parcels.to_crs(4326)
     shown = gpd.GeoDataFrame({
         "parcel_id": shown["parcel_id"].astype(str),

@@ -10,7 +10,7 @@ from gis.gcj02 import geoms_to_gcj02
 from layers.access import Role
 from layers.planning.saved import save_scenario, saved_scenarios
 from layers.planning.scenario import Scenario
-from ui import auth
+from ui import auth, map_files
 from ui import data as uidata
 from ui import scenario_data as sd
 from ui.i18n import t, value_label
@@ -70,7 +70,8 @@ def _map(snap, text: str, as_of, scenario: Scenario, changed, lang: str) -> None
     data = sd.scenario_map_data(snap, text, as_of, scenario)
     # parcels, the outline of the changed ones, then the layer control (which lists them)
     m = build_map(data, lang=lang, basemap=state.basemap,
-                  tianditu_key=state.tianditu_key or None, dynamic=True)
+                  tianditu_key=state.tianditu_key or None, dynamic=True,
+                  publish=map_files.publish)
     parcel_layer(data, lang=lang, gcj02=gcj)[0].add_to(m)
     if len(changed):
         geoms = np.asarray(changed.geometry.values)
