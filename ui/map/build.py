@@ -81,10 +81,9 @@ def _base_map(view: View, lang: str) -> Any:
 def _static_layer(data: MapData, kind: str, lang: str, gcj: bool, *, show: bool,
                   publish: Publish | None) -> VectorLayer:
     fields = DISPLAY.get(kind, (("name",), (("name", None),)))[1]
-    text = data.geojson(kind, gcj02=gcj)
-    return VectorLayer(text, name=layer_name(kind, lang), kind=kind, style=style_spec(kind),
-                       tip=tip_spec(kind, fields, lang), show=show, pane=LAYER_PANE,
-                       url=publish(text) if publish is not None else None)
+    return VectorLayer(data.geojson(kind, gcj02=gcj), name=layer_name(kind, lang), kind=kind,
+                       style=style_spec(kind), tip=tip_spec(kind, fields, lang), show=show,
+                       pane=LAYER_PANE, publish=publish)
 
 
 def _hillshade(m: Any, data: MapData, lang: str, gcj: bool, *, show: bool,
@@ -202,11 +201,10 @@ def build_sites_map(data: MapData, *, lang: str = "zh", basemap: str = "hillshad
     if sites is not None and len(sites):
         # sites are a few hectares: at city scale a dot per site, coloured like its polygon
         fields = DISPLAY["mines"][1]
-        points = data.site_points(gcj02=gcj)
-        VectorLayer(points, name=t("map.layers.site_points", lang), kind="site_points",
-                    style=site_point_style(), tip=tip_spec("mines", fields, lang), show=True,
-                    pane=LAYER_PANE, url=publish(points) if publish is not None else None
-                    ).add_to(m)
+        VectorLayer(data.site_points(gcj02=gcj), name=t("map.layers.site_points", lang),
+                    kind="site_points", style=site_point_style(),
+                    tip=tip_spec("mines", fields, lang), show=True, pane=LAYER_PANE,
+                    publish=publish).add_to(m)
         Legend(sites_legend_html(lang)).add_to(m)
     layer_control().add_to(m)
     return m

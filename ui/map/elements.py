@@ -128,8 +128,9 @@ def _render_raw(el: MacroElement, **kwargs: Any) -> None:
 class VectorLayer(Layer):
     """A GeoJSON layer styled and labelled in JavaScript from feature properties.
 
-    Drawn in ``pane`` (default: Leaflet's overlay pane). With ``url`` the features are
-    not in the script: the layer starts empty and ``window.devzone.load`` fills it.
+    Drawn in ``pane`` (default: Leaflet's overlay pane). Where ``publish`` gives the data
+    a URL the features are not in the script: the layer starts empty and
+    ``window.devzone.load`` fills it from that URL.
     """
 
     _template = Template("""
@@ -161,13 +162,13 @@ window.devzone.load({{ this._parent.get_name() }}, {{ this.get_name() }}, {{ thi
 """)
 
     def __init__(self, data: str, *, name: str, style: dict[str, Any], tip: dict[str, Any],
-                 show: bool = True, kind: str = "", url: str | None = None,
-                 pane: str | None = None) -> None:
+                 show: bool = True, kind: str = "", pane: str | None = None,
+                 publish: Publish | None = None) -> None:
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "VectorLayer"
         self.kind = kind
         self.data = data
-        self.url = url
+        self.url = publish(data) if publish is not None else None
         self.pane = pane
         self.style_spec = json.dumps(style, ensure_ascii=False)
         self.tip_spec = json.dumps(tip, ensure_ascii=False).replace("</", "<\\/")
