@@ -26,10 +26,12 @@ import binascii
 import hashlib
 import logging
 import os
-import tempfile
 import threading
 import time
 from pathlib import Path
+
+from gis.errors import InputError
+from gis.io import write_bytes_atomic
 
 __all__ = ["KEEP_DAYS", "MAPDATA_DIR", "MAPDATA_URL", "MapFiles", "prune", "publish"]
 
@@ -89,17 +91,8 @@ class MapFiles:
                 st_ = path.stat()
                 os.utime(path, ns=(time.time_ns(), st_.st_mtime_ns))
             else:
-                self.folder.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(prefix=".mapfile-", dir=self.folder)
-                try:
-                    with os.fdopen(fd, "wb") as fh:
-                        fh.write(data)
-                    os.chmod(tmp, 0o644)
-                    os.replace(tmp, path)
-                except BaseException:
-                    Path(tmp).unlink(missing_ok=True)
-                    raise
-        except OSError as exc:
+                write_bytes_atomic(path, data)
+        except (OSError, InputError) as exc:
             log.warning("map data kept in the page: cannot write %s: %s", path, exc)
             return None
         return f"{self.url}/{name}"
