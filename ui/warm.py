@@ -118,7 +118,7 @@ def _after_first_map() -> None:
 def _opening_map(data: object) -> None:
     """Build the map of the opening view once, as the pages do: the layers' GeoJSON and the
     opening view are memoised on ``data``, the map's files written (``ui.map_files``, old
-    ones pruned first), folium's templates compiled.
+    ones pruned first), folium's element classes imported.
 
     ``streamlit_folium`` is left to the page: imported before the server's runtime
     exists, its component would not be registered with it (the map's frame stays blank).

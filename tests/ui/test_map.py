@@ -268,6 +268,66 @@ def test_feature_names_are_data_not_templates(layers) -> None:
     assert '"{{ 6*7 }}"' in sf._get_feature_group_string(fg, m2)
 
 
+def _same_ids(html: str) -> str:
+    """``html`` with folium's random element ids numbered in order, blank lines dropped."""
+    ids: dict[str, str] = {}
+    html = re.sub(r"[0-9a-f]{32}", lambda m: ids.setdefault(m.group(), f"ID{len(ids)}"), html)
+    return "\n".join(line for line in html.splitlines() if line.strip())
+
+
+def test_the_map_classes_render_what_folium_renders() -> None:
+    """Ours only skip re-compiling each element's output: the page is folium's, byte for byte."""
+    import folium
+    from folium import plugins
+
+    from ui.map import folium_classes as ours
+
+    def page(lib) -> str:
+        tools = lib if lib is ours else plugins
+        m = lib.Map(location=[36.2, 113.1], zoom_start=10, tiles=None, max_zoom=19)
+        lib.TileLayer("OpenStreetMap", name="osm", overlay=False, control=True).add_to(m)
+        group = lib.FeatureGroup(name="地块", overlay=True, control=True, show=True).add_to(m)
+        folium.CircleMarker([36.2, 113.1], radius=4, tooltip="点 {{ x }}").add_to(group)
+        tools.Draw(export=False, position="topleft").add_to(m)
+        tools.MeasureControl(position="topleft", primary_length_unit="meters").add_to(m)
+        tools.Fullscreen(position="topleft", title="全屏").add_to(m)
+        tools.MousePosition(position="bottomleft", prefix="WGS84").add_to(m)
+        lib.LayerControl(position="topright", collapsed=False).add_to(m)
+        return _same_ids(m.get_root().render())
+
+    assert page(ours) == page(folium)
+
+
+def test_rendering_a_map_compiles_no_template(layers, dem, coverage, monkeypatch) -> None:
+    """folium compiled every element's output as a jinja template again on each render (48
+    compilations for the demo's map, more than half of building its message)."""
+    import jinja2
+    import streamlit_folium as sf
+
+    from ui.map import layer_control
+
+    data = prepare_map_data(layers, overall=overall_for(layers["parcels"]), dem=dem,
+                            coverage=coverage)
+    sent: dict = {}
+    monkeypatch.setattr(sf, "_component_func", lambda **kw: sent.update(kw))
+    compiled: list[str] = []
+    compile_ = jinja2.Environment.from_string
+    monkeypatch.setattr(jinja2.Environment, "from_string",
+                        lambda env, source, *a, **k: compiled.append(source)
+                        or compile_(env, source, *a, **k))
+    for basemap in ("hillshade", "osm"):
+        m = build_map(data, lang="zh", basemap=basemap, dynamic=True)
+        first = str(data.parcels["parcel_id"].iloc[0])
+        fg, _ = parcel_layer(data, lang="zh", selected=first)
+        compiled.clear()
+        sf.st_folium(m, key="map", feature_group_to_add=fg, layer_control=layer_control())
+        assert compiled == [], basemap
+        assert "L.control.fullscreen" in sent["script"] and "devzoneLayers" in sent["script"]
+        assert "L.control.layers" in sent["layer_control"]
+        assert json.dumps("标准地") in sent["layer_control"]  # folium writes names \u-escaped
+        assert json.dumps(first) in sent["feature_group"]
+
+
 def test_the_map_opens_on_the_parcels_and_zones_not_on_everything(layers) -> None:
     """A far-away layer (counties, distant mines) must not shrink the parcels to specks."""
     import geopandas as gpd

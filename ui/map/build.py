@@ -37,27 +37,27 @@ SITES_CONTEXT = ("counties", "tourism_road")  # drawn under the sites on the res
 
 def layer_control() -> Any:
     """The layer control (expanded), last element of a map."""
-    import folium
+    from ui.map.folium_classes import LayerControl
 
-    return folium.LayerControl(position="topright", collapsed=False)
+    return LayerControl(position="topright", collapsed=False)
 
 
 def _basemap_tiles(m: Any, basemap: str, tianditu_key: str | None, lang: str) -> None:
-    import folium
+    from ui.map.folium_classes import TileLayer
 
     if basemap == "osm":
-        folium.TileLayer("OpenStreetMap", name=t("basemap.osm", lang), overlay=False,
+        TileLayer("OpenStreetMap", name=t("basemap.osm", lang), overlay=False,
                          control=True).add_to(m)
     elif basemap == "tianditu" and tianditu_key:
         for layer, label in (("vec", "basemap.tianditu"), ("cva", None)):
             url = (f"https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
                    f"&VERSION=1.0.0&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
                    f"&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={tianditu_key}")
-            folium.TileLayer(url, attr="© 天地图 Tianditu", subdomains="01234567",
+            TileLayer(url, attr="© 天地图 Tianditu", subdomains="01234567",
                              name=t(label, lang) if label else "注记 labels",
                              overlay=label is None, control=label is not None).add_to(m)
     elif basemap == "gaode":
-        folium.TileLayer(
+        TileLayer(
             "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8"
             "&x={x}&y={y}&z={z}", attr="© 高德 AutoNavi", subdomains="1234",
             name=t("basemap.gaode", lang), overlay=False, control=True).add_to(m)
@@ -65,13 +65,12 @@ def _basemap_tiles(m: Any, basemap: str, tianditu_key: str | None, lang: str) ->
 
 def _base_map(view: View, lang: str) -> Any:
     """An empty map on ``view`` with the helpers and a metric scale (local assets only)."""
-    import folium
-
     from ui.assets import use_local_assets
+    from ui.map.folium_classes import Map
 
     use_local_assets()
     lat, lon = view.center
-    m = folium.Map(location=[lat, lon], zoom_start=view.zoom, tiles=None, control_scale=False,
+    m = Map(location=[lat, lon], zoom_start=view.zoom, tiles=None, control_scale=False,
                    max_zoom=19, prefer_canvas=False)
     Helpers(lang).add_to(m)
     MetricScale().add_to(m)
@@ -138,7 +137,7 @@ def build_map(
     >>> "P1" in m.get_root().render()
     True
     """
-    import folium.plugins as plugins
+    from ui.map import folium_classes as fc
 
     gcj = (basemap == "gaode") if gcj02 is None else gcj02
     m = _base_map(data.opening_view(HOME_PX), lang)
@@ -155,7 +154,7 @@ def build_map(
                       publish=publish).add_to(m)
 
     Legend(legend_html(data.layers, set(data.images), lang)).add_to(m)
-    plugins.Draw(
+    fc.Draw(
         export=False, position="topleft", show_geometry_on_click=False,
         draw_options={"polyline": False, "circle": False, "marker": False,
                       "circlemarker": False,
@@ -163,14 +162,14 @@ def build_map(
                       "rectangle": {"showArea": True}},
         edit_options={"edit": False},
     ).add_to(m)
-    plugins.MeasureControl(position="topleft", primary_length_unit="meters",
+    fc.MeasureControl(position="topleft", primary_length_unit="meters",
                            secondary_length_unit="kilometers", primary_area_unit="hectares",
                            secondary_area_unit="sqmeters",
                            localization="cn" if lang == "zh" else "en").add_to(m)
-    plugins.Fullscreen(position="topleft",
+    fc.Fullscreen(position="topleft",
                        title="全屏" if lang == "zh" else "Full screen",
                        title_cancel="退出全屏" if lang == "zh" else "Exit full screen").add_to(m)
-    plugins.MousePosition(position="bottomleft", separator=" , ", num_digits=6, empty_string="",
+    fc.MousePosition(position="bottomleft", separator=" , ", num_digits=6, empty_string="",
                           prefix="WGS84" if not gcj else "GCJ-02").add_to(m)
     if not dynamic:
         parcel_layer(data, lang=lang, view=view, gcj02=gcj, selected=selected)[0].add_to(m)

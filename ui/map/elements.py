@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from branca.element import CssLink, Element, JavascriptLink, MacroElement
+from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 from folium.map import Layer
 from folium.raster_layers import ImageOverlay
@@ -23,8 +23,8 @@ from ui.assets import HELPERS_JS, HELPERS_URL
 from ui.i18n import t
 from ui.map.images import ImageLayer
 
-__all__ = ["IMAGE_PANE", "LAYER_PANE", "Helpers", "Legend", "MetricScale", "Publish",
-           "VectorLayer", "image_overlay"]
+__all__ = ["IMAGE_PANE", "LAYER_PANE", "Helpers", "Legend", "MetricScale", "Publish", "Text",
+           "TextMacro", "VectorLayer", "image_overlay", "render_as_text"]
 
 # panes under Leaflet's overlay pane (made by Helpers): images, then the context layers
 IMAGE_PANE = "devzoneImages"
@@ -35,8 +35,51 @@ LAYER_PANE = "devzoneLayers"
 Publish = Callable[[str], str | None]
 
 
+class Text(Element):
+    """Text added to the figure as is (branca would compile it as a jinja template)."""
 
-class Helpers(JSCSSMixin, MacroElement):
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self._text
+
+
+def render_as_text(el: MacroElement, kwargs: dict[str, Any]) -> None:
+    """``MacroElement.render`` of ``el`` and of the plain elements under it, output as text.
+
+    branca wraps each element's rendered header, html and script in
+    ``Element(template=...)``: the output is compiled as a jinja template once more
+    on every render, and any ``{{ … }}`` that a feature name or a label contains is
+    evaluated. ``st_folium`` renders a map three times (figure, map, parcel group and
+    layer control): 47 compilations, 24 of a map's 42 ms on a quiet process. Here the
+    output is added as it is. Children that are plain macro elements (the
+    ``ElementAddToElement`` a layer adds) are rendered the same way; children with a
+    ``render`` of their own (a ``folium.GeoJson`` a page adds) keep folium's.
+    """
+    figure = el.get_root()
+    macros = el._template.module.__dict__
+    for part in ("header", "html", "script"):
+        text = macros[part](el, kwargs) if part in macros else ""
+        if text.strip():
+            getattr(figure, part).add_child(Text(text), name=el.get_name())
+    for child in el._children.values():
+        if isinstance(child, MacroElement) and type(child).render is MacroElement.render:
+            render_as_text(child, kwargs)
+        else:
+            child.render(**kwargs)
+
+
+class TextMacro(MacroElement):
+    """A macro element rendered by :func:`render_as_text`. As a mixin after a folium class
+    (``class Map(folium.Map, TextMacro)``) it runs that class's ``render`` first."""
+
+    def render(self, **kwargs: Any) -> None:
+        render_as_text(self, kwargs)
+
+
+class Helpers(JSCSSMixin, TextMacro):
     """Links the map helpers (``window.devzone``); sets the frame's lang and draw-tool labels."""
 
     default_js: ClassVar[list[tuple[str, str]]] = [(HELPERS_JS, HELPERS_URL)]
@@ -73,7 +116,7 @@ if (window.L && L.drawLocal) {
                             "rectangle": t("map.draw_rectangle", lang)} if lang == "zh" else None)
 
 
-class MetricScale(MacroElement):
+class MetricScale(TextMacro):
     """A scale bar in metres and kilometres only (Leaflet's default adds miles and feet)."""
 
     _template = Template("""
@@ -88,44 +131,7 @@ L.control.scale({metric: true, imperial: false, position: "bottomleft"})
         self._name = "MetricScale"
 
 
-class _RawScript(Element):
-    """Script text added to the figure as is (branca would compile it as a jinja template)."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self._text = text
-
-    def render(self, **kwargs: Any) -> str:
-        return self._text
-
-
-def _render_raw(el: MacroElement, **kwargs: Any) -> None:
-    """Render a layer like ``folium.map.Layer.render`` without jinja-compiling its output.
-
-    branca wraps every element's rendered script in ``Element(template=...)``,
-    i.e. compiles megabytes of GeoJSON or a base64 image as a jinja template on
-    every render (≈ 0.1 s per rerun here), and evaluates any ``{{ … }}`` that
-    feature names happen to contain. The output is added verbatim instead.
-    """
-    from folium.elements import ElementAddToElement
-
-    if getattr(el, "show", True) and isinstance(el, Layer):
-        el.add_child(ElementAddToElement(element_name=el.get_name(),
-                                         element_parent_name=el._parent.get_name()),
-                     name=el.get_name() + "_add")
-    figure = el.get_root()
-    for name, url in getattr(el, "default_js", []):
-        figure.header.add_child(JavascriptLink(url), name=name)
-    for name, url in getattr(el, "default_css", []):
-        figure.header.add_child(CssLink(url), name=name)
-    script = el._template.module.__dict__.get("script")
-    if script is not None:
-        figure.script.add_child(_RawScript(script(el, kwargs)), name=el.get_name())
-    for child in el._children.values():
-        child.render(**kwargs)
-
-
-class VectorLayer(Layer):
+class VectorLayer(Layer, TextMacro):
     """A GeoJSON layer styled and labelled in JavaScript from feature properties.
 
     Drawn in ``pane`` (default: Leaflet's overlay pane). Where ``publish`` gives the data
@@ -173,18 +179,12 @@ window.devzone.load({{ this._parent.get_name() }}, {{ this.get_name() }}, {{ thi
         self.style_spec = json.dumps(style, ensure_ascii=False)
         self.tip_spec = json.dumps(tip, ensure_ascii=False).replace("</", "<\\/")
 
-    def render(self, **kwargs: Any) -> None:
-        _render_raw(self, **kwargs)
+
+class _ImageOverlay(ImageOverlay, TextMacro):
+    """folium's image overlay, its data URL not jinja-compiled (see :func:`render_as_text`)."""
 
 
-class _ImageOverlay(ImageOverlay):
-    """folium's image overlay, its data URL not jinja-compiled (see ``_render_raw``)."""
-
-    def render(self, **kwargs: Any) -> None:
-        _render_raw(self, **kwargs)
-
-
-class Legend(MacroElement):
+class Legend(TextMacro):
     """A collapsible legend control (HTML built and escaped in Python)."""
 
     _template = Template("""
@@ -218,7 +218,8 @@ def image_overlay(img: ImageLayer, name: str, gcj02: bool, *, show: bool,
         s, w, n, e = s + dlat, w + dlon, n + dlat, e + dlon
     overlay = _ImageOverlay(
         image=img.url, bounds=[[s, w], [n, e]], opacity=img.opacity, name=name,
-        overlay=True, control=True, show=show, interactive=False, zindex=1, pane=IMAGE_PANE)
+        overlay=True, control=True, show=show, interactive=False, zindex=1, pane=IMAGE_PANE,
+        pixelated=False)  # smooth: a hillshade's cells are not meant to be seen
     url = publish(img.url) if publish is not None else None
     if url is not None:  # folium reads a path as a local file: the served URL is set after
         overlay.url = url

@@ -163,10 +163,10 @@ def parcel_layer(data: MapData, *, lang: str = "zh", view: View | None = None,
     bounded whatever the workspace size. The opening view's layer is kept on ``data``
     (the warm start makes it before the first visitor asks).
     """
-    import folium
+    from ui.map.folium_classes import FeatureGroup
 
     name = layer_name("parcels", lang)
-    fg = folium.FeatureGroup(name=name, overlay=True, control=True, show=True)
+    fg = FeatureGroup(name=name, overlay=True, control=True, show=True)
     if view is None:  # the opening view: the same on every first render, so kept
         key = ("opening", lang, gcj02, max_parcels)
         if key not in data.renders:

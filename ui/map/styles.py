@@ -98,7 +98,7 @@ def tip_spec(kind: str, fields: tuple[tuple[str, str | None], ...], lang: str
     """The tooltip of a layer: labelled fields and the value labels of coded ones."""
     from ui.i18n import VALUE_LABELS, column_label
 
-    groups = {g for _, g in fields if g}
+    groups = dict.fromkeys(g for _, g in fields if g)  # in field order: the same script each run
     return {
         "f": [[prop, column_label(kind, prop, lang) if prop not in ("readiness",)
                else t("readiness", lang), group] for prop, group in fields],
