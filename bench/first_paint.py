@@ -49,6 +49,9 @@ page receives them (the page's elements, including the ``st_folium`` payload), a
 largest of them before the paint alone (the map's script, feature group, layer control
 and html). The breakdown columns split first paint into "server" (navigation → the page
 receives the message carrying the map) and "browser" (that message → the paint).
+The context layers the map's frame fetches as files (``ui/map_files.py``) are drawn
+after the parcels have painted: "layers drawn" is navigation → the last of them drawn
+(``window.devzone.loadedAt`` in the frame, on the page's clock).
 Targets (issue #5):
 first paint ≤ 1.5 s, ≤ 5 MB per render, rerun rebuild ≤ 0.3 s, at any size.
 """
@@ -215,6 +218,7 @@ class Load:
 
     first_paint: float = 0.0      # s, navigation → the frame painting a first map path
     server: float = 0.0           # s, navigation → the page receives the map's message
+    layers: float | None = None   # s, navigation → the last context-layer file drawn
     http_bytes: int = 0           # HTTP response bodies + headers
     ws_bytes: int = 0             # WebSocket messages received
     map_bytes: int = 0            # the largest before the paint (st_folium's payload)
@@ -224,6 +228,14 @@ class Load:
 
 
 CONTEXT = {"locale": "zh-CN", "viewport": {"width": 1440, "height": 1000}}
+_DEVZONE = f"document.querySelector({MAP_FRAME!r}).contentWindow.devzone"
+LAYERS_DONE_JS = f"() => !{_DEVZONE} || !{_DEVZONE}.pending"
+# the page's clock: the frame's performance.now() plus the frame's start on the page's clock
+LAYERS_DRAWN_JS = f"""() => {{
+  const f = document.querySelector({MAP_FRAME!r}).contentWindow, d = f.devzone;
+  return d && d.loadedAt !== null
+    ? f.performance.timeOrigin - performance.timeOrigin + d.loadedAt : null;
+}}"""
 
 
 def measure(browser, url: str, *, rerender: bool, revisit: bool = False, ctx=None
@@ -257,6 +269,11 @@ def measure(browser, url: str, *, rerender: bool, revisit: bool = False, ctx=Non
                                timeout=120_000)
         out.first_paint = page.evaluate("() => window.__devzone.paint") / 1000
         page.wait_for_timeout(1000)  # the stylesheets and images requested after the scripts
+        # the context layers the frame fetches as files are drawn after the parcels
+        # (window.devzone in ui/static/js/devzone-map.js); none on the floor page
+        page.wait_for_function(LAYERS_DONE_JS, polling=50, timeout=60_000)
+        drawn = page.evaluate(LAYERS_DRAWN_JS)
+        out.layers = drawn / 1000 if drawn is not None else None
         frames = _messages()
         # the map's message: the largest before the paint (a rerun the map's first report
         # causes may send it again after)
@@ -434,10 +451,12 @@ def _row(label: str, kind: str, loads: list[Load]) -> dict[str, object]:
     external = sorted({u for ld in loads for u in ld.external})
     rr = [ld.rerender for ld in loads if ld.rerender is not None]
     rb = [ld.rerender_ws_bytes for ld in loads if ld.rerender_ws_bytes is not None]
+    drawn = [ld.layers for ld in loads if ld.layers is not None]
     return {
         "workspace": label, "load": kind,
         "first paint s": f"{med(ld.first_paint for ld in loads):.2f}",
         "server s": f"{med(ld.server for ld in loads):.2f}",
+        "layers drawn s": f"{med(drawn):.2f}" if drawn else "—",
         "browser s": f"{med(ld.first_paint - ld.server for ld in loads):.2f}",
         "HTTP MB": f"{med(ld.http_bytes for ld in loads) / 1e6:.2f}",
         "WS MB": f"{med(ld.ws_bytes for ld in loads) / 1e6:.2f}",

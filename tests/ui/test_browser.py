@@ -152,15 +152,42 @@ def test_layer_control_toggles_a_layer(offline_page, app_server) -> None:
     _shot(page, "map-zh")
 
 
+# in the map's frame: when the first parcel path was painted, when the first context-layer
+# path was added (performance.now())
+FIRST_PATHS_JS = """(() => {
+  if (window.top === window) return;
+  const seen = window.__firstPaths = {parcelsPainted: null, layersAdded: null};
+  const poll = setInterval(() => {
+    if (seen.parcelsPainted === null
+        && document.querySelector('.leaflet-overlay-pane path.leaflet-interactive')) {
+      seen.parcelsPainted = -1;
+      requestAnimationFrame(() => setTimeout(() => {
+        seen.parcelsPainted = performance.now(); }, 0));
+    }
+    if (document.querySelector('.leaflet-devzoneLayers-pane path')) {
+      seen.layersAdded = performance.now();
+      clearInterval(poll);
+    }
+  }, 1);
+})();"""
+
+
 def test_context_layers_come_as_files_under_the_parcels(offline_page, app_server) -> None:
     sizes: list[int] = []
     offline_page.on("websocket", lambda ws: ws.on(
         "framereceived", lambda payload: sizes.append(len(payload))))
+    offline_page.add_init_script(FIRST_PATHS_JS)
     page = _open(offline_page, f"{app_server.url}/map", "地图")
     frame = _map(page)
     # attached, not visible: a feature outside the view is an empty path
     frame.locator(".leaflet-devzoneLayers-pane path.leaflet-interactive").first.wait_for(
         state="attached")
+    # the parcels paint first; the layers follow, each in a task of its own
+    inner = _map_frame(page)
+    inner.wait_for_function("() => window.devzone.pending === 0")
+    first = inner.evaluate("() => window.__firstPaths")
+    assert 0 < first["parcelsPainted"] <= first["layersAdded"], first
+    assert inner.evaluate("() => window.devzone.loadedAt") >= first["layersAdded"]
     # the parcels stay in the overlay pane above them (their clicks are not covered)
     assert frame.locator(".leaflet-overlay-pane path.leaflet-interactive").count() > 0
     assert frame.locator(".leaflet-devzoneImages-pane img.leaflet-image-layer").count() >= 1

@@ -10,7 +10,8 @@
  * the overlay pane, on top, whenever the context layers arrive.
  * window.devzone.load(map, layer, url, name) fills a layer from a GeoJSON file the server
  * publishes (ui/map_files.py): the files are fetched at once, in parallel, and added in the
- * order the layers were made. A file that cannot be loaded is named in a notice on the map.
+ * order the layers were made, after the parcels have painted, one task each. A file that
+ * cannot be loaded is named in a notice on the map.
  */
 (function () {
   if (!document.getElementById('devzone-css')) {
@@ -51,6 +52,16 @@
       (window.devzone.failedText || 'Not loaded: ') + map._devzoneFailedNames.join(', ');
   }
 
+  function nextTask() {
+    return new Promise(function (resolve) { setTimeout(resolve, 0); });
+  }
+
+  function afterPaint() {
+    return new Promise(function (resolve) {
+      requestAnimationFrame(function () { setTimeout(resolve, 0); });
+    });
+  }
+
   window.devzone = {
     esc: esc,
     panes: function (map) {
@@ -64,14 +75,23 @@
         if (!r.ok) { throw new Error(url + ': HTTP ' + r.status); }
         return r.json();
       });
-      map._devzoneQueue = (map._devzoneQueue || Promise.resolve()).then(function () {
+      // the parcels are drawn by the same script, after the layers are made: they paint
+      // first, then each layer is added in a task of its own (a page stays responsive)
+      window.devzone.pending += 1;
+      map._devzoneQueue = (map._devzoneQueue || afterPaint()).then(function () {
         return data.then(function (d) { layer.addData(d); }, function (e) {
           console.error('devzone: layer ' + name + ' not loaded', e);
           failed(map, name);
         });
+      }).then(function () {
+        window.devzone.pending -= 1;
+        if (!window.devzone.pending) { window.devzone.loadedAt = performance.now(); }
+        return nextTask();
       });
       return map._devzoneQueue;
     },
+    pending: 0,      // layer files not yet drawn
+    loadedAt: null,  // when the last one was (performance.now(); for bench/first_paint.py)
     style: function (spec, p) {
       var s = Object.assign({}, spec.base);
       if (spec.by) {
