@@ -47,15 +47,15 @@ def _basemap_tiles(m: Any, basemap: str, tianditu_key: str | None, lang: str) ->
 
     if basemap == "osm":
         TileLayer("OpenStreetMap", name=t("basemap.osm", lang), overlay=False,
-                         control=True).add_to(m)
+                  control=True).add_to(m)
     elif basemap == "tianditu" and tianditu_key:
         for layer, label in (("vec", "basemap.tianditu"), ("cva", None)):
             url = (f"https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
                    f"&VERSION=1.0.0&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
                    f"&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={tianditu_key}")
             TileLayer(url, attr="© 天地图 Tianditu", subdomains="01234567",
-                             name=t(label, lang) if label else "注记 labels",
-                             overlay=label is None, control=label is not None).add_to(m)
+                      name=t(label, lang) if label else "注记 labels",
+                      overlay=label is None, control=label is not None).add_to(m)
     elif basemap == "gaode":
         TileLayer(
             "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8"
@@ -71,7 +71,7 @@ def _base_map(view: View, lang: str) -> Any:
     use_local_assets()
     lat, lon = view.center
     m = Map(location=[lat, lon], zoom_start=view.zoom, tiles=None, control_scale=False,
-                   max_zoom=19, prefer_canvas=False)
+            max_zoom=19, prefer_canvas=False)
     Helpers(lang).add_to(m)
     MetricScale().add_to(m)
     return m
@@ -163,14 +163,14 @@ def build_map(
         edit_options={"edit": False},
     ).add_to(m)
     fc.MeasureControl(position="topleft", primary_length_unit="meters",
-                           secondary_length_unit="kilometers", primary_area_unit="hectares",
-                           secondary_area_unit="sqmeters",
-                           localization="cn" if lang == "zh" else "en").add_to(m)
+                      secondary_length_unit="kilometers", primary_area_unit="hectares",
+                      secondary_area_unit="sqmeters",
+                      localization="cn" if lang == "zh" else "en").add_to(m)
     fc.Fullscreen(position="topleft",
-                       title="全屏" if lang == "zh" else "Full screen",
-                       title_cancel="退出全屏" if lang == "zh" else "Exit full screen").add_to(m)
+                  title="全屏" if lang == "zh" else "Full screen",
+                  title_cancel="退出全屏" if lang == "zh" else "Exit full screen").add_to(m)
     fc.MousePosition(position="bottomleft", separator=" , ", num_digits=6, empty_string="",
-                          prefix="WGS84" if not gcj else "GCJ-02").add_to(m)
+                     prefix="WGS84" if not gcj else "GCJ-02").add_to(m)
     if not dynamic:
         parcel_layer(data, lang=lang, view=view, gcj02=gcj, selected=selected)[0].add_to(m)
         layer_control().add_to(m)
