@@ -28,17 +28,23 @@ import logging
 import os
 import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 
 from gis.errors import InputError
 from gis.io import write_bytes_atomic
 
-__all__ = ["KEEP_DAYS", "MAPDATA_DIR", "MAPDATA_URL", "MapFiles", "prune", "publish"]
+__all__ = ["KEEP_DAYS", "MAPDATA_DIR", "MAPDATA_URL", "REMEMBERED", "MapFiles", "prune",
+           "publish"]
 
 log = logging.getLogger("devzone.ui")
 MAPDATA_DIR = Path(__file__).resolve().parent / "static" / "mapdata"
 MAPDATA_URL = "/app/static/mapdata"
 KEEP_DAYS = 30
+# contents whose URL is remembered (a map has about 15 files; a few maps, languages and
+# basemap shifts): a long-running server whose layers are edited must not keep every
+# version of every layer in memory
+REMEMBERED = 128
 _IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg"}
 
 
@@ -63,7 +69,8 @@ class MapFiles:
     def __init__(self, folder: Path, url: str) -> None:
         self.folder = folder
         self.url = url.rstrip("/")
-        self._urls: dict[str, str | None] = {}  # content -> its URL (None: kept inline)
+        # content -> its URL (None: kept inline), the most recently published last
+        self._urls: OrderedDict[str, str | None] = OrderedDict()
         self._lock = threading.Lock()
 
     def publish(self, content: str) -> str | None:
@@ -71,10 +78,13 @@ class MapFiles:
         file written if missing; ``None`` if it cannot be written (keep it inline)."""
         with self._lock:
             if content in self._urls:
+                self._urls.move_to_end(content)
                 return self._urls[content]
         url = self._write(content)
         with self._lock:
             self._urls[content] = url
+            while len(self._urls) > REMEMBERED:
+                self._urls.popitem(last=False)
         return url
 
     def _write(self, content: str) -> str | None:

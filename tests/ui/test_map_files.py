@@ -75,6 +75,20 @@ def test_a_missing_parent_that_cannot_be_made_keeps_the_data_in_the_page(tmp_pat
     assert "长治高新区" in html and URL not in html
 
 
+def test_only_recent_contents_are_remembered(tmp_path) -> None:
+    """Every edited version of a layer must not stay in a long-running server's memory."""
+    from ui.map_files import REMEMBERED
+
+    files = MapFiles(tmp_path, "/app/static/mapdata")
+    layers = [json.dumps({"type": "FeatureCollection", "features": [], "v": i})
+              for i in range(REMEMBERED + 20)]
+    urls = [files.publish(text) for text in layers]
+    assert len(files._urls) == REMEMBERED and layers[0] not in files._urls
+    assert len(set(urls)) == len(layers) and len(list(tmp_path.iterdir())) == len(layers)
+    # a forgotten content is published again under the same name, its file kept
+    assert files.publish(layers[0]) == urls[0] and len(list(tmp_path.iterdir())) == len(layers)
+
+
 def test_prune_removes_only_files_unused_for_the_keep_period(tmp_path) -> None:
     files = _files(tmp_path)
     old = files.publish('{"old": 1}')

@@ -54,9 +54,10 @@ def render_as_text(el: MacroElement, kwargs: dict[str, Any]) -> None:
     on every render, and any ``{{ … }}`` that a feature name or a label contains is
     evaluated. ``st_folium`` renders a map three times (figure, map, parcel group and
     layer control): 48 compilations for the demo's map, over half the time its message
-    took to build. Here the output is added as it is. Children that are plain macro elements (the
-    ``ElementAddToElement`` a layer adds) are rendered the same way; children with a
-    ``render`` of their own (a ``folium.GeoJson`` a page adds) keep folium's.
+    took to build. Here the output is added as it is. Children that are plain macro
+    elements (the ``ElementAddToElement`` a layer adds) are rendered the same way;
+    children with a ``render`` of their own (a ``folium.GeoJson`` a page adds) keep
+    folium's.
     """
     figure = el.get_root()
     macros = el._template.module.__dict__
