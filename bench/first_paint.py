@@ -377,6 +377,9 @@ def main() -> None:
     rows = []
     log_path = Path(tempfile.gettempdir()) / "devzone-first-paint-server.log"
     log_path.write_bytes(b"")
+    import host_speed
+
+    before = host_speed.describe()
     with tempfile.TemporaryDirectory(prefix="devzone-fp-") as tmp, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
                                      headless=True)
@@ -397,6 +400,7 @@ def main() -> None:
         browser.close()
     cols = list(rows[0])
     print(f"medians of {args.runs} runs; server log: {log_path}")
+    print(f"before the runs, {before}; after them, {host_speed.describe()}")
     print("| " + " | ".join(cols) + " |")
     print("|" + "|".join("---" for _ in cols) + "|")
     for r in rows:

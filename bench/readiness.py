@@ -334,8 +334,10 @@ def main() -> None:
     pipelines = [*(f"command:{f}" for f in args.formats if "command" not in args.skip),
                  *(p for p in PIPELINES if p not in args.skip)]
     rows = []
-    print(f"readiness benchmark · {os.cpu_count()} CPUs · load {os.getloadavg()[0]:.1f} · "
-          f"median of {args.runs} runs", file=sys.stderr)
+    import host_speed
+
+    before = host_speed.describe()
+    print(f"readiness benchmark · median of {args.runs} runs · {before}", file=sys.stderr)
     for n in sizes:
         for kind in args.workspaces:
             print(f"N = {n:,} · {kind} workspace", file=sys.stderr)
@@ -346,7 +348,7 @@ def main() -> None:
                 rows.append({"workspace": kind, "n": n, "pipeline": name,
                              **measure(name, ws, args.runs, args.naive_sample, args.workdir)})
     table = _table(rows)
-    _print_table(table, rows, args)
+    _print_table(table, rows, args, [before, host_speed.describe()])
     if args.json:
         args.json.write_text(json.dumps(table, ensure_ascii=False, indent=1), encoding="utf-8")
 
@@ -371,10 +373,11 @@ def _table(rows: list[dict]) -> list[dict]:
     return out
 
 
-def _print_table(table: list[dict], rows: list[dict], args: argparse.Namespace) -> None:
+def _print_table(table: list[dict], rows: list[dict], args: argparse.Namespace,
+                 hosts: list[str]) -> None:
     print()
-    print(f"devzone check and the readiness engine vs baselines — median of {args.runs} runs, "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+    print(f"devzone check and the readiness engine vs baselines — median of {args.runs} runs")
+    print(f"before the runs, {hosts[0]}; after them, {hosts[1]}")
     print("command: .venv/bin/python bench/readiness.py " + " ".join(sys.argv[1:]))
     print("seconds: command = whole `devzone check WS --out F` process; engine = evaluate() "
           "after reading; naive/library = their computation after reading (process_s: the "

@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import host_speed
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 HELPERS = {"run_all", "citylike"}
@@ -93,11 +95,14 @@ def main() -> int:
     ap.add_argument("--only", nargs="+", help="script names (without .py)")
     args = ap.parse_args()
     found = [s for s in scripts() if not args.only or s.stem in args.only]
+    before = host_speed.describe()
+    print(before, flush=True)
     results = []
     for script in found:
         rows, code, seconds = run(script, quick=args.quick)
         results.append((script.stem, rows, code, seconds))
     print("\n## All benchmarks" + (" (--quick)" if args.quick else ""))
+    print(f"before the first script, {before}; after the last, {host_speed.describe()}")
     print("| bench | result | status |")
     print("|---|---|---|")
     for name, rows, code, seconds in results:
