@@ -168,9 +168,45 @@ def _temp_sibling(path: Path, *, copy_existing: bool = False) -> Iterator[Path]:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
         _fsync_dir(path.parent)
+    except Exception as exc:
+        # the system or GDAL refused the write (a full disk, a folder where the file
+        # goes): said of the file asked for, not of its temporary sibling
+        if isinstance(exc, OSError) or type(exc).__module__.startswith(_GDAL_MODULES):
+            raise _cannot_write(path, exc) from exc
+        raise
     finally:
         for leftover in (Path(str(tmp) + tail) for tail in _TEMP_TAILS):
             leftover.unlink(missing_ok=True)
+
+
+#: Modules whose exceptions are GDAL refusing a write (``pyogrio.errors``, ``rasterio._err``).
+_GDAL_MODULES = ("pyogrio.", "rasterio.")
+#: Free bytes below which a failed write is put down to a full disk.
+_NEARLY_FULL = 1 << 20
+
+
+def _cannot_write(path: Path, exc: Exception) -> InputError:
+    """The error for a write to ``path`` that the system or GDAL refused with ``exc``."""
+    import errno
+
+    try:
+        full = shutil.disk_usage(path.parent).free < _NEARLY_FULL
+    except OSError:
+        full = False
+    if getattr(exc, "errno", None) == errno.ENOSPC or full:
+        why, why_zh = "the disk is full", "磁盘已满"
+    elif isinstance(exc, IsADirectoryError) or path.is_dir():
+        why, why_zh = "a folder of that name is in the way", "该路径是一个文件夹"
+    elif isinstance(exc, OSError):
+        why = why_zh = exc.strerror or str(exc)
+    else:
+        why = why_zh = str(exc).splitlines()[0][:200]
+    return InputError(
+        f"cannot write {path}: {why}.",
+        hint="Free some disk space, or choose another file name or folder that you may "
+        "write to; nothing was written (a file already there is unchanged).",
+        zh=f"无法写入 {path}：{why_zh}。",
+        hint_zh="请释放磁盘空间，或换一个有写入权限的文件名或文件夹；未写入任何内容（已有的同名文件未改动）。")
 
 
 def write_text_atomic(path: str | Path, text: str, *, encoding: str = "utf-8") -> Path:

@@ -24,7 +24,7 @@ import pandas as pd
 from gis import io as gio
 from gis.crs import metric_crs_for
 from gis.digest import file_digest, layer_digest, memo, remember, text_digest
-from gis.errors import InputError, WorkspaceError
+from gis.errors import InputError, PlannerError, WorkspaceError
 from layers.catalog import CATALOG, get_spec
 from layers.schema import normalize
 
@@ -40,6 +40,21 @@ CACHE_DIR = Path(".devzone") / "cache"
 CACHE_KEEP = 8  # cached results kept per kind (readiness, restoration, …); older ones go
 DIGESTS = "digests.json"  # in the cache: file digests for the next process (gis.digest.memo)
 _SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+
+
+def shapefile_parts(path: Path) -> list[Path]:
+    """The files of Shapefile ``path`` that exist, ``.shp`` first: each part in the case
+    of ``path``'s suffix, else in the other case (``PARCELS.SHP`` with ``PARCELS.DBF``,
+    or ``parcels.shp`` with ``parcels.DBF``, as GDAL finds them)."""
+    upper = path.suffix.isupper()
+    found = []
+    for ext in _SHAPEFILE_PARTS:
+        for cand in (ext.upper(), ext) if upper else (ext, ext.upper()):
+            part = path.with_suffix(cand)
+            if part.exists():
+                found.append(part)
+                break
+    return found
 
 
 @dataclass
@@ -312,8 +327,7 @@ class Workspace:
         if layer is not None:
             return layer_digest(path, layer)
         if path.suffix.lower() == ".shp":
-            parts = [path.with_suffix(ext) for ext in _SHAPEFILE_PARTS]
-            return text_digest("|".join(file_digest(p) for p in parts if p.exists()))
+            return text_digest("|".join(file_digest(p) for p in shapefile_parts(path)))
         return file_digest(path)
 
     def raster_digest(self, name: str) -> str | None:
@@ -347,7 +361,7 @@ class Workspace:
         """
         try:
             gio.write_bytes_atomic(self.cache_dir / name, data)
-        except OSError:
+        except (OSError, PlannerError):  # a read-only folder, a full disk
             return False
         prefix = name.split("-", 1)[0] + "-"
         try:

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -188,3 +189,41 @@ def test_a_layer_digest_ignores_the_other_layers_of_its_geopackage(ws: Workspace
     ws = Workspace.load(ws.root)
     assert ws.digest("mines") == mines
     assert ws.digest("roads") != roads
+
+
+def test_a_shapefile_with_upper_case_suffixes_is_digested_with_all_its_parts(
+        tmp_path: Path) -> None:
+    import pyogrio
+    import shapely
+
+    from layers.workspace import shapefile_parts
+
+    frame = gpd.GeoDataFrame({"parcel_id": ["长治-1", "长治-2"], "land_use": ["工业", "工业"]},
+                             geometry=[shapely.box(0, 0, 10, 10), shapely.box(20, 0, 30, 10)],
+                             crs=4547)
+    pyogrio.write_dataframe(frame, tmp_path / "parcels.shp", encoding="GBK")
+    for part in list(tmp_path.glob("parcels.*")):  # as some desktop tools name them
+        part.rename(tmp_path / f"PARCELS{part.suffix.upper()}")
+    shp = tmp_path / "PARCELS.SHP"
+    assert [p.suffix for p in shapefile_parts(shp)] == [".SHP", ".SHX", ".DBF", ".PRJ", ".CPG"]
+    (tmp_path / "workspace.toml").write_text(
+        'name = "upper"\ncrs = "EPSG:4547"\n\n[layers]\nparcels = "PARCELS.SHP"\n',
+        encoding="utf-8")
+    before = Workspace.load(tmp_path).digest("parcels")
+    frame.loc[0, "land_use"] = "仓储"  # only the .DBF changes
+    pyogrio.write_dataframe(frame, tmp_path / "edit.shp", encoding="GBK")
+    (tmp_path / "edit.dbf").replace(tmp_path / "PARCELS.DBF")
+    assert Workspace.load(tmp_path).digest("parcels") != before
+
+
+def test_a_cache_folder_the_system_refuses_only_means_computing_again(
+        ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the real writer: its refusal arrives as an InputError naming the file
+    def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("tempfile.mkstemp", refuse)
+    assert ws.write_cache("readiness-x.result", b"data") is False
+    text = rd.rulebook_in_force(ws).text
+    assert len(rc.cached_readiness(ws, text, ws.as_of).overall)
+    assert ws.store_digests() is False
