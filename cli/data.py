@@ -17,7 +17,7 @@ __all__ = ["register", "validate_workspace"]
 
 
 def validate_workspace(ws) -> tuple[pd.DataFrame, list[str]]:  # ws: Workspace
-    """Findings for every layer and table of ``ws`` (column ``layer`` added).
+    """Findings for every layer, table and raster of ``ws`` (column ``layer`` added).
 
     Returns the findings and the list of layers that could not be read at all.
     """
@@ -26,7 +26,7 @@ def validate_workspace(ws) -> tuple[pd.DataFrame, list[str]]:  # ws: Workspace
     from gis import io as gio
     from layers.catalog import get_spec
     from layers.references import with_parcel_references
-    from layers.validate import findings_frame, validate_raw
+    from layers.validate import findings_frame, raster_findings, validate_raw
 
     frames: list[pd.DataFrame] = []
     unusable: list[str] = []
@@ -50,6 +50,9 @@ def validate_workspace(ws) -> tuple[pd.DataFrame, list[str]]:  # ws: Workspace
                                      note.message_en, ""]
         found.insert(0, "layer", kind)
         frames.append(found)
+    rasters = raster_findings(ws)
+    if len(rasters):
+        frames.append(rasters)
     table = pd.concat(frames, ignore_index=True) if frames else findings_frame([])
     return table, unusable
 

@@ -11,6 +11,7 @@ from typing import Literal
 
 __all__ = [
     "CATALOG",
+    "DBF_NAME_LEN",
     "LAYER_KINDS",
     "MINE_STAGES",
     "TABLE_KINDS",
@@ -18,7 +19,10 @@ __all__ = [
     "LayerSpec",
     "alias_map",
     "get_spec",
+    "truncated_names",
 ]
+
+DBF_NAME_LEN = 10  # a Shapefile's .dbf keeps this many characters of a field name
 
 Dtype = Literal["str", "int", "float", "bool", "date"]
 GeomFamily = Literal["polygon", "line", "point", "line_or_point", "none"]
@@ -106,8 +110,7 @@ _STATUS_INFRA = _c("status", "状态", "Status", allowed=INFRA_STATUS,
 _PROJECT = (
     _c("project_id", "项目编号", "Project ID", aliases=("项目编号", "工程编号", "PROJECT_ID")),
     _c("planned_date", "计划建成日期", "Planned completion", "date",
-       aliases=("计划建成日期", "计划完工日期", "计划竣工日期", "PLANNED_DATE",
-                "planned_da")),  # "planned_da": a Shapefile keeps 10 characters of a name
+       aliases=("计划建成日期", "计划完工日期", "计划竣工日期", "PLANNED_DATE")),
 )
 PROJECT_KINDS = ("road", "water", "power", "gas", "other")
 
@@ -505,12 +508,39 @@ def get_spec(kind: str) -> LayerSpec:
         ) from None
 
 
-def alias_map(spec: LayerSpec) -> dict[str, str]:
-    """Map every accepted column name (canonical, alias, case variants) to the canonical name."""
+def alias_map(spec: LayerSpec, *, truncated: bool = True) -> dict[str, str]:
+    """Map every accepted column name (canonical, alias, case variants) to the canonical name.
+
+    With ``truncated`` the Shapefile names of long columns (:func:`truncated_names`) are
+    accepted too; an explicit name of the layer always wins over them.
+    """
     out: dict[str, str] = {}
     for col in spec.columns:
         for name in (col.name, col.zh, *col.aliases):
             if name:
                 out.setdefault(name, col.name)
                 out.setdefault(name.lower(), col.name)
+    if truncated:
+        for short, name in truncated_names(spec).items():
+            out.setdefault(short, name)
     return out
+
+
+def truncated_names(spec: LayerSpec) -> dict[str, str]:
+    """Map the first 10 characters of each longer column name to that column.
+
+    A DBF keeps 10 characters of a field name, so a Shapefile carries ``supply_sta`` for
+    ``supply_status``. A prefix shared by two columns of the layer is left out (ambiguous).
+
+    Examples
+    --------
+    >>> truncated_names(CATALOG["parcels"])["supply_sta"]
+    'supply_status'
+    >>> "committed_" in truncated_names(CATALOG["contracts"])
+    False
+    """
+    owners: dict[str, list[str]] = {}
+    for col in spec.columns:
+        if len(col.name) > DBF_NAME_LEN:
+            owners.setdefault(col.name[:DBF_NAME_LEN].lower(), []).append(col.name)
+    return {short: names[0] for short, names in owners.items() if len(names) == 1}

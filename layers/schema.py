@@ -69,21 +69,25 @@ def column_zh(spec: LayerSpec, name: str) -> str:
     return f"“{col.zh}”（{name}）" if col is not None and col.zh else repr(name)
 
 
+def _lookup(amap: dict[str, str], col: object) -> str | None:
+    return amap.get(str(col)) or amap.get(str(col).strip().lower())
+
+
 def _rename(spec: LayerSpec, data: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
-    amap = alias_map(spec)
+    """Rename alias columns; full names, then explicit aliases, then Shapefile-truncated names
+    claim a catalogue column first, so a truncated name never displaces an explicit one."""
+    explicit, amap = alias_map(spec, truncated=False), alias_map(spec)
     geom = getattr(data, "_geometry_column_name", None)
-    renamed: dict[str, str] = {}
+    cols = [c for c in data.columns if c != geom and c not in spec.names]
     taken = {c for c in data.columns if c in spec.names}
-    unknown: list[str] = []
-    for col in data.columns:
-        if col == geom or col in spec.names:
-            continue
-        target = amap.get(str(col)) or amap.get(str(col).strip().lower())
+    found: dict[str, str] = {}
+    for col in sorted(cols, key=lambda c: _lookup(explicit, c) is None):  # stable
+        target = _lookup(amap, col)
         if target and target not in taken:
-            renamed[col] = target
+            found[col] = target
             taken.add(target)
-        else:
-            unknown.append(str(col))
+    renamed = {c: found[c] for c in cols if c in found}
+    unknown = [str(c) for c in cols if c not in found]
     return data.rename(columns=renamed), renamed, unknown
 
 

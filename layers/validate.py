@@ -6,13 +6,19 @@ collected, not raised, and the offending features are named so a user can fix th
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 
 from gis.crs import metric_crs_for
+from gis.errors import PlannerError
 from gis.measure import area_ha
+from gis.raster import RasterSource
 from layers.catalog import VALUE_ALIASES, ColumnSpec, get_spec
 from layers.schema import (
     FINDING_COLUMNS,
@@ -23,8 +29,12 @@ from layers.schema import (
     normalize,
 )
 
+if TYPE_CHECKING:
+    from layers.workspace import Workspace
+
 __all__ = ["AREA_TOLERANCE", "DATE_ORDER", "findings_frame", "findings_in", "has_problems",
-           "project_findings", "reference_findings", "validate", "validate_raw"]
+           "project_findings", "raster_findings", "reference_findings", "validate",
+           "validate_raw"]
 
 AREA_TOLERANCE = 0.05  # declared area_ha may differ from the geometry by 5 %
 
@@ -361,3 +371,73 @@ def validate_raw(kind: str, data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFr
     merged = findings_frame([*norm.findings,
                              *(Finding(**row) for row in table.to_dict("records"))])
     return norm.data, merged
+
+
+def raster_findings(ws: Workspace) -> pd.DataFrame:
+    """Findings on the rasters of ``ws``, with a first column ``layer`` (``dem``, ``ndvi.2020``).
+
+    A raster that cannot be opened is an error. A ``[rasters]`` entry in another CRS
+    than the analysis CRS is a warning: the readiness rules cannot use it. A raster
+    declaring no CRS is taken to be in the analysis CRS, as the rules and the NDVI
+    statistics take it (a note). NDVI rasters may be in any CRS (sites are reprojected).
+    """
+    analysis = _analysis_crs(ws)
+    entries = [*((name, ref, True) for name, ref in ws.rasters.items()),
+               *((f"ndvi.{k}", ref, False) for k, ref in sorted(ws.ndvi.items()))]
+    rows = [{"layer": label, **f.__dict__}
+            for label, ref, rules_use in entries
+            for f in _raster_file_findings(ws.root / ref, ref, label,
+                                           analysis if rules_use else None)]
+    return pd.DataFrame(rows, columns=["layer", *FINDING_COLUMNS, *FINDING_COLUMNS_EN])
+
+
+def _analysis_crs(ws: Workspace) -> str | None:
+    """The workspace's analysis CRS as text, ``None`` when it cannot be told."""
+    try:
+        text = ws.analysis_crs
+        pyproj.CRS.from_user_input(text)
+    except (PlannerError, pyproj.exceptions.CRSError):
+        return None  # no crs and no layer to derive one from: reported with the layers
+    return text
+
+
+def _same_crs(crs: str, analysis: str) -> bool:
+    """As :meth:`~layers.readiness.inputs.ReadinessInputs.same_crs` (``crs`` not ``None``)."""
+    try:
+        return pyproj.CRS.from_user_input(crs).equals(pyproj.CRS.from_user_input(analysis))
+    except pyproj.exceptions.CRSError:
+        return False
+
+
+def _raster_file_findings(path: Path, ref: str, label: str,
+                          analysis: str | None) -> list[Finding]:
+    """Whether raster ``ref`` opens, declares a CRS and (if ``analysis``) is in that CRS."""
+    try:
+        crs = RasterSource.from_file(path).crs
+    except PlannerError as exc:
+        return [Finding("error", ref, None, problem=exc.zh or exc.message,
+                        hint=exc.hint_zh or "", problem_en=exc.message, hint_en=exc.hint or "")]
+    if crs is None:
+        return [Finding(
+            "info", ref, None,
+            problem=f"栅格 {ref}（{label}）未声明坐标系，按分析坐标系处理",
+            hint=f"如并非如此，请为其声明坐标系（gdal_edit.py -a_srs EPSG:… {ref}）。",
+            problem_en=f"raster {ref} ({label}) declares no CRS; it is taken to be in the "
+                       "analysis CRS",
+            hint_en=f"If it is not, declare its CRS (gdal_edit.py -a_srs EPSG:… {ref}).")]
+    if analysis is None or _same_crs(crs, analysis):
+        return []
+    epsg = pyproj.CRS.from_user_input(analysis).to_epsg()
+    src = Path(ref)
+    out = src.with_name(f"{src.stem}_{epsg or 'warped'}{src.suffix}").as_posix()
+    warp = f"gdalwarp -t_srs {analysis} {ref} {out}"
+    return [Finding(
+        "warning", ref, None,
+        problem=f"栅格 {ref}（{label}）的坐标系为 {crs}，与工作区分析坐标系 {analysis} 不同，"
+                "出让条件核查无法使用该栅格",
+        hint=f"请重投影：{warp}，再在 workspace.toml 的 [rasters] 中改为 "
+             f'{label} = "{out}"。',
+        problem_en=f"raster {ref} ({label}) is in {crs}, not the workspace's analysis CRS "
+                   f"{analysis}; the readiness rules cannot use it",
+        hint_en=f'Reproject it: {warp}, then set {label} = "{out}" under [rasters] in '
+                "workspace.toml.")]

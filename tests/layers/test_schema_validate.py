@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 import pytest
 from shapely.geometry import LineString, Point, Polygon, box
 
@@ -37,6 +40,54 @@ def test_project_columns_survive_a_shapefile():
     for kind in ("roads", "water", "power", "gas"):
         amap = alias_map(CATALOG[kind])
         assert amap["planned_da"] == "planned_date" and amap["项目编号"] == "project_id"
+
+
+def test_shapefile_truncated_names_read_as_catalogue_columns(tmp_path: Path):
+    from layers.workspace import Workspace
+
+    root = tmp_path / "ws"
+    root.mkdir()
+    shp = parcels(name=["一号地块", "二号地块"], supply_sta=["待供应", "储备"],
+                  site_level=["是", "否"], invest_int=[300.0, 250.5], energy_per=[0.5, 0.8],
+                  building_c=[40.0, 35.0], GREEN_RATI=[15.0, 12.0], admin_rati=[7.0, 6.5])
+    pyogrio.write_dataframe(shp, root / "parcels.shp", encoding="GBK")
+    assert (root / "parcels.cpg").read_text().strip() == "GBK"
+    assert "一号地块".encode("gbk") in (root / "parcels.dbf").read_bytes()
+    (root / "workspace.toml").write_text(
+        'name = "测试"\ncrs = "EPSG:4547"\n[layers]\nparcels = "parcels.shp"\n',
+        encoding="utf-8")
+    out = Workspace.load(root).read("parcels")
+    assert list(out["name"]) == ["一号地块", "二号地块"]
+    assert list(out["supply_status"]) == ["for_supply", "reserve"]
+    assert list(out["site_leveled"]) == [True, False]
+    assert list(out["invest_intensity"]) == [300.0, 250.5]
+    assert list(out["energy_per_output"]) == [0.5, 0.8]
+    assert list(out["building_coverage"]) == [40.0, 35.0]
+    assert list(out["green_ratio"]) == [15.0, 12.0]
+    assert list(out["admin_ratio"]) == [7.0, 6.5]
+    assert not {"supply_sta", "GREEN_RATI", "admin_rati"} & set(out.columns)
+
+
+def test_truncated_names_ambiguous_or_shadowed_are_not_used():
+    from layers.catalog import ColumnSpec, LayerSpec, truncated_names
+
+    spec = LayerSpec("t", "测试", "Test", "none", (
+        ColumnSpec("committed_far"), ColumnSpec("committed_tax"), ColumnSpec("delay_reason"),
+        ColumnSpec("note", aliases=("delay_reas",))))
+    assert truncated_names(spec) == {"delay_reas": "delay_reason"}
+    amap = alias_map(spec)
+    assert "committed_" not in amap and amap["delay_reas"] == "note"
+    contracts = normalize("contracts", pd.DataFrame({"committed_": [1.0], "SIGNED_DAT": [
+        "2024-01-02"]}))
+    assert contracts.renamed == {"SIGNED_DAT": "signed_date"}
+    assert contracts.unknown == ["committed_"]
+    full = normalize("parcels", parcels(supply_sta=["储备", "储备"],
+                                        supply_status=["待供应", "已供应"]))
+    assert list(full.data["supply_status"]) == ["for_supply", "supplied"]
+    assert full.unknown == ["supply_sta"]
+    alias = normalize("parcels", parcels(supply_sta=["储备", "储备"], 供应状态=["在建", "在建"]))
+    assert alias.renamed == {"供应状态": "supply_status"} and alias.unknown == ["supply_sta"]
+    assert list(alias.data["supply_status"]) == ["under_construction"] * 2
 
 
 def test_alias_map_knows_chinese_names():
@@ -137,3 +188,47 @@ def test_empty_layer_reports_missing_required(kind):
     gdf = gpd.GeoDataFrame({"x": []}, geometry=[], crs=CRS)
     table = validate(kind, gdf)
     assert set(table[table.severity == "error"].column) == set(CATALOG[kind].required)
+
+
+def _raster_rows(table: pd.DataFrame, text: str) -> pd.DataFrame:
+    return table[table["problem_en"].str.contains(text, regex=False)]
+
+
+def test_validate_flags_rasters_outside_the_analysis_crs(demo_ws_copy: Path):
+    import numpy as np
+    import rasterio
+    from rasterio.warp import Resampling, calculate_default_transform, reproject
+
+    from cli.data import validate_workspace
+    from layers.workspace import Workspace
+
+    table, unusable = validate_workspace(Workspace.load(demo_ws_copy))
+    assert not unusable and _raster_rows(table, "raster ").empty
+    path = demo_ws_copy / "rasters" / "rsrp_5g.tif"
+    with rasterio.open(path) as src:
+        profile, data = src.profile, src.read(1)
+        transform, width, height = calculate_default_transform(
+            src.crs, "EPSG:32649", src.width, src.height, *src.bounds)
+        warped = np.full((height, width), src.nodata, dtype=data.dtype)
+        reproject(data, warped, src_transform=src.transform, src_crs=src.crs,
+                  dst_transform=transform, dst_crs="EPSG:32649", src_nodata=src.nodata,
+                  dst_nodata=src.nodata, resampling=Resampling.nearest)
+    profile.update(crs="EPSG:32649", transform=transform, width=width, height=height)
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(warped, 1)
+    (demo_ws_copy / "rasters" / "ndvi_2020.tif").write_bytes(b"not a GeoTIFF")
+
+    table, unusable = validate_workspace(Workspace.load(demo_ws_copy))
+    assert not unusable
+    wrong = _raster_rows(table, "not the workspace's analysis CRS")
+    assert len(wrong) == 1
+    row = wrong.iloc[0]
+    assert (row["layer"], row["severity"], row["feature"]) == (
+        "coverage_5g", "warning", "rasters/rsrp_5g.tif")
+    for text in ("rasters/rsrp_5g.tif", "EPSG:32649", "EPSG:4547"):
+        assert text in row["problem_en"] and text in row["problem"]
+    assert "gdalwarp -t_srs EPSG:4547 rasters/rsrp_5g.tif" in row["hint_en"]
+    assert "gdalwarp" in row["hint"]
+    broken = _raster_rows(table, "Cannot open raster")
+    assert list(broken["layer"]) == ["ndvi.2020"] and list(broken["severity"]) == ["error"]
+    assert "ndvi_2020.tif" in broken.iloc[0]["problem_en"] and broken.iloc[0]["problem"]
