@@ -71,7 +71,8 @@ def register(app: typer.Typer) -> None:
         check_lang(lang, "the summary")
         from cli.check_dask import check_engine, check_with_dask
 
-        check_engine(engine, out, (split_ids(parcel) or None))
+        check_engine(engine, out, (split_ids(parcel) or None), scheduler=scheduler,
+                     partitions=partitions)
         if engine == "dask" and (build or assume_planned):
             raise InputError("--build and --assume-planned work with the local engine only.",
                              hint="Drop --engine dask, or check the scenario without it.",
@@ -89,6 +90,10 @@ def register(app: typer.Typer) -> None:
         t0 = time.perf_counter()
         inputs = inputs_from_workspace(ws, rulebook=rulebook)
         # a large check gives memory back between its steps and writes after the summary
+        for note in ws.dropped("parcels"):  # not in the results: said, not silently
+            echo_err(f"注意：地块图层 {note.message_zh}这些地块不在结果中，`devzone validate` "
+                     "会列出它们。" if lang == "zh" else f"note: parcels layer {note.message_en} "
+                     "They are not in the results; `devzone validate` lists them.")
         large = len(inputs.parcels) >= LARGE_CHECK
         if large:  # the workspace's copies of the layers: the inputs hold their own
             ws.invalidate()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 import time
 from datetime import date
@@ -19,15 +20,26 @@ __all__ = ["ENGINES", "check_with_dask"]
 ENGINES = ("local", "dask")
 
 
-def check_engine(engine: str, out: Path | None, parcel_ids: list[str] | None) -> None:
-    """Refuse an unknown engine, and what the dask engine does not do, before any work."""
+def check_engine(engine: str, out: Path | None, parcel_ids: list[str] | None, *,
+                 scheduler: str | None = None, partitions: int | None = None) -> None:
+    """Refuse an unknown engine, options of the dask engine without it, and what the dask
+    engine does not do, before any work."""
     if engine not in ENGINES:
         raise InputError(f"--engine {engine!r} is not an engine.",
                          hint="Use --engine local (one process) or --engine dask.",
                          zh=f"--engine {engine!r} 不是可用的计算引擎。",
                          hint_zh="请使用 --engine local（单进程）或 --engine dask。")
     if engine != "dask":
+        given = [o for o, v in (("--scheduler", scheduler), ("--partitions", partitions))
+                 if v is not None]
+        if given:
+            raise InputError(f"{' and '.join(given)} work with --engine dask only.",
+                             hint="Add --engine dask, or drop the option.",
+                             zh=f"{' 和 '.join(given)} 仅适用于 --engine dask。",
+                             hint_zh="请添加 --engine dask，或去掉该选项。")
         return
+    if scheduler is not None:
+        check_scheduler(scheduler)
     if out is None:
         raise InputError("--engine dask needs --out FOLDER for its results.",
                          hint="Add --out results/ (a folder of Parquet parts).",
@@ -38,6 +50,21 @@ def check_engine(engine: str, out: Path | None, parcel_ids: list[str] | None) ->
                          hint="Check single parcels with the default engine.",
                          zh="--engine dask 不支持 --parcel。",
                          hint_zh="检查个别地块请使用默认引擎。")
+
+
+_ADDRESS = re.compile(r"(?:(?:tcp|tls|ws|wss)://)?(?:\[[0-9A-Fa-f:.]+\]|[^\s:/\[\]]+):\d{1,5}")
+
+
+def check_scheduler(address: str) -> None:
+    """Refuse a ``--scheduler`` that is not a Dask scheduler's address (``tcp://host:port``)."""
+    if not _ADDRESS.fullmatch(address.strip()):
+        raise InputError(
+            f"--scheduler {address!r} is not the address of a Dask scheduler.",
+            hint="Give it as tcp://HOST:PORT, as `dask scheduler` prints it on start "
+            "(e.g. tcp://10.0.0.5:8786).",
+            zh=f"--scheduler {address!r} 不是 Dask 调度器的地址。",
+            hint_zh="请写成 tcp://主机:端口，即 `dask scheduler` 启动时显示的地址"
+            "（如 tcp://10.0.0.5:8786）。")
 
 
 def check_with_dask(ws: Any, rulebook: Any, day: date, out: Path, *, scheduler: str | None,

@@ -10,6 +10,7 @@ import atexit
 import gc
 import importlib
 import os
+import signal
 import sys
 import threading
 from typing import NoReturn
@@ -61,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     # allocations (the default) costs a whole check of 1e5 parcels about 0.2 s
     gc.set_threshold(*_GC_THRESHOLDS)
     _arrow_allocator()
+    _terminate_cleanly()
     _register()
     args = sys.argv[1:] if argv is None else argv
     DEBUG["on"] = "--debug" in args
@@ -80,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except typer.Exit as exc:
         return exc.exit_code
+    except _Terminated:
+        echo_err("Terminated; a file being written was not written.")
+        return 143  # 128 + SIGTERM, as a shell reports a process ended by it
     except SystemExit as exc:  # click usage errors
         return int(exc.code or 0)
     except _CLICK_ERRORS as exc:  # usage errors: print them as click would, no traceback
@@ -89,6 +94,26 @@ def main(argv: list[str] | None = None) -> int:
         echo_err("Aborted.")
         return 1
     return rv if isinstance(rv, int) else 0
+
+
+class _Terminated(BaseException):
+    """The process was asked to stop (``SIGTERM``); not an ``Exception``, as Ctrl-C is not."""
+
+
+def _terminate_cleanly() -> None:
+    """``SIGTERM`` (``kill``, a service stopping) ends a command as Ctrl-C does: as an
+    exception in the main thread, so that a write in progress removes its temporary files
+    and folders instead of leaving them behind. Exit status 143 (128 + 15)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def terminate(_signum: int, _frame: object) -> None:
+        writer = sys.modules.get("gis._write")  # not imported: nothing is being written
+        if writer is not None:
+            writer.abandon_writes()  # also the writes on other threads
+        raise _Terminated
+
+    signal.signal(signal.SIGTERM, terminate)
 
 
 def _arrow_allocator() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import fcntl
 import glob
 import io
@@ -12,6 +13,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -164,6 +166,8 @@ def _temp_sibling(path: Path, *, copy_existing: bool = False) -> Iterator[Path]:
         else:
             tmp.unlink()
         yield tmp
+        if _ABANDONED.is_set():  # the process is being stopped (on another thread)
+            raise InterruptedError(errno.EINTR, "the command was stopped")
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -179,6 +183,16 @@ def _temp_sibling(path: Path, *, copy_existing: bool = False) -> Iterator[Path]:
             leftover.unlink(missing_ok=True)
 
 
+#: Set when the process is being stopped: writes still in progress are not renamed into place.
+_ABANDONED = threading.Event()
+
+
+def abandon_writes() -> None:
+    """Make the writes in progress on any thread end without replacing their files (their
+    temporary files are removed): the process is being stopped."""
+    _ABANDONED.set()
+
+
 #: Modules whose exceptions are GDAL refusing a write (``pyogrio.errors``, ``rasterio._err``).
 _GDAL_MODULES = ("pyogrio.", "rasterio.")
 #: Free bytes below which a failed write is put down to a full disk.
@@ -187,8 +201,6 @@ _NEARLY_FULL = 1 << 20
 
 def _cannot_write(path: Path, exc: Exception) -> InputError:
     """The error for a write to ``path`` that the system or GDAL refused with ``exc``."""
-    import errno
-
     try:
         full = shutil.disk_usage(path.parent).free < _NEARLY_FULL
     except OSError:

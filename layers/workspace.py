@@ -39,6 +39,8 @@ MANIFEST = "workspace.toml"
 CACHE_DIR = Path(".devzone") / "cache"
 CACHE_KEEP = 8  # cached results kept per kind (readiness, restoration, …); older ones go
 DIGESTS = "digests.json"  # in the cache: file digests for the next process (gis.digest.memo)
+#: Codes of the reader's notes on features it leaves out of a layer.
+DROPPING_NOTES = ("null_geometry_dropped", "wrong_type_dropped")
 _SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 
 
@@ -72,6 +74,7 @@ class Workspace:
     as_of: date | None = None  # the data's snapshot date: default check date when none given
     _cache: dict[str, tuple[float, Any]] = field(default_factory=dict, repr=False)
     _digests_stored: dict[Any, str] = field(default_factory=dict, repr=False)
+    _notes: dict[str, list[Any]] = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------------ manifest
     @classmethod
@@ -263,10 +266,17 @@ class Workspace:
         if spec.is_table:
             data: Any = gio.read_table(path, layer=layer)
         else:
-            data = gio.read_vector(path, layer=layer, expect=spec.geometry).gdf
+            read = gio.read_vector(path, layer=layer, expect=spec.geometry)
+            data = read.gdf
+            self._notes[kind] = [n for n in read.notes if n.code in DROPPING_NOTES]
         data = normalize(kind, data).data
         self._cache[key] = (mtime, data)
         return data
+
+    def dropped(self, kind: str) -> list[Any]:
+        """The reader's notes (:class:`gis.io.Note`) on features of layer ``kind`` it left
+        out at its last read: without geometry, or of no usable geometry type."""
+        return list(self._notes.get(kind, []))
 
     def invalidate(self, kind: str | None = None) -> None:
         """Forget cached data of ``kind`` (all kinds when ``None``)."""

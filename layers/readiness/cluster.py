@@ -240,7 +240,18 @@ def _client(scheduler: str | None, workers: int, memory_limit: str) -> Iterator[
     from distributed import Client, LocalCluster
 
     if scheduler:
-        with Client(scheduler) as client:
+        try:
+            client = Client(scheduler)
+        except (OSError, ValueError) as exc:  # unreachable, timed out, not an address
+            raise InputError(
+                f"Cannot reach the Dask scheduler at {scheduler}: {exc}",
+                hint="Start it with `dask scheduler` and its workers with `dask worker "
+                "ADDRESS`, check the address it printed, and that this machine can reach "
+                "its port.",
+                zh=f"无法连接 Dask 调度器 {scheduler}：{exc}",
+                hint_zh="请用 `dask scheduler` 启动调度器、用 `dask worker 地址` 启动工作进程，"
+                "核对其显示的地址，并确认本机能访问该端口。") from exc
+        with client:
             yield client
         return
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
