@@ -89,11 +89,11 @@ def register(app: typer.Typer) -> None:
             return
         t0 = time.perf_counter()
         inputs = inputs_from_workspace(ws, rulebook=rulebook)
-        # a large check gives memory back between its steps and writes after the summary
         for note in ws.dropped("parcels"):  # not in the results: said, not silently
             echo_err(f"注意：地块图层 {note.message_zh}这些地块不在结果中，`devzone validate` "
                      "会列出它们。" if lang == "zh" else f"note: parcels layer {note.message_en} "
                      "They are not in the results; `devzone validate` lists them.")
+        # a large check gives memory back between its steps and writes after the summary
         large = len(inputs.parcels) >= LARGE_CHECK
         if large:  # the workspace's copies of the layers: the inputs hold their own
             ws.invalidate()
