@@ -33,7 +33,8 @@ def check_engine(engine: str, out: Path | None, parcel_ids: list[str] | None, *,
         given = [o for o, v in (("--scheduler", scheduler), ("--partitions", partitions))
                  if v is not None]
         if given:
-            raise InputError(f"{' and '.join(given)} work with --engine dask only.",
+            what = "is an option" if len(given) == 1 else "are options"
+            raise InputError(f"{' and '.join(given)} {what} of --engine dask only.",
                              hint="Add --engine dask, or drop the option.",
                              zh=f"{' 和 '.join(given)} 仅适用于 --engine dask。",
                              hint_zh="请添加 --engine dask，或去掉该选项。")
