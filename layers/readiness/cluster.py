@@ -21,12 +21,14 @@ worker once; each worker opens the rasters itself and reads them window by windo
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import logging
 import math
 import os
 import shutil
 import tempfile
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -50,10 +52,14 @@ from layers.readiness.rulebook import Rulebook
 from layers.readiness.summary import ReadinessSummary
 from layers.schema import normalize
 
-__all__ = ["MARKER", "ClusterRun", "check_on_cluster", "read_output"]
+__all__ = ["MARKER", "ClusterRun", "check_on_cluster", "read_output", "sweep_leftovers"]
 
 #: File that marks a folder as this engine's output (a later run may replace it).
 MARKER = "_devzone_check"
+#: Lock file a running check holds in its temporary folder (another run's sweep skips it).
+LOCK = ".running"
+#: Seconds after which a temporary folder beside ``--out`` that no run holds is a leftover.
+STALE_S = 60.0
 _PER_PARTITION = 100_000  # parcels per partition when --partitions is not given
 _OVERLAP = 1.5  # parts whose envelopes add up to more than this × the whole: re-partition
 
@@ -201,6 +207,32 @@ def _prepare_out(out: Path) -> Path:
     return tmp
 
 
+def sweep_leftovers(out: Path) -> list[Path]:
+    """Remove what killed runs (``SIGKILL``, a power cut) left beside ``out``: temporary
+    folders older than :data:`STALE_S` that no running check holds (:data:`LOCK`), and
+    old folders a replacement did not get to remove. Returns what was removed."""
+    removed = []
+    now = time.time()
+    for cand in out.parent.glob(f".{glob.escape(out.name)}.*"):
+        try:
+            if not cand.is_dir() or now - cand.stat().st_mtime < STALE_S:
+                continue
+        except OSError:
+            continue
+        if not cand.name.startswith(f".{out.name}.old-"):
+            if not ((cand / "long").is_dir() and (cand / "overall").is_dir()):
+                continue  # not ours
+            try:
+                with gio.exclusive_lock(cand / LOCK, timeout=0):
+                    shutil.rmtree(cand, ignore_errors=True)
+            except (TimeoutError, OSError):  # a check is running into it
+                continue
+        else:
+            shutil.rmtree(cand, ignore_errors=True)
+        removed.append(cand)
+    return removed
+
+
 def _summary_json(summary: ReadinessSummary, rulebook: Rulebook, as_of: date) -> str:
     doc = {"rulebook": rulebook.name, "version": rulebook.version,
            "as_of": as_of.isoformat(), "parcels": summary.parcels,
@@ -214,6 +246,7 @@ def _summary_json(summary: ReadinessSummary, rulebook: Rulebook, as_of: date) ->
 
 def _finish(tmp: Path, out: Path, text: str) -> None:
     gio.write_text_atomic(tmp / "summary.json", text)
+    (tmp / LOCK).unlink()  # still held (by its open file) until the run returns
     (tmp / MARKER).write_text("devzone check --engine dask\n", encoding="utf-8")
     tmp.chmod(0o755)
     gio.replace_folder(tmp, out)
@@ -294,38 +327,40 @@ def check_on_cluster(ws: Any, rulebook: Rulebook, *, as_of: date, out: Path,
 
     out = Path(out).absolute()
     tmp = _prepare_out(out)
+    sweep_leftovers(out)
     try:
-        layers = {k: g for k in rulebook.layers_needed() - {"parcels", "assessments"}
-                  if (g := ws.read(k)) is not None}
-        zones = layers.get("zones") if "zones" in layers else ws.read("zones")
-        shared = _Shared(layers=layers,
-                         assessments=(ws.read("assessments") if "assessments"
-                                      in rulebook.layers_needed() else None),
-                         rasters={n: str(Path(p).absolute()) for n in rulebook.rasters_needed()
-                                  if (p := ws.raster_path(n)) is not None},
-                         crs=ws.analysis_crs, rulebook=rulebook, as_of=as_of, out=str(tmp),
-                         token=os.urandom(8).hex(), zones=zones)
-        parts, checked = _parts(ws, partitions)
-        n = len(parts)
-        with _client(scheduler, workers, memory_limit) as client:
-            client.run(_quiet)
-            shared_f = client.scatter(shared, broadcast=True)
-            tasks = [dask.delayed(_run_partition)(p, i, shared_f, checked)
-                     for i, p in enumerate(parts)]
-            summaries: dict[int, ReadinessSummary] = {}
-            total = remeasured = 0
-            for fut in as_completed(client.compute(tasks)):
-                i, s, k, r = fut.result()
-                summaries[i] = s
-                total, remeasured = total + k, remeasured + r
-                if progress:
-                    progress(len(summaries), n)
-            peaks = _worker_peaks(client)
-            nworkers = len(client.scheduler_info().get("workers", {}))
-        if not checked:
-            check_unique_ids(read_output(tmp, "overall", ["parcel_id"])["parcel_id"])
-        summary = merge_summaries([summaries[i] for i in sorted(summaries)])
-        _finish(tmp, out, _summary_json(summary, rulebook, as_of))
+        with gio.exclusive_lock(tmp / LOCK, timeout=0):  # another run's sweep skips it
+            layers = {k: g for k in rulebook.layers_needed() - {"parcels", "assessments"}
+                      if (g := ws.read(k)) is not None}
+            zones = layers.get("zones") if "zones" in layers else ws.read("zones")
+            shared = _Shared(layers=layers,
+                             assessments=(ws.read("assessments") if "assessments"
+                                          in rulebook.layers_needed() else None),
+                             rasters={n: str(Path(p).absolute()) for n in rulebook.rasters_needed()
+                                      if (p := ws.raster_path(n)) is not None},
+                             crs=ws.analysis_crs, rulebook=rulebook, as_of=as_of, out=str(tmp),
+                             token=os.urandom(8).hex(), zones=zones)
+            parts, checked = _parts(ws, partitions)
+            n = len(parts)
+            with _client(scheduler, workers, memory_limit) as client:
+                client.run(_quiet)
+                shared_f = client.scatter(shared, broadcast=True)
+                tasks = [dask.delayed(_run_partition)(p, i, shared_f, checked)
+                         for i, p in enumerate(parts)]
+                summaries: dict[int, ReadinessSummary] = {}
+                total = remeasured = 0
+                for fut in as_completed(client.compute(tasks)):
+                    i, s, k, r = fut.result()
+                    summaries[i] = s
+                    total, remeasured = total + k, remeasured + r
+                    if progress:
+                        progress(len(summaries), n)
+                peaks = _worker_peaks(client)
+                nworkers = len(client.scheduler_info().get("workers", {}))
+            if not checked:
+                check_unique_ids(read_output(tmp, "overall", ["parcel_id"])["parcel_id"])
+            summary = merge_summaries([summaries[i] for i in sorted(summaries)])
+            _finish(tmp, out, _summary_json(summary, rulebook, as_of))
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -148,3 +148,31 @@ def test_output_folder_is_never_another_folder(demo_ws: Path, tmp_path: Path, ca
     code, _, err = _cli(["check", str(demo_ws), "--engine", "dask", "--out", str(keep)], capsys)
     assert code == 2 and "earlier check" in err
     assert (keep / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_what_killed_runs_left_is_swept_but_not_a_running_check(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from layers.readiness.cluster import LOCK, STALE_S, sweep_leftovers
+
+    out = tmp_path / "结果"
+    old = time.time() - 2 * STALE_S
+
+    def leftover(name: str, *subs: str, age: float = old) -> Path:
+        folder = tmp_path / name
+        for sub in subs:
+            (folder / sub).mkdir(parents=True)
+        folder.mkdir(exist_ok=True)
+        os.utime(folder, (age, age))
+        return folder
+
+    killed = leftover(".结果.k1ll3d00", "long", "overall")
+    replaced = leftover(".结果.old-abcd1234", "结果/long")
+    running = leftover(".结果.running1", "long", "overall")
+    young = leftover(".结果.y0ung000", "long", "overall", age=time.time())
+    other = leftover(".结果.n0tours0", "data")
+    with gio.exclusive_lock(running / LOCK):  # a check still writing into it
+        assert sorted(sweep_leftovers(out)) == sorted([killed, replaced])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        p.name for p in (running, young, other))
