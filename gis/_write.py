@@ -167,7 +167,7 @@ def _temp_sibling(path: Path, *, copy_existing: bool = False) -> Iterator[Path]:
             tmp.unlink()
         yield tmp
         if _ABANDONED.is_set():  # the process is being stopped (on another thread)
-            raise InterruptedError(errno.EINTR, "the command was stopped")
+            raise _cannot_write(path, InterruptedError(errno.EINTR, "the command was stopped"))
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
