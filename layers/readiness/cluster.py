@@ -219,16 +219,16 @@ def sweep_leftovers(out: Path) -> list[Path]:
                 continue
         except OSError:
             continue
-        if not cand.name.startswith(f".{out.name}.old-"):
-            if not ((cand / "long").is_dir() and (cand / "overall").is_dir()):
-                continue  # not ours
+        if cand.name.startswith(f".{out.name}.old-"):  # what replace_folder set aside
+            shutil.rmtree(cand, ignore_errors=True)
+        elif (cand / "long").is_dir() and (cand / "overall").is_dir():  # a run's folder
             try:
                 with gio.exclusive_lock(cand / LOCK, timeout=0):
                     shutil.rmtree(cand, ignore_errors=True)
             except (TimeoutError, OSError):  # a check is running into it
                 continue
         else:
-            shutil.rmtree(cand, ignore_errors=True)
+            continue  # not ours
         removed.append(cand)
     return removed
 
