@@ -33,7 +33,14 @@ LAYER = "readiness"
 
 
 def check_result_path(path: Path, *, option: str = "--out") -> None:
-    """Refuse a result file whose suffix names no format (before any work is done)."""
+    """Refuse a result file whose suffix names no format, or a folder in its place
+    (before any work is done)."""
+    if path.is_dir():
+        raise InputError(
+            f"{option} {path}: a folder of that name is in the way.",
+            hint="Choose another file name, or move the folder.",
+            zh=f"{option} {path}：已有同名文件夹。",
+            hint_zh="请换一个文件名，或移走该文件夹。")
     if path.suffix.lower() not in RESULT_SUFFIXES:
         raise InputError(
             f"{option} {path}: unknown format {path.suffix!r}.",

@@ -119,3 +119,14 @@ def test_parcels_left_out_for_want_of_geometry_are_reported(demo_ws_copy: Path) 
     assert ("note: parcels layer layers.gpkg: 2 feature(s) without geometry were dropped "
             "(feature index 3, 7). They are not in the results") in proc.stderr
     assert f"{len(parcels) - 2} parcels × 25 rules" in proc.stderr
+
+
+def test_a_folder_in_place_of_the_result_is_refused_before_any_work(
+        tmp_path: Path, demo_ws: Path) -> None:
+    out = tmp_path / "结果.csv"
+    out.mkdir()
+    proc = _run("check", str(demo_ws), "--out", str(out))
+    assert proc.returncode == 2
+    assert f"--out {out}: a folder of that name is in the way" in proc.stderr
+    assert proc.stdout == ""  # refused before the check ran
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["结果.csv"]
