@@ -207,18 +207,22 @@ def _cannot_write(path: Path, exc: Exception) -> InputError:
         full = False
     if getattr(exc, "errno", None) == errno.ENOSPC or full:
         why, why_zh = "the disk is full", "磁盘已满"
+        fix, fix_zh = ("Free some disk space or write to another disk",
+                       "请释放磁盘空间或写到其他磁盘")
     elif isinstance(exc, IsADirectoryError) or path.is_dir():
         why, why_zh = "a folder of that name is in the way", "该路径是一个文件夹"
-    elif isinstance(exc, OSError):
-        why = why_zh = exc.strerror or str(exc)
+        fix, fix_zh = ("Choose another file name, or move the folder",
+                       "请换一个文件名，或移走该文件夹")
     else:
-        why = why_zh = str(exc).splitlines()[0][:200]
+        why = why_zh = (exc.strerror or str(exc) if isinstance(exc, OSError)
+                        else str(exc).splitlines()[0][:200])
+        fix, fix_zh = ("Check the disk space and that you may write to the folder",
+                       "请检查磁盘空间及该文件夹的写入权限")
     return InputError(
         f"cannot write {path}: {why}.",
-        hint="Free some disk space, or choose another file name or folder that you may "
-        "write to; nothing was written (a file already there is unchanged).",
+        hint=f"{fix}; nothing was written (a file already there is unchanged).",
         zh=f"无法写入 {path}：{why_zh}。",
-        hint_zh="请释放磁盘空间，或换一个有写入权限的文件名或文件夹；未写入任何内容（已有的同名文件未改动）。")
+        hint_zh=f"{fix_zh}；未写入任何内容（已有的同名文件未改动）。")
 
 
 def write_text_atomic(path: str | Path, text: str, *, encoding: str = "utf-8") -> Path:

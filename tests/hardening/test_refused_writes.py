@@ -24,6 +24,7 @@ def test_a_folder_in_the_way_is_named_not_the_temporary_file(tmp_path: Path, nam
     with pytest.raises(InputError) as err:
         write_vector(_parcels(), tmp_path / name)
     assert str(err.value).startswith(f"cannot write {tmp_path / name}: a folder of that name")
+    assert "Choose another file name, or move the folder" in str(err.value)
     assert "无法写入" in err.value.text("zh")
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
 
@@ -65,5 +66,5 @@ def test_a_full_disk_is_said_to_be_full(tmp_path: Path, monkeypatch: pytest.Monk
     table = pd.DataFrame({"parcel_id": ["长治-1"] * n, "message": ["距道路不超过 50 米"] * n})
     with pytest.raises(InputError, match=r"cannot write .*out\.csv: the disk is full") as err:
         write_table(table, tmp_path / "out.csv")
-    assert "磁盘已满" in err.value.text("zh")
+    assert "磁盘已满" in err.value.text("zh") and "Free some disk space" in str(err.value)
     assert list(tmp_path.iterdir()) == []
