@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import zipfile
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from gis._locate import _Target
 from gis._notes import Note
@@ -38,6 +39,17 @@ def _sidecar_names(target: _Target) -> tuple[list[str], Callable[[str], bytes]]:
 def _find_sidecar(names: Sequence[str], stem: str, ext: str) -> str | None:
     wanted = (stem + ext).lower()
     return next((n for n in names if n.lower() == wanted), None)
+
+
+_SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+
+
+def shapefile_parts(shp: Path) -> list[Path]:
+    """The files of Shapefile ``shp`` that exist, ``.shp`` first, their suffixes in any case
+    (``PARCELS.SHP`` with ``PARCELS.DBF``), as GDAL finds them."""
+    names = [p.name for p in shp.parent.iterdir()]
+    return [shp.parent / name for ext in _SHAPEFILE_PARTS
+            if (name := _find_sidecar(names, shp.stem, ext)) is not None]
 
 
 def _shapefile_encoding(target: _Target) -> None:

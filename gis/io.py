@@ -8,6 +8,7 @@ folders in :mod:`gis._parquet`.
 
 from __future__ import annotations
 
+from gis._encoding import shapefile_parts
 from gis._folders import replace_folder
 from gis._parquet import dataset_parts, read_geoparquet, write_geoparquet_dataset
 from gis._read import *  # noqa: F403  (the reading half)
@@ -35,6 +36,7 @@ __all__ = [
     "formula_safe",
     "read_geoparquet",
     "replace_folder",
+    "shapefile_parts",
     "stale_temp_files",
     "write_bytes_atomic",
     "write_geoparquet_dataset",

@@ -41,22 +41,6 @@ CACHE_KEEP = 8  # cached results kept per kind (readiness, restoration, …); ol
 DIGESTS = "digests.json"  # in the cache: file digests for the next process (gis.digest.memo)
 #: Codes of the reader's notes on features it leaves out of a layer.
 DROPPING_NOTES = ("null_geometry_dropped", "wrong_type_dropped")
-_SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
-
-
-def shapefile_parts(path: Path) -> list[Path]:
-    """The files of Shapefile ``path`` that exist, ``.shp`` first: each part in the case
-    of ``path``'s suffix, else in the other case (``PARCELS.SHP`` with ``PARCELS.DBF``,
-    or ``parcels.shp`` with ``parcels.DBF``, as GDAL finds them)."""
-    upper = path.suffix.isupper()
-    found = []
-    for ext in _SHAPEFILE_PARTS:
-        for cand in (ext.upper(), ext) if upper else (ext, ext.upper()):
-            part = path.with_suffix(cand)
-            if part.exists():
-                found.append(part)
-                break
-    return found
 
 
 @dataclass
@@ -337,7 +321,7 @@ class Workspace:
         if layer is not None:
             return layer_digest(path, layer)
         if path.suffix.lower() == ".shp":
-            return text_digest("|".join(file_digest(p) for p in shapefile_parts(path)))
+            return text_digest("|".join(file_digest(p) for p in gio.shapefile_parts(path)))
         return file_digest(path)
 
     def raster_digest(self, name: str) -> str | None:

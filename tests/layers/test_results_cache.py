@@ -196,7 +196,7 @@ def test_a_shapefile_with_upper_case_suffixes_is_digested_with_all_its_parts(
     import pyogrio
     import shapely
 
-    from layers.workspace import shapefile_parts
+    from gis.io import shapefile_parts
 
     frame = gpd.GeoDataFrame({"parcel_id": ["长治-1", "长治-2"], "land_use": ["工业", "工业"]},
                              geometry=[shapely.box(0, 0, 10, 10), shapely.box(20, 0, 30, 10)],
