@@ -20,6 +20,7 @@ __all__ = [
     "detect_crs",
     "gk_zone_epsg",
     "metric_crs_for",
+    "same_crs",
 ]
 
 #: China in degrees (lon_min, lat_min, lon_max, lat_max), generous on every side.
@@ -88,6 +89,17 @@ def gk_zone_epsg(lon: float, *, prefix: bool) -> int:
     zone = min(max(round(lon / 3.0), _GK3_ZONES.start), _GK3_ZONES.stop - 1)
     first = _GK3_PREFIX_FIRST if prefix else _GK3_NOPREFIX_FIRST
     return first + zone - _GK3_ZONES.start
+
+
+def same_crs(a: Any, b: Any) -> bool:
+    """Whether ``a`` and ``b`` name the same CRS: ``None`` on either side is taken as yes
+    (a raster that declares none), a CRS pyproj cannot read as no."""
+    if a is None or b is None:
+        return True
+    try:
+        return pyproj.CRS.from_user_input(a).equals(pyproj.CRS.from_user_input(b))
+    except pyproj.exceptions.CRSError:
+        return False
 
 
 def _is_web_mercator(crs: pyproj.CRS) -> bool:

@@ -15,7 +15,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from gis.crs import metric_crs_for
+from gis.crs import metric_crs_for, same_crs
 from gis.errors import PlannerError
 from gis.measure import area_ha
 from gis.raster import RasterSource
@@ -401,14 +401,6 @@ def _analysis_crs(ws: Workspace) -> str | None:
     return text
 
 
-def _same_crs(crs: str, analysis: str) -> bool:
-    """As :meth:`~layers.readiness.inputs.ReadinessInputs.same_crs` (``crs`` not ``None``)."""
-    try:
-        return pyproj.CRS.from_user_input(crs).equals(pyproj.CRS.from_user_input(analysis))
-    except pyproj.exceptions.CRSError:
-        return False
-
-
 def _raster_file_findings(path: Path, ref: str, label: str,
                           analysis: str | None) -> list[Finding]:
     """Whether raster ``ref`` opens, declares a CRS and (if ``analysis``) is in that CRS."""
@@ -425,7 +417,7 @@ def _raster_file_findings(path: Path, ref: str, label: str,
             problem_en=f"raster {ref} ({label}) declares no CRS; it is taken to be in the "
                        "analysis CRS",
             hint_en=f"If it is not, declare its CRS (gdal_edit.py -a_srs EPSG:… {ref}).")]
-    if analysis is None or _same_crs(crs, analysis):
+    if analysis is None or same_crs(crs, analysis):
         return []
     epsg = pyproj.CRS.from_user_input(analysis).to_epsg()
     src = Path(ref)

@@ -10,6 +10,7 @@ import geopandas as gpd
 import pandas as pd
 import pyproj
 
+from gis.crs import same_crs
 from gis.errors import CRSError, InputError
 from gis.raster import RasterSource
 
@@ -100,12 +101,7 @@ class ReadinessInputs:
 
     def same_crs(self, crs: Any) -> bool:
         """Whether ``crs`` (a raster's) is the analysis CRS; ``None`` is taken as yes."""
-        if crs is None:
-            return True
-        try:
-            return pyproj.CRS.from_user_input(crs).equals(self.crs)
-        except pyproj.exceptions.CRSError:
-            return False
+        return same_crs(crs, self.crs)
 
 
 def inputs_from_workspace(ws: Any, *, rulebook: Any = None) -> ReadinessInputs:
