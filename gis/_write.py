@@ -153,10 +153,7 @@ def _temp_sibling(path: Path, *, copy_existing: bool = False) -> Iterator[Path]:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix,
                                         dir=path.parent)
     except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror or exc}.",
-                         hint="Choose a folder that exists and that you may write to.",
-                         zh=f"无法写入 {path}：{exc.strerror or exc}。",
-                         hint_zh="请选择一个存在且有写入权限的文件夹。") from exc
+        raise _cannot_write(path, exc) from exc
     os.close(fd)
     tmp = Path(tmp_name)
     os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; the final file gets normal permissions
@@ -209,6 +206,10 @@ def _cannot_write(path: Path, exc: Exception) -> InputError:
         why, why_zh = "the disk is full", "磁盘已满"
         fix, fix_zh = ("Free some disk space or write to another disk",
                        "请释放磁盘空间或写到其他磁盘")
+    elif any(p.exists() and not p.is_dir() for p in path.parents):
+        why, why_zh = "a file is in the way of its folder", "其所在文件夹的路径上有同名文件"
+        fix, fix_zh = ("Choose another folder, or move that file",
+                       "请换一个文件夹，或移走该文件")
     elif isinstance(exc, IsADirectoryError) or path.is_dir():
         why, why_zh = "a folder of that name is in the way", "该路径是一个文件夹"
         fix, fix_zh = ("Choose another file name, or move the folder",
