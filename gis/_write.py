@@ -198,11 +198,11 @@ _NEARLY_FULL = 1 << 20
 
 def _cannot_write(path: Path, exc: Exception) -> InputError:
     """The error for a write to ``path`` that the system or GDAL refused with ``exc``."""
-    try:
-        full = shutil.disk_usage(path.parent).free < _NEARLY_FULL
-    except OSError:
-        full = False
-    if getattr(exc, "errno", None) == errno.ENOSPC or full:
+    full = getattr(exc, "errno", None) == errno.ENOSPC
+    if not isinstance(exc, OSError):  # GDAL says no more than that a write failed
+        with contextlib.suppress(OSError):
+            full = shutil.disk_usage(path.parent).free < _NEARLY_FULL
+    if full:
         why, why_zh = "the disk is full", "磁盘已满"
         fix, fix_zh = ("Free some disk space or write to another disk",
                        "请释放磁盘空间或写到其他磁盘")

@@ -41,6 +41,13 @@ def check_result_path(path: Path, *, option: str = "--out") -> None:
             hint="Choose another file name, or move the folder.",
             zh=f"{option} {path}：已有同名文件夹。",
             hint_zh="请换一个文件名，或移走该文件夹。")
+    blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise InputError(
+            f"cannot write {option} {path}: {blocking} is a file, not a folder.",
+            hint="Choose another folder, or move that file.",
+            zh=f"无法写入 {option} {path}：{blocking} 是文件而不是文件夹。",
+            hint_zh="请换一个文件夹，或移走该文件。")
     if path.suffix.lower() not in RESULT_SUFFIXES:
         raise InputError(
             f"{option} {path}: unknown format {path.suffix!r}.",

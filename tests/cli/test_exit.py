@@ -40,7 +40,8 @@ def test_a_result_in_a_folder_that_cannot_be_made(tmp_path: Path, demo_ws: Path)
     out = blocker / "r.csv"
     proc = _run("check", str(demo_ws), "--parcel", "GX-0106-1", "--out", str(out))
     assert proc.returncode == 2
-    assert f"cannot write {out}: a file is in the way of its folder" in proc.stderr
+    assert f"cannot write --out {out}: {blocker} is a file, not a folder" in proc.stderr
+    assert proc.stdout == ""  # refused before the check ran
     assert "Traceback" not in proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
 

@@ -68,3 +68,23 @@ def test_a_full_disk_is_said_to_be_full(tmp_path: Path, monkeypatch: pytest.Monk
         write_table(table, tmp_path / "out.csv")
     assert "磁盘已满" in err.value.text("zh") and "Free some disk space" in str(err.value)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_in_the_way_of_the_folder_is_named(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(InputError, match=r"cannot write .*r\.csv: a file is in the way of its"):
+        write_table(pd.DataFrame({"a": [1]}), blocker / "r.csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+
+
+def test_a_refusal_with_its_own_reason_is_not_put_down_to_a_full_disk() -> None:
+    import shutil
+
+    proc = Path("/proc")  # no free space, and no file may be made there, even by root
+    if not proc.is_dir() or shutil.disk_usage(proc).free:
+        pytest.skip("needs Linux's /proc")
+    with pytest.raises(InputError) as err:
+        write_table(pd.DataFrame({"a": [1]}), proc / "devzone-r.csv")
+    assert str(err.value).startswith(f"cannot write {proc / 'devzone-r.csv'}: ")
+    assert "disk is full" not in str(err.value)
