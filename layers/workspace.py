@@ -25,6 +25,7 @@ from gis import io as gio
 from gis.crs import metric_crs_for
 from gis.digest import file_digest, layer_digest, memo, remember, text_digest
 from gis.errors import InputError, PlannerError, WorkspaceError
+from layers import layer_cache
 from layers.catalog import CATALOG, get_spec
 from layers.schema import normalize
 
@@ -56,7 +57,7 @@ class Workspace:
     ndvi: dict[str, str] = field(default_factory=dict)
     rules: str | None = None
     as_of: date | None = None  # the data's snapshot date: default check date when none given
-    _cache: dict[str, tuple[float, Any]] = field(default_factory=dict, repr=False)
+    _cache: dict[str, tuple[Any, Any]] = field(default_factory=dict, repr=False)
     _digests_stored: dict[Any, str] = field(default_factory=dict, repr=False)
     _notes: dict[str, list[Any]] = field(default_factory=dict, repr=False)
 
@@ -268,6 +269,7 @@ class Workspace:
             self._cache.clear()
         else:
             self._cache.pop(f"raw:{kind}", None)
+            self._cache.pop(f"layer:{kind}", None)
 
     def read_required(self, kind: str, *, needed_for: str = "",
                       needed_for_zh: str = "") -> gpd.GeoDataFrame | pd.DataFrame:
@@ -294,6 +296,11 @@ class Workspace:
         Returns ``None`` when the workspace has no such layer. The result is a copy:
         callers may modify it freely.
         """
+        key = self._layer_key(kind)
+        if key is not None:
+            stored = self._stored_layer(kind, key)
+            if stored is not None:
+                return stored.copy()
         data = self._read_raw(kind)
         if data is None:
             return None
@@ -303,8 +310,35 @@ class Workspace:
                 raise InputError(f"Layer {kind} of {self.root} has no CRS.",
                                  zh=f"{self.root} 中的 {kind} 图层没有坐标系。",
                                  hint_zh="请为该图层补充坐标系（如 .prj 文件）后重新导入。")
-            return data.to_crs(crs) if not data.crs.equals(crs) else data.copy()
+            out = data.to_crs(crs) if not data.crs.equals(crs) else data.copy()
+            if key is not None and len(out) >= layer_cache.MIN_FEATURES \
+                    and key == self._layer_key(kind):  # unchanged while it was read
+                self.write_cache(layer_cache.entry_name(kind, key),
+                                 layer_cache.to_bytes(out, self.dropped(kind)),
+                                 keep=layer_cache.KEEP)
+            return out
         return data.copy()
+
+    def _layer_key(self, kind: str) -> str | None:
+        """The key of layer ``kind``'s converted copy (:mod:`layers.layer_cache`), or
+        ``None`` (a table, no such layer, no manifest CRS, a file that cannot be keyed)."""
+        src = self.source(kind)
+        if src is None or not self.crs or get_spec(kind).is_table:
+            return None
+        return layer_cache.layer_key(src[0], src[1], self.crs)
+
+    def _stored_layer(self, kind: str, key: str) -> gpd.GeoDataFrame | None:
+        """Layer ``kind``'s converted copy under ``key`` (kept in memory once read)."""
+        hit = self._cache.get(f"layer:{kind}")
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        data = self.read_cache(layer_cache.entry_name(kind, key))
+        loaded = layer_cache.from_bytes(data, self.crs or "") if data is not None else None
+        if loaded is None:
+            return None
+        gdf, self._notes[kind] = loaded
+        self._cache[f"layer:{kind}"] = (key, gdf)
+        return gdf
 
     # ------------------------------------------------------------------ content digests
     def digest(self, kind: str) -> str | None:
@@ -345,13 +379,13 @@ class Workspace:
         except OSError:
             return None
 
-    def write_cache(self, name: str, data: bytes) -> bool:
+    def write_cache(self, name: str, data: bytes, *, keep: int = CACHE_KEEP) -> bool:
         """Store a derived result atomically (temp file + rename); ``False`` if it cannot be.
 
         Not a workspace change: no lock, no version, no audit row. A read-only
         folder or a full disk only means the result is computed again next time.
         Of the files sharing ``name``'s prefix (up to the first ``-``) the newest
-        ``CACHE_KEEP`` are kept.
+        ``keep`` are kept.
         """
         try:
             gio.write_bytes_atomic(self.cache_dir / name, data)
@@ -361,7 +395,7 @@ class Workspace:
         try:
             same = sorted((p for p in self.cache_dir.glob(f"{prefix}*") if p.is_file()),
                           key=lambda p: p.stat().st_mtime_ns, reverse=True)
-            for old in same[CACHE_KEEP:]:
+            for old in same[keep:]:
                 old.unlink(missing_ok=True)
         except OSError:
             pass
