@@ -1,10 +1,12 @@
-"""Converted copies of big vector layers, kept in the workspace cache (``.devzone/cache``).
+"""Converted copies of vector layers, kept in the workspace cache (``.devzone/cache``).
 
 Reading a layer of 10^5 parcels — parsing GeoJSON or a GeoPackage, repairing geometry,
 normalising the columns to the catalogue, reprojecting to the analysis CRS — takes
-0.6–0.9 s; reading the same frame back from GeoParquet takes about 0.15 s. So a layer
-of at least ``MIN_FEATURES`` features, once read, is stored as GeoParquet (with the
-reader's notes on features it left out) under a name keyed by:
+0.6–0.9 s, and even a layer of a hundred roads 20–40 ms; reading the same frame back
+from GeoParquet takes about 0.15 s and 8 ms. So a layer, once read, is stored as
+GeoParquet (with the reader's notes on features it left out) when its columns are of
+types Parquet gives back exactly (numbers, booleans, text, dates, categories), under a
+name keyed by:
 
 - the identity of its files — path, size, modification and change times, inode and
   device of the file, or of each part of a Shapefile. Any write to a file changes its
@@ -29,16 +31,16 @@ from dataclasses import asdict
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 
 from gis import io as gio
 from gis.digest import text_digest
 from gis.io import Note
 from layers.results_cache import code_digest
 
-__all__ = ["KEEP", "MIN_FEATURES", "SETTLE_S", "entry_name", "from_bytes", "layer_key",
+__all__ = ["KEEP", "SETTLE_S", "entry_name", "from_bytes", "layer_key", "storable",
            "to_bytes"]
 
-MIN_FEATURES = 10_000  # smaller layers read fast enough from their source
 KEEP = 2  # copies kept per layer kind (the newest)
 SETTLE_S = 2.0  # seconds a file must have been left unchanged before it is keyed
 FORMAT = 1  # bump when what is stored changes
@@ -92,6 +94,18 @@ def layer_key(path: Path, layer: str | None, crs: str, *, now: float | None = No
 def entry_name(kind: str, key: str) -> str:
     """The cache file name of layer ``kind`` under ``key`` (``layer.<kind>-<key>.parquet``)."""
     return f"layer.{kind}-{key}.parquet"
+
+
+def storable(gdf: gpd.GeoDataFrame) -> bool:
+    """Whether every column of ``gdf`` comes back from Parquet exactly as it is: numbers,
+    booleans, text, timestamps, categories and GDAL's Date fields (``datetime.date``
+    objects) do; other Python objects (mixed values, lists) may not."""
+    return all(
+        name == gdf.geometry.name or dtype.kind in "biufM"
+        or isinstance(dtype, pd.StringDtype | pd.CategoricalDtype | pd.BooleanDtype
+                      | pd.DatetimeTZDtype)
+        or (dtype.kind == "O" and pd.api.types.infer_dtype(gdf[name], skipna=True) == "date")
+        for name, dtype in gdf.dtypes.items())
 
 
 def to_bytes(gdf: gpd.GeoDataFrame, notes: list[Note]) -> bytes:

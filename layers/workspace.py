@@ -311,11 +311,9 @@ class Workspace:
                                  zh=f"{self.root} 中的 {kind} 图层没有坐标系。",
                                  hint_zh="请为该图层补充坐标系（如 .prj 文件）后重新导入。")
             out = data.to_crs(crs) if not data.crs.equals(crs) else data.copy()
-            if key is not None and len(out) >= layer_cache.MIN_FEATURES \
+            if key is not None and layer_cache.storable(out) \
                     and key == self._layer_key(kind):  # unchanged while it was read
-                self.write_cache(layer_cache.entry_name(kind, key),
-                                 layer_cache.to_bytes(out, self.dropped(kind)),
-                                 keep=layer_cache.KEEP)
+                self._store_layer(kind, key, out)
             return out
         return data.copy()
 
@@ -326,6 +324,17 @@ class Workspace:
         if src is None or not self.crs or get_spec(kind).is_table:
             return None
         return layer_cache.layer_key(src[0], src[1], self.crs)
+
+    def _store_layer(self, kind: str, key: str, gdf: gpd.GeoDataFrame) -> None:
+        """Keep ``gdf`` as layer ``kind``'s converted copy under ``key``; a frame Arrow
+        cannot convert is simply not kept."""
+        import pyarrow as pa
+
+        try:
+            data = layer_cache.to_bytes(gdf, self.dropped(kind))
+        except (pa.ArrowException, ValueError, TypeError):
+            return
+        self.write_cache(layer_cache.entry_name(kind, key), data, keep=layer_cache.KEEP)
 
     def _stored_layer(self, kind: str, key: str) -> gpd.GeoDataFrame | None:
         """Layer ``kind``'s converted copy under ``key`` (kept in memory once read)."""

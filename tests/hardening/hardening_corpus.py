@@ -506,16 +506,13 @@ def _drop_sidecar(shp: Path, suffix: str) -> Path:
 
 
 def fingerprint(root: Path) -> dict[str, str]:
-    """SHA-256 of every file under ``root`` (relative path → digest).
+    """SHA-256 of every file under ``root`` (relative path → digest), but the lock and the
+    cache (:func:`tests.workspace.workspace_helpers.digest`): taking the lock (a refused
+    import may get as far as the id check under the lock) records its holder there, and
+    reading a layer may store a converted copy of it in the cache; neither holds data."""
+    from tests.workspace.workspace_helpers import digest
 
-    The workspace lock file is left out: taking the lock (a refused import may get as far
-    as the id check under the lock) records its holder there, and it holds no data.
-    """
-    import hashlib
-
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*"))
-            if p.is_file() and p.relative_to(root).as_posix() != ".devzone/lock"}
+    return digest(root)
 
 
 def argv(case: Case, ws: Path, file: Path) -> list[str]:

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import os
 import time
+from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from geopandas.testing import assert_geodataframe_equal
@@ -31,7 +34,8 @@ def _parcels(n: int, *, name: str = "工业用地") -> gpd.GeoDataFrame:
     geoms[1] = None  # left out by the reader, with a note
     return gpd.GeoDataFrame({"parcel_id": [f"GX-{i:03d}" for i in range(n)],
                              "name": [f"{name}{i}号" for i in range(n)],
-                             "地块备注": ["一期"] * n}, geometry=geoms, crs="EPSG:4490")
+                             "地块备注": ["一期"] * n,
+                             "登记日期": ["2024-05-01"] * n}, geometry=geoms, crs="EPSG:4490")
 
 
 def _roads() -> gpd.GeoDataFrame:
@@ -48,7 +52,6 @@ def _age(*paths: Path) -> None:
 
 @pytest.fixture
 def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setattr(layer_cache, "MIN_FEATURES", 3)
     monkeypatch.setattr(layer_cache, "SETTLE_S", 0.2)
     (tmp_path / "workspace.toml").write_text(MANIFEST, encoding="utf-8")
     _parcels(6).to_file(tmp_path / "地块.geojson", driver="GeoJSON")
@@ -83,16 +86,36 @@ def test_a_second_process_reads_the_copy_exactly(root: Path,
     assert back.crs.equals("EPSG:4547") and back.crs == fresh.crs
     assert back["地块备注"].tolist() == ["一期"] * 5
     assert back["name"].iloc[0] == "工业用地0号"
+    assert back["登记日期"].iloc[0] == date(2024, 5, 1)  # a GDAL Date field
     assert again.dropped("parcels") == notes
     assert not back.attrs
     back.loc[back.index[0], "name"] = "改动"  # a copy: the next read is unchanged
     assert again.read("parcels")["name"].iloc[0] == "工业用地0号"
 
 
-def test_a_layer_below_the_threshold_is_not_copied(root: Path) -> None:
-    ws = Workspace.load(root)
-    assert len(ws.read("roads")) == 1
-    assert _copies(root, "roads") == []
+def test_a_small_shapefile_layer_is_copied_too(root: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    fresh = Workspace.load(root).read("roads")
+    assert len(fresh) == 1 and len(_copies(root, "roads")) == 1
+    _no_source_reads(monkeypatch)
+    assert_geodataframe_equal(Workspace.load(root).read("roads"), fresh)
+
+
+def test_only_columns_parquet_gives_back_exactly_are_stored() -> None:
+    base = gpd.GeoDataFrame(
+        {"n": pd.array([1, None], dtype="Int64"), "x": [1.5, np.nan],
+         "s": pd.array(["甲", None], dtype="string"), "c": pd.Categorical(["a", "b"]),
+         "b": pd.array([True, None], dtype="boolean"),
+         "t": pd.to_datetime(["2024-05-01", None]),
+         "tz": pd.to_datetime(["2024-05-01", None]).tz_localize("Asia/Shanghai"),
+         "d": pd.Series([date(2024, 5, 1), None], dtype=object)},
+        geometry=[shapely.Point(0, 0), None], crs="EPSG:4547")
+    assert layer_cache.storable(base)
+    back, notes = layer_cache.from_bytes(layer_cache.to_bytes(base, []), "EPSG:4547")
+    assert_geodataframe_equal(back, base)
+    assert notes == []
+    mixed = base.assign(m=pd.Series([1, "二"], dtype=object))
+    assert not layer_cache.storable(mixed)
 
 
 def test_a_changed_file_is_read_again(root: Path) -> None:

@@ -23,6 +23,14 @@ from ui.map import prepare_map_data
 from ui.map.data import dump_map_data, load_map_data
 
 
+def _results(root: Path) -> list[str]:
+    """The kinds of results in the cache, without the converted layer copies (whose
+    presence depends on how long ago the layer files were written: layers.layer_cache)."""
+    names = [p.name for p in (root / CACHE_DIR).iterdir()]
+    assert all(n.endswith(".parquet") for n in names if n.startswith("layer."))
+    return sorted(n.split("-")[0] for n in names if not n.startswith("layer."))
+
+
 def test_reloaded_map_data_equals_the_prepared_one(layers: dict[str, gpd.GeoDataFrame],
                                                    dem: Raster, coverage: Raster) -> None:
     fresh = prepare_map_data(layers, overall=overall_for(layers["parcels"]), dem=dem,
@@ -51,8 +59,7 @@ def test_the_app_reads_stored_results_and_map_data_before_computing(
     as_of = uidata.default_as_of()
     data, notes = uidata.map_data(snap, text, as_of)
     assert not notes
-    stored = sorted(p.name.split("-")[0] for p in (demo_ws_copy / CACHE_DIR).iterdir())
-    assert stored == ["digests.json", "map", "readiness", "restoration"]
+    assert _results(demo_ws_copy) == ["digests.json", "map", "readiness", "restoration"]
     assert uidata.snapshot() == snap  # storing derived results changes no input
 
     def no_computing(*args: object, **kwargs: object) -> None:
@@ -80,8 +87,7 @@ def test_the_warm_start_fills_the_cache_once_and_never_raises(
     monkeypatch.setattr(warm, "_thread", None)
     assert warm.start() and not warm.start()  # once per process
     assert warm.wait(600)
-    assert sorted(p.name.split("-")[0] for p in (demo_ws_copy / CACHE_DIR).iterdir()) == \
-        ["digests.json", "map", "readiness", "restoration"]
+    assert _results(demo_ws_copy) == ["digests.json", "map", "readiness", "restoration"]
 
     monkeypatch.setenv("DEVZONE_WORKSPACE", str(tmp_path / "nowhere"))
     monkeypatch.setattr(warm, "_thread", None)
@@ -200,4 +206,4 @@ def test_results_of_unsaved_rulebook_edits_are_not_stored(
     assert len(result.overall)
     # (file digests are facts about the files, stored whatever the rulebook)
     assert not sorted(p.name.split("-")[0] for p in (demo_ws_copy / CACHE_DIR).glob("*")
-                      if not p.name.startswith(("restoration", "digests")))
+                      if not p.name.startswith(("restoration", "digests", "layer.")))

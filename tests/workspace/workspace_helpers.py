@@ -62,12 +62,15 @@ def build(root: Path, *, n_sites: int = 5, veg: bool = True) -> Path:
 
 
 def digest(root: Path) -> dict[str, str]:
-    """SHA-256 of every file under ``root`` (recursively), except the lock file.
+    """SHA-256 of every file under ``root`` (recursively), except the lock file and the
+    cache.
 
-    The lock file only says who last held the lock; everything else (data,
+    The lock file only says who last held the lock, the cache holds derived data (a
+    read may store a converted copy of a layer there); everything else (data,
     manifest, rulebook, audit table, kept versions) must be byte-identical.
     """
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+    return {rel: hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(root.rglob("*"))
-            if p.is_file() and p.relative_to(root).as_posix() != ".devzone/lock"}
+            if p.is_file() and (rel := p.relative_to(root).as_posix()) != ".devzone/lock"
+            and not rel.startswith(".devzone/cache/")}
 
