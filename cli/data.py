@@ -3,58 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
 from cli._common import echo_err, load_workspace
-from gis.errors import PlannerError
 
-if TYPE_CHECKING:  # pandas loads in the commands (a fast --help)
-    import pandas as pd
-
-__all__ = ["register", "validate_workspace"]
-
-
-def validate_workspace(ws) -> tuple[pd.DataFrame, list[str]]:  # ws: Workspace
-    """Findings for every layer, table and raster of ``ws`` (column ``layer`` added).
-
-    Returns the findings and the list of layers that could not be read at all.
-    """
-    import pandas as pd
-
-    from gis import io as gio
-    from layers.catalog import get_spec
-    from layers.references import with_parcel_references
-    from layers.validate import findings_frame, raster_findings, validate_raw
-
-    frames: list[pd.DataFrame] = []
-    unusable: list[str] = []
-    for kind in [*ws.layers, *ws.tables]:
-        path, layer = ws.source(kind)
-        spec = get_spec(kind)
-        try:
-            if spec.is_table:
-                raw = gio.read_table(path, layer=layer)
-                notes: list = []
-            else:
-                res = gio.read_vector(path, layer=layer, expect=spec.geometry)
-                raw, notes = res.gdf, res.notes
-        except PlannerError as exc:
-            unusable.append(f"{kind}: {exc}")
-            continue
-        data, found = validate_raw(kind, raw)
-        found = with_parcel_references(ws, kind, data, found)
-        for note in notes:
-            found.loc[len(found)] = [note.severity, None, None, note.message_zh, "",
-                                     note.message_en, ""]
-        found.insert(0, "layer", kind)
-        frames.append(found)
-    rasters = raster_findings(ws)
-    if len(rasters):
-        frames.append(rasters)
-    table = pd.concat(frames, ignore_index=True) if frames else findings_frame([])
-    return table, unusable
+__all__ = ["register"]
 
 
 def register(app: typer.Typer) -> None:
@@ -68,12 +22,12 @@ def register(app: typer.Typer) -> None:
         """Validation report of every layer; exit 0 clean, 1 problems found, 2 unusable."""
         import pandas as pd
 
-        from layers.validate import findings_in, has_problems
+        from layers.validate import findings_in, has_problems, validate_workspace
 
         ws = load_workspace(workspace)
         table, unusable = validate_workspace(ws)
-        for line in unusable:
-            echo_err(f"error: cannot read {line}")
+        for kind, exc in unusable:
+            echo_err(f"error: cannot read {kind}: {exc}")
         shown = findings_in(table if show_info else table[table["severity"] != "info"], "en")
         if len(shown):
             with pd.option_context("display.max_rows", 500, "display.width", 200,

@@ -7,7 +7,7 @@ collected, not raised, and the offending features are named so a user can fix th
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AREA_TOLERANCE", "DATE_ORDER", "findings_frame", "findings_in", "has_problems",
            "project_findings", "raster_findings", "reference_findings", "validate",
-           "validate_raw"]
+           "validate_raw", "validate_workspace"]
 
 AREA_TOLERANCE = 0.05  # declared area_ha may differ from the geometry by 5 %
 
@@ -433,3 +433,46 @@ def _raster_file_findings(path: Path, ref: str, label: str,
                    f"{analysis}; the readiness rules cannot use it",
         hint_en=f'Reproject it: {warp}, then set {label} = "{out}" under [rasters] in '
                 "workspace.toml.")]
+
+
+def validate_workspace(ws: Workspace) -> tuple[pd.DataFrame, list[tuple[str, PlannerError]]]:
+    """Findings for every layer, table and raster of ``ws`` (``devzone validate``, the Data
+    page's data check), with a first column ``layer``.
+
+    Layers are read from their sources (the reader's notes are findings too), not from
+    the workspace's converted copies. Returns the findings and, for each layer that could
+    not be read at all, its kind and the error.
+    """
+    from gis import io as gio
+    from layers.references import with_parcel_references
+
+    frames: list[pd.DataFrame] = []
+    unusable: list[tuple[str, PlannerError]] = []
+    for kind in [*ws.layers, *ws.tables]:
+        source = ws.source(kind)
+        if source is None:
+            continue
+        path, layer = source
+        spec = get_spec(kind)
+        try:
+            if spec.is_table:
+                raw = gio.read_table(path, layer=layer)
+                notes: list[Any] = []
+            else:
+                res = gio.read_vector(path, layer=layer, expect=spec.geometry)
+                raw, notes = res.gdf, res.notes
+        except PlannerError as exc:
+            unusable.append((kind, exc))
+            continue
+        data, found = validate_raw(kind, raw)
+        found = with_parcel_references(ws, kind, data, found)
+        for note in notes:
+            found.loc[len(found)] = [note.severity, None, None, note.message_zh, "",
+                                     note.message_en, ""]
+        found.insert(0, "layer", kind)
+        frames.append(found)
+    rasters = raster_findings(ws)
+    if len(rasters):
+        frames.append(rasters)
+    table = pd.concat(frames, ignore_index=True) if frames else findings_frame([])
+    return table, unusable

@@ -185,6 +185,19 @@ STRINGS: dict[str, tuple[str, str]] = {
                       "e.g. EPSG:4547 (CGCS2000 3° GK, CM 114°E); empty = detect from "
                       "the coordinates."),
     "data.report": ("校验报告", "Validation report"),
+    "data.check": ("数据体检", "Data check"),
+    "data.check_run": ("检查工作空间的全部数据", "Check every layer of the workspace"),
+    "data.check_help": (
+        "逐一读取工作空间的图层、表格和栅格，列出字段、几何、编码、坐标系和引用问题"
+        "（同 devzone validate）。",
+        "Reads every layer, table and raster of the workspace and lists problems with "
+        "columns, geometry, encoding, CRS and references (as devzone validate does)."),
+    "data.checking": ("正在检查工作空间数据…", "Checking the workspace's data…"),
+    "data.check_counts": ("{layers} 个图层：{errors} 个错误，{warnings} 个警告，{infos} 条提示。",
+                          "{layers} layers: {errors} errors, {warnings} warnings, "
+                          "{infos} notes."),
+    "data.check_unreadable": ("无法读取{layer}：{message}", "Cannot read {layer}: {message}"),
+    "data.check_notes": ("同时列出提示", "List notes too"),
     "data.clean": ("未发现问题。", "No problems found."),
     "data.preview": ("预览（前 20 行）", "Preview (first 20 rows)"),
     "data.accept": ("接受并写入工作空间", "Accept into the workspace"),

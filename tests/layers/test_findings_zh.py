@@ -190,7 +190,7 @@ def test_import_refused_lists_the_findings_in_chinese(tmp_path: Path) -> None:
 
 
 def test_validate_workspace_carries_the_readers_chinese_notes(tmp_path: Path) -> None:
-    from cli.data import validate_workspace
+    from layers.validate import validate_workspace
 
     ws = _ws(tmp_path / "ws")
     bowtie = Polygon([(500_000, 4_000_000), (500_100, 4_000_100), (500_100, 4_000_000),

@@ -199,7 +199,7 @@ def test_validate_flags_rasters_outside_the_analysis_crs(demo_ws_copy: Path):
     import rasterio
     from rasterio.warp import Resampling, calculate_default_transform, reproject
 
-    from cli.data import validate_workspace
+    from layers.validate import validate_workspace
     from layers.workspace import Workspace
 
     table, unusable = validate_workspace(Workspace.load(demo_ws_copy))

@@ -310,3 +310,41 @@ def test_threshold_editor_shows_the_chosen_parameter_and_applies_it(
     assert at.session_state["devzone_state"].rule_overrides == {("water", "max_m"): 321.0}
     assert "通水 · 最大距离（米） = 321" in _texts(at)
     assert (demo_ws_copy / "rules.toml").read_text(encoding="utf-8") == before
+
+
+def _findings_tables(at: AppTest, severity: str) -> list:
+    """The page's tables of findings (a ``severity`` column, headed in the page's language)."""
+    return [d.value for d in at.dataframe if severity in d.value.columns]
+
+
+def test_the_data_check_lists_findings_and_unreadable_layers(
+        demo_ws_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEVZONE_WORKSPACE", str(demo_ws_copy))
+    at = _run(PAGES["data"], **signed_in(Role.viewer))  # reading only: any role
+    assert "数据体检" in [h.value for h in at.subheader]
+    assert not _findings_tables(at, "级别")  # not run yet
+    at.button(key="data_check").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    clean = [s.value for s in at.success] + [w.value for w in at.warning]
+    assert any(re.search(r"\d+ 个图层：0 个错误", v) for v in clean), clean
+
+    # a layer file that is not a GeoPackage at all
+    manifest = demo_ws_copy / "workspace.toml"
+    text = manifest.read_text(encoding="utf-8")
+    (demo_ws_copy / "坏的.gpkg").write_bytes(b"not a GeoPackage at all")
+    manifest.write_text(text.replace('mines = "layers.gpkg:mines"', 'mines = "坏的.gpkg"'),
+                        encoding="utf-8")
+    at.run()
+    at.checkbox(key="data_check_notes").check()
+    at.button(key="data_check").click().run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("无法读取" in e and "mines" in e and "坏的.gpkg" in e for e in errors), errors
+    assert not any("Traceback" in e for e in errors)
+    (table,) = _findings_tables(at, "级别")  # the notes: GDAL's reading of the demo
+    assert list(table.columns)[:2] == ["图层", "级别"] and len(table)
+    at.radio(key="sidebar_lang").set_value("en").run()
+    at.button(key="data_check").click().run()
+    assert any("Cannot read" in e.value and "坏的.gpkg" in e.value for e in at.error)
+    (table,) = _findings_tables(at, "Severity")
+    assert list(table.columns)[:2] == ["Layer", "Severity"]

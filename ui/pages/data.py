@@ -103,6 +103,39 @@ def _upload(ws: object, lang: str) -> None:
         st.success(t("data.accepted", lang, kind=layer_name(kind, lang), n=done.n_features))
 
 
+def _check(ws: object, lang: str) -> None:
+    """The data check of the whole workspace (``devzone validate``), on request."""
+    from layers.validate import validate_workspace
+
+    st.subheader(t("data.check", lang))
+    c1, c2 = st.columns([2, 1])
+    run = c1.button(t("data.check_run", lang), key="data_check",
+                    help=t("data.check_help", lang))
+    notes = c2.checkbox(t("data.check_notes", lang), key="data_check_notes")
+    if not run:
+        return
+    with st.spinner(t("data.checking", lang)):
+        table, unusable = validate_workspace(ws)
+    for kind, exc in unusable:
+        st.error(t("data.check_unreadable", lang, layer=f"{layer_name(kind, lang)} ({kind})",
+                   message=md_escape(public_text(exc.text(lang)))))
+    counts = table["severity"].value_counts()
+    line = t("data.check_counts", lang, layers=len(ws.layers) + len(ws.tables),
+             errors=counts.get("error", 0), warnings=counts.get("warning", 0),
+             infos=counts.get("info", 0))
+    shown = table if notes else table[table["severity"] != "info"]
+    if counts.get("error", 0):
+        st.error(line)
+    elif counts.get("warning", 0):
+        st.warning(line)
+    else:
+        st.success(f"{line} {t('data.clean', lang)}")
+    if len(shown):
+        out = _findings_table(shown.drop(columns="layer"), lang)
+        out.insert(0, t("data.layer", lang), [layer_name(k, lang) for k in shown["layer"]])
+        st.dataframe(out, hide_index=True, width="stretch", key="data_check_findings")
+
+
 def _download(ws: object, lang: str) -> None:
     st.subheader(t("data.download", lang))
     kinds = [*ws.layers, *ws.tables]
@@ -235,6 +268,8 @@ def main() -> None:
                          t("data.source", lang): ws.layers.get(kind) or ws.tables.get(kind)})
         st.markdown(f"**{t('data.layers_table', lang)}** · {md_escape(ws.name)}")
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="ws_layers")
+        with guard(lang):
+            _check(ws, lang)
         if can(state, Role.editor):  # nobody else sees an uploader at all
             with guard(lang):
                 _upload(ws, lang)
