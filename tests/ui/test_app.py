@@ -341,6 +341,7 @@ def test_the_data_check_lists_findings_and_unreadable_layers(
     errors = [e.value for e in at.error]
     assert any("无法读取" in e and "mines" in e and "坏的.gpkg" in e for e in errors), errors
     assert not any("Traceback" in e for e in errors)
+    assert not [s.value for s in at.success]  # an unreadable layer: never "no problems"
     (table,) = _findings_tables(at, "级别")  # the notes: GDAL's reading of the demo
     assert list(table.columns)[:2] == ["图层", "级别"] and len(table)
     at.radio(key="sidebar_lang").set_value("en").run()

@@ -124,7 +124,7 @@ def _check(ws: object, lang: str) -> None:
              errors=counts.get("error", 0), warnings=counts.get("warning", 0),
              infos=counts.get("info", 0))
     shown = table if notes else table[table["severity"] != "info"]
-    if counts.get("error", 0):
+    if counts.get("error", 0) or unusable:
         st.error(line)
     elif counts.get("warning", 0):
         st.warning(line)
