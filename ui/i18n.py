@@ -194,8 +194,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "columns, geometry, encoding, CRS and references (as devzone validate does)."),
     "data.checking": ("正在检查工作空间数据…", "Checking the workspace's data…"),
     "data.check_counts": ("{layers} 个图层：{errors} 个错误，{warnings} 个警告，{infos} 条提示。",
-                          "{layers} layers: {errors} errors, {warnings} warnings, "
-                          "{infos} notes."),
+                          "{layers} layers checked — errors: {errors}, warnings: {warnings}, "
+                          "notes: {infos}."),
     "data.check_unreadable": ("无法读取{layer}：{message}", "Cannot read {layer}: {message}"),
     "data.check_notes": ("同时列出提示", "List notes too"),
     "data.clean": ("未发现问题。", "No problems found."),
