@@ -216,6 +216,9 @@ def use_local_assets() -> None:
     """
     import branca.element
     import folium  # registers folium's element classes
+
+    # folium.plugins may be the lazy package (ui.map.lazy_plugins): the plugins the maps use
+    # are imported by ui.map.folium_classes before a map calls this
     import folium.plugins  # noqa: F401
 
     seen: set[type] = set()

@@ -14,6 +14,7 @@ from gis.measure import (
     AreaIndex,
     NearestIndex,
     cell_runs,
+    centroids,
     to_segments,
     zonal_share_at_least,
     zonal_stat,
@@ -275,3 +276,37 @@ def test_area_ha_of_one_geometry_an_array_and_a_geoseries() -> None:
     assert area_ha(series).tolist() == pytest.approx([3.0])
     with pytest.raises(InputError, match="metric CRS"):
         area_ha(series.to_crs(4326))
+
+
+def _shapely_centroids(geoms: np.ndarray) -> np.ndarray:
+    c = shapely.centroid(geoms)
+    out = np.full((len(geoms), 2), np.nan)
+    has = ~(shapely.is_missing(c) | shapely.is_empty(c))
+    out[has] = shapely.get_coordinates(c[has])
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(polygons(), min_size=1, max_size=25), st.booleans())
+def test_centroids_are_shapely_centroids(polys: list[shapely.Geometry], flip: bool) -> None:
+    """Polygons of either orientation, with holes, multipolygons: GEOS's centroid."""
+    geoms = np.array(polys, dtype=object)
+    if flip:  # clockwise exterior rings
+        geoms = shapely.reverse(geoms)
+    got, want = centroids(geoms), _shapely_centroids(geoms)
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)
+
+
+def test_centroids_of_other_and_degenerate_geometries() -> None:
+    """Missing and empty give NaN; lines, points and rings without area are GEOS's."""
+    geoms = np.array([
+        None, shapely.Polygon(), shapely.Point(3, 4), shapely.LineString([(0, 0), (2, 2)]),
+        shapely.Polygon([(0, 0), (1, 1), (2, 2), (0, 0)]),  # no area: the line's centroid
+        shapely.box(0, 0, 10, 10).difference(shapely.box(2, 2, 3, 3)),
+        shapely.Polygon([(0, 0), (4, 0), (4, 1), (1, 1), (1, 3), (0, 3)]),  # an L
+        shapely.GeometryCollection([shapely.box(0, 0, 1, 1)]),
+    ], dtype=object)
+    got, want = centroids(geoms), _shapely_centroids(geoms)
+    assert np.isnan(got[:2]).all()
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+    assert centroids(np.array([], dtype=object)).shape == (0, 2)

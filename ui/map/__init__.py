@@ -13,8 +13,8 @@ Nothing here imports Streamlit; ``build_map`` is testable on its own.
 Modules: ``view`` (the view), ``index`` (parcel look-ups), ``images`` (raster
 overlays), ``geojson`` and ``data`` (preparation), ``styles`` (colours, legend),
 ``elements`` (Leaflet elements), ``parcels`` (the parcel layer), ``build``
-(assembly). Web Mercator and GCJ-02 maths live in :mod:`gis.webmercator` and
-:mod:`gis.gcj02`.
+(assembly), ``lazy_plugins`` (folium's plugins, each imported when used).
+Web Mercator and GCJ-02 maths live in :mod:`gis.webmercator` and :mod:`gis.gcj02`.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from ui.map.data import MapData, prepare_map_data
 from ui.map.elements import Publish
 from ui.map.images import NODATA_GREY, ImageLayer, coverage_image, hillshade_image
 from ui.map.index import ParcelIndex
+from ui.map.lazy_plugins import install as _lazy_plugins
 from ui.map.parcels import (
     MAX_PARCELS,
     ParcelLayerInfo,
@@ -61,3 +62,5 @@ __all__ = [
     "parcel_layer",
     "prepare_map_data",
 ]
+
+_lazy_plugins()  # before streamlit-folium or a map imports folium.plugins

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from gis.measure import centroids
 from gis.webmercator import fit_zoom, merc_to_lonlat, merc_x, merc_y, pixel_m, zoom_for_pixel_m
 from layers.palette import READINESS_ORDER
 from ui.map.view import View
@@ -60,7 +61,7 @@ class ParcelIndex:
         if gdf is None or not n:
             return
         geoms = np.asarray(gdf.geometry.values)
-        xy = shapely.get_coordinates(shapely.centroid(geoms))
+        xy = centroids(geoms)
         self.mx, self.my = merc_x(xy[:, 0]), merc_y(xy[:, 1])
         self.boxes = shapely.bounds(geoms)
         self.ids = gdf["parcel_id"].astype(str).to_numpy(dtype=object)
