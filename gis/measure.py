@@ -44,7 +44,7 @@ def centroids(geoms: object) -> np.ndarray:
 
     Polygons without holes, the usual parcel, are computed from their coordinates in
     NumPy, from the same fan of triangles GEOS uses (from the ring's first vertex): for
-    1e5 parcels, 0.02 s instead of 0.12 s. Other geometries and rings without area are
+    1e5 parcels, 0.04 s instead of 0.12 s. Other geometries and rings without area are
     left to GEOS.
     """
     arr = _as_array(geoms)
@@ -63,11 +63,9 @@ def centroids(geoms: object) -> np.ndarray:
         area2 = np.bincount(ring[k], weights=cross, minlength=n)
         sx = np.bincount(ring[k], weights=(d[k, 0] + d[k + 1, 0]) * cross, minlength=n)
         sy = np.bincount(ring[k], weights=(d[k, 1] + d[k + 1, 1]) * cross, minlength=n)
-        has = np.zeros(n, dtype=bool)
-        has[ring[first]] = True
         base = np.zeros((n, 2))
         base[ring[first]] = xy[first]
-        ok = has & (area2 != 0)
+        ok = area2 != 0  # not an empty polygon nor a ring without area
         with np.errstate(divide="ignore", invalid="ignore"):
             out[pos[ok], 0] = base[ok, 0] + sx[ok] / (3 * area2[ok])
             out[pos[ok], 1] = base[ok, 1] + sy[ok] / (3 * area2[ok])
