@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CacheError",
+    "Deferred",
     "cached_readiness",
     "cached_restoration",
     "code_digest",
@@ -194,9 +195,38 @@ def pack_frames(kind: str, frames: Mapping[str, pd.DataFrame], meta: Mapping[str
                      *(memoryview(b) for b in blobs)])
 
 
-def unpack_frames(data: bytes, kind: str) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+class Deferred:
+    """A stored frame decoded when first called (the file's checksum was checked already).
+
+    The caller keeps it until the frame is needed: a large frame (the map's parcels and
+    their geometries) then costs nothing to a load that does not use it yet.
+    """
+
+    def __init__(self, piece: pa.Buffer, objects: list[str], geo: bool, name: str) -> None:
+        self._args: tuple[pa.Buffer, list[str], bool] | None = (piece, objects, geo)
+        self._name = name
+        self._frame: pd.DataFrame | None = None
+
+    def __call__(self) -> pd.DataFrame:
+        if self._args is not None:
+            piece, objects, geo = self._args
+            try:
+                self._frame = _frame(pa.ipc.open_stream(piece).read_all(), objects, geo)
+            except (ValueError, KeyError, TypeError, pa.ArrowException) as exc:
+                raise CacheError(f"unreadable frame {self._name}: {exc}") from exc
+            self._args = None
+        assert self._frame is not None
+        return self._frame
+
+
+def unpack_frames(data: bytes, kind: str, *, defer: tuple[str, ...] = ()
+                  ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The frames and metadata of a result stored by :func:`pack_frames` as ``kind``;
-    :class:`CacheError` if it is not whole or of another kind."""
+    :class:`CacheError` if it is not whole or of another kind.
+
+    The frames named in ``defer`` (without categorical columns) come as :class:`Deferred`,
+    decoded when called.
+    """
     try:
         if not data.startswith(MAGIC):
             raise CacheError("not a cached result")
@@ -211,13 +241,18 @@ def unpack_frames(data: bytes, kind: str) -> tuple[dict[str, pd.DataFrame], dict
         if zlib.crc32(body) != header["crc32"]:
             raise CacheError("damaged (checksum differs)")
         buf = pa.py_buffer(body)
-        frames: dict[str, pd.DataFrame] = {}
+        frames: dict[str, Any] = {}
         cats: dict[str, dict[str, pd.DataFrame]] = {}
         for part in header["parts"]:
             piece = buf.slice(part["offset"], part["length"])
+            name, _, column = part["name"].partition("\0")
+            if name in defer:
+                if column:
+                    raise CacheError(f"frame {name} has categoricals: it cannot be deferred")
+                frames[name] = Deferred(piece, part["objects"], part["geo"], name)
+                continue
             table = pa.ipc.open_stream(piece).read_all()
             frame = _frame(table, part["objects"], part["geo"])
-            name, _, column = part["name"].partition("\0")
             if column:
                 cats.setdefault(name, {})[column] = frame
             else:

@@ -38,7 +38,7 @@ from layers.rulebook_file import save_rulebook
 from layers.settings import DeploymentSettings
 from layers.workspace import CACHE_DIR, Workspace
 from ui.map import MapData, prepare_map_data
-from ui.map.data import dump_map_data, load_map_data
+from ui.map.stored import dump_map_data, load_map_data
 
 __all__ = [
     "Snapshot",

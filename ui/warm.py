@@ -6,7 +6,8 @@ fills ``ui.data``'s in-memory caches for the workspace as it is, the rulebook
 in force and the default check date, in the order a first visitor needs them:
 the map data (from the workspace's ``.devzone/cache`` when its inputs are
 unchanged, else computed and stored with the results it shows) and the map of
-the opening view, then the readiness and restoration results and the summary.
+the opening view, then the parcels' geometries (the opening view needs only their
+index), the readiness and restoration results and the summary.
 Those wait until a first map has been sent to a browser and drawn there
 (:func:`map_sent`; at most ``MAP_WAIT_S`` + ``DRAW_S``): loading them meanwhile
 took the CPU from the first visitor's page. A page asking for the same result
@@ -93,6 +94,7 @@ def _run(workspace: object) -> None:
         _index_module_files()
         log.info("warm start: map ready in %.1f s", time.perf_counter() - t0)
         _after_first_map()
+        _parcels(data)
         if text is not None:
             try:
                 uidata.readiness(snap, text, as_of)
@@ -134,6 +136,19 @@ def _opening_map(data: object) -> None:
     fg.add_to(m)
     layer_control().add_to(m)
     m.get_root().render()
+
+
+def _parcels(data: object) -> None:
+    """Decode the parcels of map data read from the cache (their index and the opening
+    view sufficed so far), before a visitor's first click or pan asks for them."""
+    from layers.results_cache import CacheError
+    from ui.map import MapData
+
+    if isinstance(data, MapData):
+        try:
+            data.parcels  # noqa: B018  (read for its side effect)
+        except CacheError as exc:  # the page that needs them says so
+            log.warning("warm start: stored map parcels unreadable: %s", exc)
 
 
 def _index_module_files() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -19,8 +20,8 @@ from layers.results_cache import CacheError
 from layers.workspace import CACHE_DIR
 from tests.ui.conftest import overall_for
 from ui import data as uidata
-from ui.map import prepare_map_data
-from ui.map.data import dump_map_data, load_map_data
+from ui.map import build_map, parcel_layer, prepare_map_data
+from ui.map.stored import dump_map_data, load_map_data
 
 
 def _results(root: Path) -> list[str]:
@@ -48,6 +49,34 @@ def test_reloaded_map_data_equals_the_prepared_one(layers: dict[str, gpd.GeoData
     assert back.geojson("zones") == fresh.geojson("zones")
     with pytest.raises(CacheError):
         load_map_data(dump_map_data(fresh)[:-10])
+
+
+def test_stored_map_data_draws_its_opening_map_before_decoding_its_parcels(
+        layers: dict[str, gpd.GeoDataFrame]) -> None:
+    fresh = prepare_map_data(layers, overall=overall_for(layers["parcels"]))
+    back = load_map_data(dump_map_data(fresh))
+    assert back._load is not None  # the parcels' geometries: not decoded yet
+    assert back.n_parcels == fresh.n_parcels and back.home == fresh.home
+    assert back.opening_view() == fresh.opening_view()
+    for lang in ("zh", "en"):
+        assert _layer_text(parcel_layer(back, lang=lang)) == \
+            _layer_text(parcel_layer(fresh, lang=lang))
+    html = [re.sub(r"_[0-9a-f]{32}", "", build_map(d, lang="en", dynamic=True).get_root()
+                   .render()) for d in (back, fresh)]  # folium's element ids differ
+    assert html[0] == html[1]
+    assert back._load is not None
+    # the first question that needs them decodes them: the same parcels, row for row
+    pid = str(fresh.parcels["parcel_id"].iloc[3])
+    assert back.parcel_value(pid, "name") == fresh.parcel_value(pid, "name")
+    assert back._load is None
+    assert_geodataframe_equal(back.parcels, fresh.parcels)
+    c = fresh.parcels.geometry.iloc[3].representative_point()
+    assert back.index.at(c.x, c.y) == fresh.index.at(c.x, c.y) == pid
+
+
+def _layer_text(layer: tuple[object, object]) -> list[str]:
+    fg, _ = layer
+    return [c.data for c in fg._children.values()]
 
 
 def test_the_app_reads_stored_results_and_map_data_before_computing(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import geopandas as gpd
@@ -13,43 +13,67 @@ import shapely
 
 from gis.gcj02 import geoms_to_gcj02
 from gis.raster import Raster
-from layers.results_cache import CacheError, pack_frames, unpack_frames
 from ui.map.geojson import feature_collection, props_records, round_geoms
 from ui.map.images import ImageLayer, coverage_image, hillshade_image
 from ui.map.index import ParcelIndex
 from ui.map.styles import DISPLAY, PARCEL_PROPS
 from ui.map.view import HOME_PX, View
 
-__all__ = ["MapData", "dump_map_data", "load_map_data", "prepare_map_data"]
+__all__ = ["MapData", "prepare_map_data"]
 
 STATIC_LAYER_BUDGET = 1_500_000  # bytes of GeoJSON per static layer before more simplification
 CHANGZHI = (112.7, 35.8, 113.7, 37.1)  # the city, shown when the workspace is empty
 
 
-@dataclass
 class MapData:
     """Everything the map draws, in WGS84, prepared once per workspace (treat as read-only).
 
     ``index`` answers questions about parcels (by id, place or name);
-    :meth:`geojson` memoises each static layer's GeoJSON text.
+    :meth:`geojson` memoises each static layer's GeoJSON text. Map data read back from
+    the results cache (:mod:`ui.map.stored`) decodes its parcels on first use of
+    :attr:`parcels`: the opening map needs only the index and the opening view's layer.
     """
 
-    layers: dict[str, gpd.GeoDataFrame]
-    parcels: gpd.GeoDataFrame | None
-    images: dict[str, ImageLayer]
-    bounds: tuple[float, float, float, float]  # west, south, east, north
-    index: ParcelIndex = field(init=False, repr=False)
-    _json: dict[tuple[str, bool], str] = field(default_factory=dict, repr=False)
-    _opening: dict[tuple[int, int], View] = field(default_factory=dict, repr=False)
-    #: renders kept for reuse (the opening view's parcel layer, see ``ui.map.parcels``)
-    renders: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
+    def __init__(self, layers: dict[str, gpd.GeoDataFrame], parcels: gpd.GeoDataFrame | None,
+                 images: dict[str, ImageLayer], bounds: tuple[float, float, float, float]
+                 ) -> None:
+        self.layers = layers
+        self.images = images
+        self.bounds = bounds  # west, south, east, north
+        self._parcels = parcels
+        self._load: Callable[[], gpd.GeoDataFrame | None] | None = None
+        self._lock = threading.Lock()
+        self.index = ParcelIndex(parcels)
+        self._json: dict[tuple[str, bool], str] = {}
+        self._opening: dict[tuple[int, int], View] = {}
+        #: renders kept for reuse (the opening view's parcel layer, see ``ui.map.parcels``)
+        self.renders: dict[tuple[Any, ...], Any] = {}
 
-    def __post_init__(self) -> None:
-        self.index = ParcelIndex(self.parcels)
+    @classmethod
+    def deferred(cls, layers: dict[str, gpd.GeoDataFrame],
+                 parcels: Callable[[], gpd.GeoDataFrame | None], index: pd.DataFrame,
+                 images: dict[str, ImageLayer], bounds: tuple[float, float, float, float]
+                 ) -> MapData:
+        """Map data whose parcels ``parcels()`` reads on first use; ``index`` holds their
+        :meth:`ParcelIndex.columns`, row for row."""
+        data = cls(layers, None, images, bounds)
+        data._load = parcels
+        data.index = ParcelIndex.stored(index, lambda: data.parcels)
+        return data
+
+    @property
+    def parcels(self) -> gpd.GeoDataFrame | None:
+        """The displayed parcels (WGS84), read on first use for deferred map data."""
+        if self._load is not None:
+            with self._lock:  # one reader; the pages and the warm-up may ask at once
+                if self._load is not None:
+                    self._parcels = self._load()
+                    self._load = None
+        return self._parcels
 
     @property
     def n_parcels(self) -> int:
-        return 0 if self.parcels is None else len(self.parcels)
+        return len(self.index)
 
     @property
     def home(self) -> tuple[float, float, float, float]:
@@ -58,8 +82,12 @@ class MapData:
         The whole workspace when it has neither; county outlines or distant mine
         sites would otherwise shrink the parcels to specks on the first view.
         """
-        parts = [g.total_bounds for g in (self.parcels, self.layers.get("zones"))
-                 if g is not None and len(g)]
+        boxes = self.index.boxes
+        parts = [np.concatenate([np.nanmin(boxes[:, :2], axis=0),
+                                 np.nanmax(boxes[:, 2:], axis=0)])] if len(boxes) else []
+        zones = self.layers.get("zones")
+        if zones is not None and len(zones):
+            parts.append(zones.total_bounds)
         if not parts:
             return self.bounds
         arr = np.array(parts)
@@ -206,29 +234,3 @@ def prepare_map_data(
     else:
         bounds = CHANGZHI
     return MapData(static, parcels, images, bounds)
-
-
-def dump_map_data(data: MapData) -> bytes:
-    """Map data as bytes for the workspace's results cache (:func:`load_map_data` reads it)."""
-    frames = {f"layer:{k}": v for k, v in data.layers.items()}
-    if data.parcels is not None:
-        frames["parcels"] = data.parcels
-    images = [{"key": i.key, "url": i.url, "bounds": list(i.bounds), "opacity": i.opacity,
-               "name": name} for name, i in data.images.items()]
-    return pack_frames("map", frames, {"images": images, "bounds": list(data.bounds)})
-
-
-def load_map_data(data: bytes) -> MapData:
-    """The :class:`MapData` stored by :func:`dump_map_data`; :class:`CacheError` if damaged."""
-    frames, meta = unpack_frames(data, "map")
-    try:
-        layers = {k.removeprefix("layer:"): gpd.GeoDataFrame(v) for k, v in frames.items()
-                  if k.startswith("layer:")}
-        parcels = frames.get("parcels")
-        images = {i["name"]: ImageLayer(i["key"], i["url"], tuple(i["bounds"]), i["opacity"])
-                  for i in meta["images"]}
-        w, s, e, n = (float(v) for v in meta["bounds"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise CacheError(f"unreadable map data: {exc}") from exc
-    return MapData(layers, None if parcels is None else gpd.GeoDataFrame(parcels), images,
-                   (w, s, e, n))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from dataclasses import dataclass, field
+from collections.abc import Callable
 
 import geopandas as gpd
 import numpy as np
@@ -20,7 +20,7 @@ from gis.webmercator import fit_zoom, merc_to_lonlat, merc_x, merc_y, pixel_m, z
 from layers.palette import READINESS_ORDER
 from ui.map.view import View
 
-__all__ = ["CLICK_PX", "ParcelIndex"]
+__all__ = ["CLICK_PX", "COLUMNS", "ParcelIndex"]
 
 CLICK_PX = 24   # a typical parcel is at least this wide (pixels) on the opening view
 MAX_OPEN_ZOOM = 17
@@ -31,7 +31,10 @@ def _fold(text: object) -> str:
     return "".join(unicodedata.normalize("NFKC", str(text)).casefold().split())
 
 
-@dataclass
+#: The index's columns as stored with the map data (:meth:`ParcelIndex.columns`).
+COLUMNS = ("parcel_id", "mx", "my", "west", "south", "east", "north", "code")
+
+
 class ParcelIndex:
     """Parcel ids, names, centroids (Web Mercator metres), boxes and readiness codes.
 
@@ -39,49 +42,84 @@ class ParcelIndex:
     ----------
     parcels
         WGS84 parcels with ``parcel_id`` (text), optionally ``name`` and ``readiness``.
+
+    :meth:`stored` makes one from :meth:`columns` instead, the parcels themselves read
+    only when a question needs their geometries or names (:meth:`at`, :meth:`search`).
     """
 
-    parcels: gpd.GeoDataFrame | None
-    ids: np.ndarray = field(init=False, repr=False)
-    mx: np.ndarray = field(init=False, repr=False)
-    my: np.ndarray = field(init=False, repr=False)
-    codes: np.ndarray = field(init=False, repr=False)
-    boxes: np.ndarray = field(init=False, repr=False)
-    _pos: dict[str, int] = field(init=False, repr=False)
-    _folded: tuple[list[str], list[str]] | None = field(init=False, repr=False)
+    ids: np.ndarray
+    mx: np.ndarray
+    my: np.ndarray
+    codes: np.ndarray
+    boxes: np.ndarray
 
-    def __post_init__(self) -> None:
-        gdf = self.parcels
-        n = 0 if gdf is None else len(gdf)
+    def __init__(self, parcels: gpd.GeoDataFrame | None) -> None:
+        self._frame: Callable[[], gpd.GeoDataFrame | None] = lambda: parcels
+        self._pos: dict[str, int] | None = None
+        self._folded: tuple[list[str], list[str]] | None = None
+        n = 0 if parcels is None else len(parcels)
         self.ids = np.empty(0, dtype=object)
         self.mx = self.my = np.empty(0)
         self.codes = np.empty(0, dtype="int8")
         self.boxes = np.empty((0, 4))
-        self._pos, self._folded = {}, None
-        if gdf is None or not n:
+        if parcels is None or not n:
             return
-        geoms = np.asarray(gdf.geometry.values)
+        geoms = np.asarray(parcels.geometry.values)
         xy = centroids(geoms)
         self.mx, self.my = merc_x(xy[:, 0]), merc_y(xy[:, 1])
         self.boxes = shapely.bounds(geoms)
-        self.ids = gdf["parcel_id"].astype(str).to_numpy(dtype=object)
-        self._pos = {p: i for i, p in enumerate(self.ids)}
-        if "readiness" in gdf.columns:
+        self.ids = parcels["parcel_id"].astype(str).to_numpy(dtype=object)
+        if "readiness" in parcels.columns:
             code = {k: i for i, k in enumerate(READINESS_ORDER)}
-            self.codes = (gdf["readiness"].map(code).fillna(len(READINESS_ORDER) - 1)
+            self.codes = (parcels["readiness"].map(code).fillna(len(READINESS_ORDER) - 1)
                           .to_numpy(dtype="int8"))
         else:
             self.codes = np.full(n, len(READINESS_ORDER) - 1, dtype="int8")
+
+    @classmethod
+    def stored(cls, columns: pd.DataFrame, parcels: Callable[[], gpd.GeoDataFrame | None]
+               ) -> ParcelIndex:
+        """The index of :meth:`columns`; ``parcels()`` gives the parcels when first needed
+        (the same rows in the same order)."""
+        missing = [c for c in COLUMNS if c not in columns.columns]
+        if missing:
+            raise ValueError(f"parcel index without columns {missing}")
+        index = cls(None)
+        index._frame = parcels
+        index.ids = columns["parcel_id"].to_numpy(dtype=object)
+        index.mx = columns["mx"].to_numpy(dtype=float)
+        index.my = columns["my"].to_numpy(dtype=float)
+        index.boxes = columns[["west", "south", "east", "north"]].to_numpy(dtype=float)
+        index.codes = columns["code"].to_numpy(dtype="int8")
+        return index
+
+    def columns(self) -> pd.DataFrame:
+        """The index as a frame of :data:`COLUMNS` (for :meth:`stored`)."""
+        w, s, e, n = self.boxes.T
+        return pd.DataFrame({"parcel_id": self.ids, "mx": self.mx, "my": self.my, "west": w,
+                             "south": s, "east": e, "north": n, "code": self.codes},
+                            columns=list(COLUMNS))
+
+    @property
+    def parcels(self) -> gpd.GeoDataFrame | None:
+        """The parcels indexed (read on first use when the index was :meth:`stored`)."""
+        return self._frame()
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def __contains__(self, parcel_id: object) -> bool:
-        return str(parcel_id) in self._pos
+        return str(parcel_id) in self._positions()
 
     def position(self, parcel_id: object) -> int | None:
         """Row of ``parcel_id`` in the parcels (``None`` if unknown)."""
-        return self._pos.get(str(parcel_id))
+        return self._positions().get(str(parcel_id))
+
+    def _positions(self) -> dict[str, int]:
+        """Id → row (built on the first look-up)."""
+        if self._pos is None:
+            self._pos = {p: i for i, p in enumerate(self.ids)}
+        return self._pos
 
     def in_box(self, west: float, south: float, east: float, north: float) -> np.ndarray:
         """Which parcels have their centroid in the box (degrees): a boolean mask."""
@@ -90,9 +128,10 @@ class ParcelIndex:
 
     def at(self, lon: float, lat: float) -> str | None:
         """The id of the parcel containing the point (WGS84), the first one if several."""
-        if self.parcels is None or not len(self):
+        parcels = self.parcels
+        if parcels is None or not len(self):
             return None
-        hits = self.parcels.sindex.query(shapely.Point(lon, lat), predicate="intersects")
+        hits = parcels.sindex.query(shapely.Point(lon, lat), predicate="intersects")
         return str(self.ids[int(np.min(hits))]) if len(hits) else None
 
     def bounds(self, parcel_id: object) -> tuple[float, float, float, float] | None:
@@ -134,8 +173,9 @@ class ParcelIndex:
     def _folded_text(self) -> tuple[list[str], list[str]]:
         """Ids and names folded for matching (built on the first search)."""
         if self._folded is None:
-            names = (self.parcels["name"] if self.parcels is not None
-                     and "name" in self.parcels.columns else [None] * len(self))
+            parcels = self.parcels
+            names = (parcels["name"] if parcels is not None and "name" in parcels.columns
+                     else [None] * len(self))
             self._folded = ([_fold(p) for p in self.ids],
                             ["" if v is None or pd.isna(v) else _fold(v) for v in names])
         return self._folded

@@ -39,6 +39,7 @@ __all__ = [
     "ParcelLayerInfo",
     "drawing_to_wgs84",
     "focus_on",
+    "opening_text",
     "parcel_at",
     "parcel_layer",
 ]
@@ -149,6 +150,21 @@ def _parcel_text(data: MapData, lang: str, view: View | None, gcj02: bool,
     return text, ParcelLayerInfo("summary", n_hex, total, in_view, len(text))
 
 
+def opening_text(data: MapData, lang: str, *, gcj02: bool = False,
+                 max_parcels: int = MAX_PARCELS) -> tuple[str | None, ParcelLayerInfo]:
+    """The GeoJSON of the opening view's parcel layer and what it holds, kept on ``data``.
+
+    Parcels read the same in every language (kept once); hexagon labels do not.
+    """
+    key: tuple[Any, ...] = ("opening", gcj02, max_parcels)
+    for k in (key, (*key, lang)):
+        if k in data.renders:
+            return data.renders[k]
+    text, info = _parcel_text(data, lang, None, gcj02, max_parcels)
+    data.renders[(*key, lang) if info.mode == "summary" else key] = (text, info)
+    return text, info
+
+
 def parcel_layer(data: MapData, *, lang: str = "zh", view: View | None = None,
                  gcj02: bool = False, selected: str | None = None,
                  max_parcels: int = MAX_PARCELS) -> tuple[Any, ParcelLayerInfo]:
@@ -168,10 +184,7 @@ def parcel_layer(data: MapData, *, lang: str = "zh", view: View | None = None,
     name = layer_name("parcels", lang)
     fg = FeatureGroup(name=name, overlay=True, control=True, show=True)
     if view is None:  # the opening view: the same on every first render, so kept
-        key = ("opening", lang, gcj02, max_parcels)
-        if key not in data.renders:
-            data.renders[key] = _parcel_text(data, lang, None, gcj02, max_parcels)
-        text, info = data.renders[key]
+        text, info = opening_text(data, lang, gcj02=gcj02, max_parcels=max_parcels)
     else:
         text, info = _parcel_text(data, lang, view, gcj02, max_parcels)
     if text is not None and info.mode == "parcels":
