@@ -227,3 +227,26 @@ def test_a_cache_folder_the_system_refuses_only_means_computing_again(
     text = rd.rulebook_in_force(ws).text
     assert len(rc.cached_readiness(ws, text, ws.as_of).overall)
     assert ws.store_digests() is False
+
+
+def test_a_deferred_frame_is_decoded_when_called_and_equals_the_eager_one() -> None:
+    import shapely
+
+    parcels = gpd.GeoDataFrame({"parcel_id": ["甲-1", "B2"], "ha": [1.5, np.nan]},
+                               geometry=[shapely.box(0, 0, 1, 1), None], crs="EPSG:4547")
+    table = pd.DataFrame({"kind": pd.Categorical(["a", "b", "a"]), "n": [1, 2, 3]})
+    blob = rc.pack_frames("t", {"parcels": parcels, "table": table}, {"m": 1})
+    eager, meta = rc.unpack_frames(blob, "t")
+    lazy, meta2 = rc.unpack_frames(blob, "t", defer=("parcels",))
+    assert meta == meta2 == {"m": 1}
+    assert isinstance(lazy["parcels"], rc.Deferred)
+    pd.testing.assert_frame_equal(lazy["table"], eager["table"])
+    first = lazy["parcels"]()
+    assert_geodataframe_equal(first, eager["parcels"])
+    assert lazy["parcels"]() is first  # decoded once
+    with pytest.raises(rc.CacheError, match="categoricals"):
+        rc.unpack_frames(blob, "t", defer=("table",))
+    damaged = bytearray(blob)
+    damaged[-len(blob) // 4] ^= 0xFF  # in the frames' bytes
+    with pytest.raises(rc.CacheError, match="checksum"):  # it covers deferred frames too
+        rc.unpack_frames(bytes(damaged), "t", defer=("parcels",))
