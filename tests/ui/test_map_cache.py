@@ -74,6 +74,19 @@ def test_stored_map_data_draws_its_opening_map_before_decoding_its_parcels(
     assert back.index.at(c.x, c.y) == fresh.index.at(c.x, c.y) == pid
 
 
+def test_stored_map_data_without_its_parcel_index_decodes_its_parcels_at_once(
+        layers: dict[str, gpd.GeoDataFrame]) -> None:
+    from layers.results_cache import pack_frames, unpack_frames
+
+    fresh = prepare_map_data(layers, overall=overall_for(layers["parcels"]))
+    frames, meta = unpack_frames(dump_map_data(fresh), "map")
+    del frames["parcel_index"], frames["opening"]
+    back = load_map_data(pack_frames("map", frames, meta))
+    assert back._load is None
+    assert_geodataframe_equal(back.parcels, fresh.parcels)
+    assert back.opening_view() == fresh.opening_view()
+
+
 def _layer_text(layer: tuple[object, object]) -> list[str]:
     fg, _ = layer
     return [c.data for c in fg._children.values()]

@@ -53,6 +53,8 @@ def load_map_data(data: bytes) -> MapData:
         stored = frames.get("parcels")
         if not isinstance(stored, Deferred):
             return MapData(layers, None, images, (w, s, e, n))
+        if "parcel_index" not in frames:  # stored without its index: decoded at once
+            return MapData(layers, gpd.GeoDataFrame(stored()), images, (w, s, e, n))
         out = MapData.deferred(layers, lambda: gpd.GeoDataFrame(stored()),
                                frames["parcel_index"], images, (w, s, e, n))
         if "opening" in frames:
