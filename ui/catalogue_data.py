@@ -85,5 +85,4 @@ def shortlist_map(snap: uidata.Snapshot, text: str | None, as_of: date,
         return base
     keep = np.isin(base.parcels["parcel_id"].to_numpy(dtype=str), np.asarray(parcel_ids, str))
     # the static layers' GeoJSON memo is shared: only the parcels differ
-    return MapData(base.layers, base.parcels[keep].reset_index(drop=True), base.images,
-                   base.bounds, _json=base._json)
+    return base.with_parcels(base.parcels[keep].reset_index(drop=True))

@@ -367,3 +367,14 @@ def test_the_opening_view_layer_is_made_once_and_equals_a_fresh_one(layers) -> N
     assert next(c.data for c in en._children.values()) is kept[0]
     parcel_layer(data, view=View(*data.bounds, zoom=DETAIL_ZOOM + 2))
     assert len(data.renders) == 1
+
+
+def test_a_map_with_other_parcels_shares_the_static_layers(layers) -> None:
+    data = prepare_map_data(layers, overall=overall_for(layers["parcels"]))
+    zones = data.geojson("zones")
+    few = data.with_parcels(data.parcels.iloc[:3].reset_index(drop=True))
+    assert few.geojson("zones") is zones  # made once, for both
+    assert few.n_parcels == 3 and data.n_parcels == len(layers["parcels"])
+    assert few.index.search(str(data.parcels["parcel_id"].iloc[5])) == []
+    fg, info = parcel_layer(few)
+    assert info.shown == 3

@@ -61,6 +61,12 @@ class MapData:
         data.index = ParcelIndex.stored(index, lambda: data.parcels)
         return data
 
+    def with_parcels(self, parcels: gpd.GeoDataFrame | None) -> MapData:
+        """The same map with other parcels; the static layers' GeoJSON memo is shared."""
+        data = MapData(self.layers, parcels, self.images, self.bounds)
+        data._json = self._json
+        return data
+
     @property
     def parcels(self) -> gpd.GeoDataFrame | None:
         """The displayed parcels (WGS84), read on first use for deferred map data."""
