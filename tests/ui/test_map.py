@@ -376,5 +376,5 @@ def test_a_map_with_other_parcels_shares_the_static_layers(layers) -> None:
     assert few.geojson("zones") is zones  # made once, for both
     assert few.n_parcels == 3 and data.n_parcels == len(layers["parcels"])
     assert few.index.search(str(data.parcels["parcel_id"].iloc[5])) == []
-    fg, info = parcel_layer(few)
+    _fg, info = parcel_layer(few)
     assert info.shown == 3
