@@ -39,6 +39,7 @@ __all__ = [
     "ParcelLayerInfo",
     "drawing_to_wgs84",
     "focus_on",
+    "opening_key",
     "opening_text",
     "parcel_at",
     "parcel_layer",
@@ -150,13 +151,19 @@ def _parcel_text(data: MapData, lang: str, view: View | None, gcj02: bool,
     return text, ParcelLayerInfo("summary", n_hex, total, in_view, len(text))
 
 
+def opening_key(*, gcj02: bool = False, max_parcels: int = MAX_PARCELS) -> tuple[Any, ...]:
+    """Where :func:`opening_text` keeps a layer of parcels in ``MapData.renders`` (a layer
+    of hexagons under this key plus the language)."""
+    return ("opening", gcj02, max_parcels)
+
+
 def opening_text(data: MapData, lang: str, *, gcj02: bool = False,
                  max_parcels: int = MAX_PARCELS) -> tuple[str | None, ParcelLayerInfo]:
     """The GeoJSON of the opening view's parcel layer and what it holds, kept on ``data``.
 
     Parcels read the same in every language (kept once); hexagon labels do not.
     """
-    key: tuple[Any, ...] = ("opening", gcj02, max_parcels)
+    key = opening_key(gcj02=gcj02, max_parcels=max_parcels)
     for k in (key, (*key, lang)):
         if k in data.renders:
             return data.renders[k]

@@ -8,13 +8,15 @@ they are read when a question first needs them (:meth:`MapData.deferred`).
 
 from __future__ import annotations
 
+import dataclasses
+
 import geopandas as gpd
 import pandas as pd
 
 from layers.results_cache import CacheError, Deferred, pack_frames, unpack_frames
 from ui.map.data import MapData
 from ui.map.images import ImageLayer
-from ui.map.parcels import MAX_PARCELS, ParcelLayerInfo, opening_text
+from ui.map.parcels import ParcelLayerInfo, opening_key, opening_text
 
 __all__ = ["dump_map_data", "load_map_data"]
 
@@ -30,11 +32,10 @@ def dump_map_data(data: MapData) -> bytes:
         frames["parcels"] = data.parcels
         frames["parcel_index"] = data.index.columns()
         # the opening view's parcels (hexagon labels depend on the language: made anew)
-        text, info = opening_text(data, "zh", max_parcels=MAX_PARCELS)
+        text, info = opening_text(data, "zh")
         if text is not None and info.mode == "parcels":
             frames["opening"] = pd.DataFrame({"text": [text]})
-            meta["opening"] = {"mode": info.mode, "shown": info.shown, "total": info.total,
-                               "in_view": info.in_view, "nbytes": info.nbytes}
+            meta["opening"] = dataclasses.asdict(info)
     return pack_frames("map", frames, meta)
 
 
@@ -58,9 +59,8 @@ def load_map_data(data: bytes) -> MapData:
         out = MapData.deferred(layers, lambda: gpd.GeoDataFrame(stored()),
                                frames["parcel_index"], images, (w, s, e, n))
         if "opening" in frames:
-            info = ParcelLayerInfo(**meta["opening"])
-            out.renders[("opening", False, MAX_PARCELS)] = (frames["opening"]["text"].iloc[0],
-                                                            info)
+            out.renders[opening_key()] = (frames["opening"]["text"].iloc[0],
+                                          ParcelLayerInfo(**meta["opening"]))
     except (KeyError, TypeError, ValueError) as exc:
         raise CacheError(f"unreadable map data: {exc}") from exc
     return out
