@@ -147,7 +147,8 @@ def _parcels(data: object) -> None:
     if isinstance(data, MapData):
         try:
             data.parcels  # noqa: B018  (read for its side effect)
-        except CacheError as exc:  # the page that needs them says so
+        except CacheError as exc:  # the file's checksum held when it was read: only a bug
+            # or a lack of memory gets here; logged, and raised again where a page asks
             log.warning("warm start: stored map parcels unreadable: %s", exc)
 
 
