@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from gis.errors import PlannerError
-from ui import auth, warm
+from ui import auth, map_first, warm
 from ui.i18n import t
 from ui.state import get_state
 from ui.text import md_escape
-from ui.widgets import current_lang, sidebar
+from ui.widgets import current_lang, page_language, settle_defaults, sidebar
 
 # No page or favicon icons: Streamlit fetches a Material-symbol favicon from a font CDN (an
 # intranet has none) and emoji need a font intranet machines often lack.
@@ -31,15 +31,33 @@ PAGES = [  # (file, i18n key of the title, URL path)
     ("ui/pages/scenarios.py", "nav.scenarios", "scenarios"),
     ("ui/pages/data.py", "nav.data", "data"),
 ]
-auth.user_box(state, current_lang(), cfg)
+auth.current_user(state, cfg)  # sign-in expiry and the provider's sign-in, before may_view
 if not auth.may_view(state, cfg):
+    auth.user_box(state, current_lang(), cfg)
     # anonymous viewing off: every address shows the sign-in form (the parcel catalogue
     # excepted when public), and after signing in the same address shows the page asked for
     st.navigation([auth.gated_page(*page, current_lang(), cfg) for page in PAGES],
                   position="hidden").run()
     st.stop()
-lang = sidebar(state)
-st.navigation([  # the default page (overview) is served at "/"
+
+
+def controls() -> str:
+    """The sidebar's sign-in box and settings; returns the language."""
+    auth.user_box(state, current_lang(), cfg)
+    return sidebar(state)
+
+
+lang = current_lang()
+page = st.navigation([  # the default page (overview) is served at "/"
     st.Page(path, title=t(key, lang), default=url == "overview",
             url_path=None if url == "overview" else url)
-    for path, key, url in PAGES]).run()
+    for path, key, url in PAGES])
+held = map_first.hold(page.url_path)  # a session opening on the map: the map comes first
+if held:
+    settle_defaults(state)
+else:
+    lang = controls()
+page_language(lang)
+page.run()
+if held and not map_first.was_drawn():  # no map, so no report to start the next run
+    controls()

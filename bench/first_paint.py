@@ -51,7 +51,10 @@ and html). The breakdown columns split first paint into "server" (navigation →
 receives the message carrying the map) and "browser" (that message → the paint).
 The context layers the map's frame fetches as files (``ui/map_files.py``) are drawn
 after the parcels have painted: "layers drawn" is navigation → the last of them drawn
-(``window.devzone.loadedAt`` in the frame, on the page's clock).
+(``window.devzone.loadedAt`` in the frame, on the page's clock). "controls" is
+navigation → the sidebar's date input and the page's search box both drawn: a session
+opening on the Map page gets the map first and its controls with the next run
+(``ui/map_first.py``), so this is the price of the earlier paint.
 Targets (issue #5):
 first paint ≤ 1.5 s, ≤ 5 MB per render, rerun rebuild ≤ 0.3 s, at any size.
 """
@@ -96,7 +99,7 @@ NOT_LOCAL = re.compile(r"^(?!(?:https?|wss?)://(?:127\.0\.0\.1|localhost)[:/]|da
 # payload copied to the test process, Playwright's own retries) is on the clock.
 PAGE_CLOCK = """(() => {
   if (window.top !== window) return;
-  const rec = window.__devzone = {ws: [], paint: null};
+  const rec = window.__devzone = {ws: [], paint: null, controls: null};
   const Native = window.WebSocket;
   window.WebSocket = function (...args) {
     const ws = new Native(...args);
@@ -119,6 +122,13 @@ PAGE_CLOCK = """(() => {
         frame.contentWindow.requestAnimationFrame(() => { rec.paint = performance.now(); });
         return;
       }
+    }
+  }, 8);
+  const controls = setInterval(() => {
+    if (document.querySelector('[data-testid="stSidebar"] [data-testid="stDateInput"]')
+        && document.querySelector('[data-testid="stMain"] [data-testid="stTextInput"]')) {
+      clearInterval(controls);
+      rec.controls = performance.now();
     }
   }, 8);
 })();""".replace("__MAP_FRAME__", repr(MAP_FRAME))
@@ -219,6 +229,7 @@ class Load:
     first_paint: float = 0.0      # s, navigation → the frame painting a first map path
     server: float = 0.0           # s, navigation → the page receives the map's message
     layers: float | None = None   # s, navigation → the last context-layer file drawn
+    controls: float | None = None  # s, navigation → the sidebar's date and the search box
     http_bytes: int = 0           # HTTP response bodies + headers
     ws_bytes: int = 0             # WebSocket messages received
     map_bytes: int = 0            # the largest before the paint (st_folium's payload)
@@ -229,6 +240,8 @@ class Load:
 
 CONTEXT = {"locale": "zh-CN", "viewport": {"width": 1440, "height": 1000}}
 _DEVZONE = f"document.querySelector({MAP_FRAME!r}).contentWindow.devzone"
+CONTROLS_DONE_JS = ("() => window.__devzone.controls !== null"
+                    " || !document.querySelector('[data-testid=\"stSidebar\"]')")
 LAYERS_DONE_JS = f"() => !{_DEVZONE} || !{_DEVZONE}.pending"
 # the page's clock: the frame's performance.now() plus the frame's start on the page's clock
 LAYERS_DRAWN_JS = f"""() => {{
@@ -274,6 +287,10 @@ def measure(browser, url: str, *, rerender: bool, revisit: bool = False, ctx=Non
         page.wait_for_function(LAYERS_DONE_JS, polling=50, timeout=60_000)
         drawn = page.evaluate(LAYERS_DRAWN_JS)
         out.layers = drawn / 1000 if drawn is not None else None
+        # the page's controls (none on the floor page, which has no sidebar)
+        page.wait_for_function(CONTROLS_DONE_JS, polling=50, timeout=60_000)
+        ctl = page.evaluate("() => window.__devzone.controls")
+        out.controls = ctl / 1000 if ctl is not None else None
         frames = _messages()
         # the map's message: the largest before the paint (a rerun the map's first report
         # causes may send it again after)
@@ -456,11 +473,13 @@ def _row(label: str, kind: str, loads: list[Load]) -> dict[str, object]:
     rr = [ld.rerender for ld in loads if ld.rerender is not None]
     rb = [ld.rerender_ws_bytes for ld in loads if ld.rerender_ws_bytes is not None]
     drawn = [ld.layers for ld in loads if ld.layers is not None]
+    ctl = [ld.controls for ld in loads if ld.controls is not None]
     return {
         "workspace": label, "load": kind,
         "first paint s": f"{med(ld.first_paint for ld in loads):.2f}",
         "server s": f"{med(ld.server for ld in loads):.2f}",
         "layers drawn s": f"{med(drawn):.2f}" if drawn else "—",
+        "controls s": f"{med(ctl):.2f}" if ctl else "—",
         "browser s": f"{med(ld.first_paint - ld.server for ld in loads):.2f}",
         "HTTP MB": f"{med(ld.http_bytes for ld in loads) / 1e6:.2f}",
         "WS MB": f"{med(ld.ws_bytes for ld in loads) / 1e6:.2f}",

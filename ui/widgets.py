@@ -16,7 +16,7 @@ from gis.errors import PlannerError
 from layers.readiness import Rulebook
 from layers.reports import rule_rows as report_rule_rows
 from ui import data as uidata
-from ui import map_files, warm
+from ui import map_files, map_first, warm
 from ui.assets import missing_files
 from ui.i18n import html_lang, lang_from_locale, t, value_label
 from ui.map import (
@@ -38,10 +38,12 @@ __all__ = [
     "current_lang",
     "guard",
     "language_switch",
+    "page_language",
     "readiness_label",
     "rule_details",
     "rule_labels",
     "rule_rows",
+    "settle_defaults",
     "sidebar",
     "workspace_map",
 ]
@@ -113,15 +115,24 @@ def sidebar(state: AppState) -> str:
             st.warning(t("sidebar.online_warning", lang))
         else:
             st.caption(t("sidebar.offline", lang))
-        if state.as_of is None:
-            state.as_of = uidata.default_as_of()
+        settle_defaults(state)
         state.as_of = st.date_input(t("sidebar.as_of", lang), value=state.as_of,
                                     key="sidebar_as_of")
         # the folder's name only: visitors never see where it lives on the server
         st.caption(f"{t('sidebar.workspace', lang)}: {md_escape(uidata.workspace_path().name)}")
+    return lang
+
+
+def settle_defaults(state: AppState) -> None:
+    """The settings a page needs before the sidebar has drawn them: the check date."""
+    if state.as_of is None:
+        state.as_of = uidata.default_as_of()
+
+
+def page_language(lang: str) -> None:
+    """Tell the browser the page's language (screen readers, fonts, hyphenation)."""
     st.html(f"<script>document.documentElement.lang = {html_lang(lang)!r};</script>",
             unsafe_allow_javascript=True)
-    return lang
 
 
 # --------------------------------------------------------------------------- rules
@@ -251,6 +262,7 @@ def workspace_map(key: str, data: MapData, lang: str, *, height: int = 620,
               layer_control=layer_control(), center=center, zoom=zoom,
               on_change=functools.partial(_on_map_change, key, data, gcj))
     warm.map_sent()  # the warm-up's remaining loads may follow (they wait for a first map)
+    map_first.map_drawn()
     if info.mode == "summary":
         st.caption(t("map.summarised", lang, total=info.in_view))
     elif info.mode == "parcels":

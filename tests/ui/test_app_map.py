@@ -7,7 +7,9 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
+from streamlit.testing.v1 import AppTest
 
+from tests.ui.conftest import ROOT
 from tests.ui.test_app import PAGES, _maps, _run, _texts, _walk
 from ui.assets import is_local
 
@@ -24,6 +26,75 @@ def _parcel(ws: Path) -> tuple[str, str, tuple[float, float]]:
     row = parcels[parcels["name"].notna()].iloc[3]
     c = gpd.GeoSeries([row.geometry.centroid], crs=parcels.crs).to_crs(4326).iloc[0]
     return str(row["parcel_id"]), str(row["name"]), (c.y, c.x)
+
+
+CONTROLS = {"sidebar_lang", "sidebar_basemap", "sidebar_as_of", "auth_sidebar_name",
+            "map_search", "map_panel"}
+
+
+def _keys(at: AppTest) -> set[str]:
+    out: set[str] = set()
+    for kind in ("text_input", "selectbox", "date_input", "radio", "toggle", "button"):
+        out |= {w.key for w in getattr(at, kind) if w.key}
+    return out
+
+
+def _map_place(at: AppTest) -> list[tuple[str, int]]:
+    """Where the map sits in the page: the indices from the root down to its component."""
+    def find(node, path):
+        if getattr(getattr(node, "proto", None), "component_name", "") == \
+                "streamlit_folium.st_folium":
+            return path
+        children = getattr(node, "children", None) or {}
+        for i, child in (children.items() if isinstance(children, dict) else
+                         enumerate(children)):
+            found = find(child, [*path, i])
+            if found is not None:
+                return found
+        return None
+
+    place = find(at._tree, [])
+    assert place is not None, "no map on the page"
+    return place
+
+
+def _first_run_on_the_map() -> AppTest:
+    """A new session whose first run is the Map page (a browser opening ``/map``)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.switch_page(PAGES["map"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_session_opening_on_the_map_gets_the_map_first(demo_env: Path) -> None:
+    at = _first_run_on_the_map()
+    assert len(_maps(at)) == 1
+    assert not _keys(at) & CONTROLS  # no sidebar controls, no search row yet
+    place = _map_place(at)
+    at.run()  # what the map's first report of its view starts
+    assert not at.exception
+    assert _keys(at) >= CONTROLS
+    assert _map_place(at) == place  # same place in the page: the frame is kept, not reloaded
+    at.run()  # and later runs draw everything as before
+    assert _keys(at) >= CONTROLS and _map_place(at) == place
+
+
+def test_a_held_run_without_a_map_draws_its_controls_at_once(
+        demo_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No map (its scripts missing): no report would start the next run, so the controls
+    come in the same run."""
+    monkeypatch.setattr("ui.widgets.missing_files", lambda: ["leaflet.js"])
+    at = _first_run_on_the_map()
+    assert not _maps(at)
+    assert {"sidebar_lang", "sidebar_basemap", "sidebar_as_of"} <= _keys(at)
+
+
+def test_other_pages_and_later_visits_draw_their_controls_in_the_first_run(
+        demo_env: Path) -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()  # the overview
+    assert {"sidebar_lang", "sidebar_basemap", "sidebar_as_of"} <= _keys(at)
+    at.switch_page(PAGES["map"]).run()  # the map later in the same session: nothing held
+    assert _keys(at) >= CONTROLS and len(_maps(at)) == 1
 
 
 def test_search_by_name_flies_to_the_parcel_and_opens_its_rules(demo_env: Path) -> None:

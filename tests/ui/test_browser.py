@@ -20,6 +20,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from layers.access import Role
 from tests.ui.conftest import ACCOUNTS, ARTIFACTS, PASSWORD
+from ui.i18n import t
 
 pytestmark = pytest.mark.browser
 
@@ -403,6 +404,49 @@ def test_map_page_map_fills_the_viewport(offline_page, app_server, size) -> None
     _no_exception(page)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"ui-map-viewport-{width}x{height}.png"))
+
+
+# Installed before a page loads: how many map frames the page ever created, how many controls
+# it had when the first appeared, and each place the frame was laid out at.
+FIRST_SIGHT = """(() => {
+  if (window.top !== window) return;
+  const seen = window.__mapFirst = {frames: 0, controls: null, tops: []};
+  const controls = '[data-testid="stSidebar"] [data-testid="stDateInput"], '
+    + '[data-testid="stTextInput"], [data-testid="stRadio"]';
+  const look = () => {
+    const frame = document.querySelector(__MAP_FRAME__);
+    if (!frame) return;
+    if (!frame.__seen) {
+      frame.__seen = true;
+      seen.frames += 1;
+      if (seen.controls === null) seen.controls = document.querySelectorAll(controls).length;
+    }
+    const top = Math.round(frame.getBoundingClientRect().top);
+    if (top > 0 && seen.tops[seen.tops.length - 1] !== top) seen.tops.push(top);
+  };
+  new MutationObserver(look).observe(document, {subtree: true, childList: true});
+  setInterval(look, 10);
+})()""".replace("__MAP_FRAME__", repr(MAP_FRAME))
+
+
+def test_a_session_opening_on_the_map_gets_the_map_before_its_controls(offline_page,
+                                                                        app_server) -> None:
+    """The first run draws the map alone; the controls come with the next run, and the map's
+    frame is neither loaded again nor moved when they do."""
+    loads: list[str] = []
+    offline_page.on("framenavigated",
+                    lambda f: loads.append(f.url) if "streamlit_folium" in f.url else None)
+    offline_page.add_init_script(FIRST_SIGHT)
+    page = _open(offline_page, f"{app_server.url}/map", "地图")
+    _map(page)
+    page.locator('[data-testid="stSidebar"] [data-testid="stDateInput"]').wait_for()
+    page.get_by_placeholder(t("map.search_hint", "zh")).wait_for()
+    page.wait_for_timeout(1000)
+    seen = page.evaluate("() => window.__mapFirst")
+    assert seen["frames"] == 1 and len(loads) == 1, (seen, loads)
+    assert seen["controls"] == 0, seen  # nothing but the map and the page's title before it
+    assert len(seen["tops"]) == 1, seen  # the search row's place was kept free
+    _no_exception(page)
 
 
 def test_search_box_flies_to_a_parcel(offline_page, app_server) -> None:

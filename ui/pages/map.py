@@ -6,6 +6,7 @@ import shapely
 import streamlit as st
 
 from ui import data as uidata
+from ui import map_first
 from ui.i18n import t
 from ui.map import MapData
 from ui.state import get_state
@@ -17,6 +18,8 @@ from ui.widgets import guard, readiness_label, rule_details, rule_labels, worksp
 FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 CHROME_PX = 240
 MIN_MAP_PX = 420
+#: The search row's height, kept free while the map comes first (no jump when the row comes).
+HEAD_PX = 40
 PAGE_CSS = f"""<style>
 [data-testid="stMainBlockContainer"] {{ padding-top: 2.2rem; padding-bottom: 0.5rem; }}
 {FRAME} {{ height: max({MIN_MAP_PX}px, calc(100vh - {CHROME_PX}px)) !important; }}
@@ -100,9 +103,16 @@ def main() -> None:
         if text is not None:
             with guard(lang):
                 rules = uidata.rulebook(text)
-        search, toggle = st.columns([3, 1], vertical_alignment="center")
-        with search:
-            found = _search(data, lang)
+        held = map_first.held()  # a session's first run: the map before the controls
+        head = st.container()
+        found = toggle = None
+        if held:  # the row's height kept free: the map does not move when the row comes
+            head.html(f'<div style="height: {HEAD_PX}px"></div>')
+        else:
+            with head:
+                search, toggle = st.columns([3, 1], vertical_alignment="center")
+            with search:
+                found = _search(data, lang)
         focus = None  # fly to a parcel found once per search, then leave the view to the user
         if found != st.session_state.get("map_search_done"):
             st.session_state["map_search_done"] = focus = found
@@ -115,13 +125,15 @@ def main() -> None:
             st.session_state["map_panel_for"] = shown
             if any(v is not None for v in shown):
                 st.session_state["map_panel"] = True
-        panel = toggle.toggle(t("map.panel", lang), key="map_panel")
+        panel = (toggle.toggle(t("map.panel", lang), key="map_panel") if toggle is not None
+                 else bool(st.session_state.get("map_panel", False)))
         # one block either way, the map always in its first column: no reload when it toggles
         cols = st.columns([3, 2] if panel else [1])
         left, right = cols[0], (cols[1] if panel else None)
         with left:
             workspace_map("main_map", data, lang, height=640, focus=focus)
-            st.caption(t("map.click_hint", lang))
+            if not held:
+                st.caption(t("map.click_hint", lang))
         if right is not None:
             with right, guard(lang):
                 _rule_panel(snap, text, data, labels, rules, lang)
