@@ -207,9 +207,13 @@ def sign_in_form(state: AppState, lang: str, cfg: DeploymentSettings, *, key: st
 
 
 def user_box(state: AppState, lang: str, cfg: DeploymentSettings | None = None) -> None:
-    """Sidebar: who is signed in and a sign-out button, else the sign-in form."""
+    """Sidebar: who is signed in and a sign-out button, else the sign-in form.
+
+    Shows ``state.user`` as :func:`current_user` left it, called once at the start of the
+    run (``app.py``): expiry and the account re-check are not done twice.
+    """
     cfg = cfg or settings()
-    user = current_user(state, cfg)
+    user = state.user
     with st.sidebar:
         if user is not None:
             st.markdown(t("auth.signed_in", lang, name=md_escape(user.name),
