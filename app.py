@@ -9,7 +9,7 @@ from ui import auth, map_first, warm
 from ui.i18n import t
 from ui.state import get_state
 from ui.text import md_escape
-from ui.widgets import current_lang, page_language, settle_defaults, sidebar
+from ui.widgets import as_of, current_lang, page_language, sidebar
 
 # No page or favicon icons: Streamlit fetches a Material-symbol favicon from a font CDN (an
 # intranet has none) and emoji need a font intranet machines often lack.
@@ -54,7 +54,7 @@ page = st.navigation([  # the default page (overview) is served at "/"
     for path, key, url in PAGES])
 held = map_first.hold(page.url_path)  # a session opening on the map: the map comes first
 if held:
-    settle_defaults(state)
+    as_of()  # the page reads the check date before the sidebar has drawn it
 else:
     lang = controls()
 page_language(lang)

@@ -35,6 +35,7 @@ from ui.text import md_escape, public_text
 
 __all__ = [
     "STATUS_COLORS",
+    "as_of",
     "current_lang",
     "guard",
     "language_switch",
@@ -43,7 +44,6 @@ __all__ = [
     "rule_details",
     "rule_labels",
     "rule_rows",
-    "settle_defaults",
     "sidebar",
     "workspace_map",
 ]
@@ -115,18 +115,11 @@ def sidebar(state: AppState) -> str:
             st.warning(t("sidebar.online_warning", lang))
         else:
             st.caption(t("sidebar.offline", lang))
-        settle_defaults(state)
-        state.as_of = st.date_input(t("sidebar.as_of", lang), value=state.as_of,
+        state.as_of = st.date_input(t("sidebar.as_of", lang), value=as_of(),
                                     key="sidebar_as_of")
         # the folder's name only: visitors never see where it lives on the server
         st.caption(f"{t('sidebar.workspace', lang)}: {md_escape(uidata.workspace_path().name)}")
     return lang
-
-
-def settle_defaults(state: AppState) -> None:
-    """The settings a page needs before the sidebar has drawn them: the check date."""
-    if state.as_of is None:
-        state.as_of = uidata.default_as_of()
 
 
 def page_language(lang: str) -> None:
@@ -270,6 +263,7 @@ def workspace_map(key: str, data: MapData, lang: str, *, height: int = 620,
 
 
 def as_of() -> date:
+    """The session's check date, set to the default (what the sidebar shows) when unset."""
     state = get_state()
     if state.as_of is None:
         state.as_of = uidata.default_as_of()
