@@ -95,7 +95,7 @@ class RuleOutput:
 
 @dataclass
 class Chunk:
-    """A spatially compact group of parcels evaluated together (by one thread)."""
+    """A run of consecutive parcels evaluated together (by one thread)."""
 
     pos: np.ndarray                    # positions in the evaluated parcel table
     geoms: np.ndarray                  # shapely geometries (analysis CRS)

@@ -45,7 +45,7 @@ from gis import io as gio
 from gis.errors import InputError
 from gis.measure import zorder
 from gis.raster import RasterSource
-from layers.readiness.evaluate import _parcel_table, _spatial_order, check_unique_ids
+from layers.readiness.evaluate import _parcel_table, check_unique_ids
 from layers.readiness.inputs import ReadinessInputs
 from layers.readiness.partitioned import evaluate_partition, merge_summaries
 from layers.readiness.rulebook import Rulebook
@@ -171,6 +171,14 @@ def _zkeys(geoms: gpd.GeoSeries, bounds: tuple[float, float, float, float]) -> p
     key = zorder((b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2, bounds)
     key[~np.isfinite(b).all(axis=1)] = np.iinfo(np.uint64).max
     return pd.Series(key, index=geoms.index, name="_zkey")
+
+
+def _spatial_order(geoms: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """Positions sorted along a Z-order curve of the bounding-box centres."""
+    b = shapely.bounds(geoms)
+    cx = np.where(ok, (b[:, 0] + b[:, 2]) / 2, np.nan)
+    cy = np.where(ok, (b[:, 1] + b[:, 3]) / 2, np.nan)
+    return np.argsort(zorder(cx, cy), kind="stable")
 
 
 def _memory_partitions(parcels: gpd.GeoDataFrame, partitions: int) -> list[Any]:

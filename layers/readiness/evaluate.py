@@ -16,7 +16,6 @@ import pyarrow as pa
 import shapely
 
 from gis.errors import InputError, SchemaError
-from gis.measure import zorder
 from gis.memory import release_memory
 from layers.labels import VALUE_LABELS
 from layers.readiness._base import COMMITTED, FAIL, PASS, STATUSES, UNKNOWN, Chunk, Evaluator
@@ -184,14 +183,6 @@ def _parcel_table(parcels: gpd.GeoDataFrame, parcel_ids: Iterable[str] | None
     return parcels.reset_index(drop=True)
 
 
-def _spatial_order(geoms: np.ndarray, ok: np.ndarray) -> np.ndarray:
-    """Positions sorted along a Z-order curve of the bounding-box centres."""
-    b = shapely.bounds(geoms)
-    cx = np.where(ok, (b[:, 0] + b[:, 2]) / 2, np.nan)
-    cy = np.where(ok, (b[:, 1] + b[:, 3]) / 2, np.nan)
-    return np.argsort(zorder(cx, cy), kind="stable")
-
-
 def _categorical(codes: np.ndarray, categories: list[str], *, sort: bool = False
                  ) -> pd.Categorical:
     """A categorical from codes over possibly repeated category labels (kept in their
@@ -211,7 +202,7 @@ def _categorical(codes: np.ndarray, categories: list[str], *, sort: bool = False
 def evaluate(inputs: ReadinessInputs, rulebook: Rulebook, *, as_of: date,
              parcel_ids: Iterable[str] | None = None, progress: Progress | None = None,
              chunk_size: int | None = None, workers: int = 2) -> ReadinessResult:
-    """Evaluate every rule for every parcel (vectorised, in spatial chunks, on two threads).
+    """Evaluate every rule for every parcel (vectorised, in chunks, on two threads).
 
     Parameters
     ----------
@@ -225,7 +216,7 @@ def evaluate(inputs: ReadinessInputs, rulebook: Rulebook, *, as_of: date,
     progress : callable, optional
         Called as ``progress(parcels_done, parcels_total)`` after each chunk.
     chunk_size, workers : int
-        Parcels per spatial chunk (default: automatic) and worker threads.
+        Parcels per chunk (default: automatic) and worker threads.
 
     Returns
     -------
@@ -248,11 +239,11 @@ def evaluate(inputs: ReadinessInputs, rulebook: Rulebook, *, as_of: date,
 
     if chunk_size is None:
         chunk_size = min(50_000, max(2_000, math.ceil(n / 4)))
-    order = _spatial_order(geoms, has_geom)
-    parts = [order[i:i + chunk_size] for i in range(0, n, chunk_size)]
+    # chunks of consecutive parcels: their geometries lie together in memory, as the
+    # reader made them (parcels gathered by place instead cost a fifth more at 1e6)
+    parts = [np.arange(i, min(i + chunk_size, n)) for i in range(0, n, chunk_size)]
 
     def work(sel: np.ndarray) -> int:
-        sel = np.sort(sel)
         g = geoms[sel]
         hg = has_geom[sel]
         if hg.any():
