@@ -449,6 +449,21 @@ def test_a_session_opening_on_the_map_gets_the_map_before_its_controls(offline_p
     _no_exception(page)
 
 
+def test_in_a_narrow_window_the_map_ends_where_it_first_appeared(offline_page,
+                                                                  app_server) -> None:
+    """Below 640 px Streamlit stacks the search row into two lines; the place kept free for
+    it on the first run is that high, so the map ends where it first appeared."""
+    offline_page.set_viewport_size({"width": 600, "height": 900})
+    offline_page.add_init_script(FIRST_SIGHT)
+    page = _open(offline_page, f"{app_server.url}/map", "地图")
+    _map(page)
+    page.get_by_placeholder(t("map.search_hint", "zh")).wait_for()
+    page.wait_for_timeout(1000)
+    tops = page.evaluate("() => window.__mapFirst")["tops"]
+    assert tops and tops[0] == tops[-1], tops
+    _no_exception(page)
+
+
 def test_search_box_flies_to_a_parcel(offline_page, app_server) -> None:
     parcels = gpd.read_file(app_server.ws / "layers.gpkg", layer="parcels").to_crs(4326)
     row = parcels[parcels["name"].notna()].iloc[-1]

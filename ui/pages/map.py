@@ -18,11 +18,14 @@ from ui.widgets import guard, readiness_label, rule_details, rule_labels, worksp
 FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 CHROME_PX = 240
 MIN_MAP_PX = 420
-#: The search row's height, kept free while the map comes first (no jump when the row comes).
-HEAD_PX = 40
+#: The search row's height, kept free while the map comes first (no jump when the row comes):
+#: one line, or two where Streamlit stacks columns (windows up to 640 px wide).
+HEAD_PX, STACKED_HEAD_PX = 40, 96
 PAGE_CSS = f"""<style>
 [data-testid="stMainBlockContainer"] {{ padding-top: 2.2rem; padding-bottom: 0.5rem; }}
 {FRAME} {{ height: max({MIN_MAP_PX}px, calc(100vh - {CHROME_PX}px)) !important; }}
+.dz-head-space {{ height: {HEAD_PX}px; }}
+@media (max-width: 640px) {{ .dz-head-space {{ height: {STACKED_HEAD_PX}px; }} }}
 </style>"""
 
 
@@ -107,7 +110,7 @@ def main() -> None:
         head = st.container()
         found = toggle = None
         if held:  # the row's height kept free: the map does not move when the row comes
-            head.html(f'<div style="height: {HEAD_PX}px"></div>')
+            head.html('<div class="dz-head-space"></div>')
         else:
             with head:
                 search, toggle = st.columns([3, 1], vertical_alignment="center")
