@@ -18,14 +18,16 @@ from ui.widgets import guard, readiness_label, rule_details, rule_labels, worksp
 FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 CHROME_PX = 240
 MIN_MAP_PX = 420
-#: The search row's height, kept free while the map comes first (no jump when the row comes):
-#: one line, or two where Streamlit stacks columns (windows up to 640 px wide).
+#: The search row's height, kept free while the map comes first and while the row's parts
+#: mount (no jump when the row comes): one line, or two where Streamlit stacks columns
+#: (windows up to 640 px wide). The row's container holds it, so it holds across both runs.
+HEAD_KEY = "map_head"
 HEAD_PX, STACKED_HEAD_PX = 40, 96
 PAGE_CSS = f"""<style>
 [data-testid="stMainBlockContainer"] {{ padding-top: 2.2rem; padding-bottom: 0.5rem; }}
 {FRAME} {{ height: max({MIN_MAP_PX}px, calc(100vh - {CHROME_PX}px)) !important; }}
-.dz-head-space {{ height: {HEAD_PX}px; }}
-@media (max-width: 640px) {{ .dz-head-space {{ height: {STACKED_HEAD_PX}px; }} }}
+.st-key-{HEAD_KEY} {{ min-height: {HEAD_PX}px; }}
+@media (max-width: 640px) {{ .st-key-{HEAD_KEY} {{ min-height: {STACKED_HEAD_PX}px; }} }}
 </style>"""
 
 
@@ -107,10 +109,10 @@ def main() -> None:
             with guard(lang):
                 rules = uidata.rulebook(text)
         held = map_first.held()  # a session's first run: the map before the controls
-        head = st.container()
+        head = st.container(key=HEAD_KEY)  # its height is kept free (PAGE_CSS)
         found = toggle = None
-        if held:  # the row's height kept free: the map does not move when the row comes
-            head.html('<div class="dz-head-space"></div>')
+        if held:  # something in it, or Streamlit does not lay the container out
+            head.html("<div></div>")
         else:
             with head:
                 search, toggle = st.columns([3, 1], vertical_alignment="center")
