@@ -7,6 +7,11 @@ and the coordinates straight into shapely. Anything this path is not sure to
 read exactly as GDAL would (ids, foreign members, nested or date-like values,
 mixed geometry types, 3-D coordinates, a CRS other than an EPSG URN …) makes
 :func:`read_geojson_lines` return ``None``, and the caller lets GDAL read it.
+
+Asked for another CRS, the coordinates are transformed before the geometries are made
+(as geopandas' ``to_crs`` transforms them), rather than made, taken apart and made again:
+a tenth of a second at 10^5 parcels. Coordinates that do not fit the file's CRS are left
+as they are, for the reader's CRS checks to speak of.
 """
 
 from __future__ import annotations
@@ -22,7 +27,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pajson
+import pyproj
 import shapely
+
+from gis.crs import check_declared_crs
 
 __all__ = ["read_geojson_lines"]
 
@@ -42,8 +50,12 @@ _GEOMETRY = {
 _INT32 = (-(2**31), 2**31 - 1)
 
 
-def read_geojson_lines(path: Path) -> gpd.GeoDataFrame | None:
-    """The FeatureCollection at ``path`` as GDAL would read it, or ``None`` when unsure."""
+def read_geojson_lines(path: Path, *, to_crs: str | None = None) -> gpd.GeoDataFrame | None:
+    """The FeatureCollection at ``path`` as GDAL would read it, or ``None`` when unsure.
+
+    With ``to_crs``, coordinates that fit the file's CRS come back transformed to
+    ``to_crs`` (the frame's CRS says which it is).
+    """
     raw = _read_all(path)
     start = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
     head = _FEATURES.search(raw, start, 1 << 16)
@@ -70,7 +82,7 @@ def read_geojson_lines(path: Path) -> gpd.GeoDataFrame | None:
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None  # not one feature per line, or types that change between features
     try:
-        return _frame(table, crs)
+        return _frame(table, crs, to_crs)
     except UnicodeDecodeError:
         return None  # not UTF-8 (a GBK file, say): GDAL's reading decides what to say
 
@@ -120,16 +132,17 @@ def _crs(header: object) -> str | None:
     return f"EPSG:{match.group(1)}" if match else None
 
 
-def _frame(table: pa.Table, crs: str) -> gpd.GeoDataFrame | None:
+def _frame(table: pa.Table, crs: str, to_crs: str | None) -> gpd.GeoDataFrame | None:
     names = set(table.column_names)
     if not {"type", "geometry"} <= names or names - {"type", "properties", "geometry"}:
         return None
     kinds = table["type"]
     if kinds.null_count or pc.any(pc.not_equal(kinds, "Feature")).as_py():
         return None
-    geoms = _geometries(table["geometry"].combine_chunks())
-    if geoms is None:
+    made = _geometries(table["geometry"].combine_chunks(), crs, to_crs)
+    if made is None:
         return None
+    geoms, crs = made
     columns: dict[str, pa.Array] = {}
     if "properties" in names:
         props = table["properties"].combine_chunks()
@@ -185,7 +198,26 @@ def _unnest(level: pa.Array, depth: int) -> tuple[list[np.ndarray], np.ndarray] 
     return offsets, np.asarray(level.cast(pa.float64())).reshape(-1, 2)
 
 
-def _geometries(geom: pa.Array) -> np.ndarray | None:
+def _reprojected(coords: np.ndarray, crs: str, to_crs: str) -> np.ndarray | None:
+    """``coords`` (x, y rows) transformed from ``crs`` to ``to_crs``, or ``None``: the same
+    CRS, coordinates that are not all finite or do not fit ``crs`` (the reader's checks
+    say what is wrong with them), or a transformation that gives non-finite values."""
+    src, dst = pyproj.CRS.from_user_input(crs), pyproj.CRS.from_user_input(to_crs)
+    if src.equals(dst) or not len(coords) or not np.isfinite(coords).all():
+        return None
+    lo, hi = coords.min(axis=0), coords.max(axis=0)
+    if check_declared_crs(src, (lo[0], lo[1], hi[0], hi[1])) is not None:
+        return None
+    x, y = pyproj.Transformer.from_crs(src, dst, always_xy=True).transform(
+        coords[:, 0], coords[:, 1])
+    out = np.column_stack([x, y])
+    return out if np.isfinite(out).all() else None
+
+
+def _geometries(geom: pa.Array, crs: str, to_crs: str | None
+                ) -> tuple[np.ndarray, str] | None:
+    """The geometries of the features and their CRS (``to_crs`` when they could be
+    transformed to it), or ``None``."""
     if geom.null_count or not pa.types.is_struct(geom.type):
         return None
     fields = {geom.type.field(i).name for i in range(geom.type.num_fields)}
@@ -204,9 +236,11 @@ def _geometries(geom: pa.Array) -> np.ndarray | None:
         first, last = coords[rings[:-1]], coords[rings[1:] - 1]
         if np.any(np.diff(rings) < 4) or not np.array_equal(first, last):
             return None  # unclosed or degenerate rings: GDAL closes or refuses them
+    if to_crs is not None and (moved := _reprojected(coords, crs, to_crs)) is not None:
+        coords, crs = moved, to_crs
     try:
         if ragged == shapely.GeometryType.POINT:
-            return shapely.points(coords)
-        return shapely.from_ragged_array(ragged, coords, tuple(offsets[-2::-1]))
+            return shapely.points(coords), crs
+        return shapely.from_ragged_array(ragged, coords, tuple(offsets[-2::-1])), crs
     except (shapely.errors.GEOSException, ValueError):
         return None  # unclosed rings and the like: GDAL's reading reports them

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -171,13 +171,14 @@ def _read_frame(gdal_path: str, target: _Target, *, read_geometry: bool) -> pd.D
         )
 
 
-def _gdal_read(target: _Target, *, read_geometry: bool) -> pd.DataFrame:
+def _gdal_read(target: _Target, *, read_geometry: bool, to_crs: str | None = None
+               ) -> pd.DataFrame:
     if target.suffix == ".shp" and target.encoding is None:
         _shapefile_encoding(target)
     forced = _as_geojson(target)
     if forced is not None:
         if read_geometry and target.encoding is None:
-            fast = read_geojson_lines(target.path)
+            fast = read_geojson_lines(target.path, to_crs=to_crs)
             if fast is not None:
                 return fast
         try:
@@ -245,6 +246,7 @@ def read_vector(
     encoding: str | None = None,
     expect: Expect = None,
     assume_crs: Any = None,
+    to_crs: str | None = None,
 ) -> ReadResult:
     """Read a vector layer safely and return clean features with notes.
 
@@ -263,6 +265,10 @@ def read_vector(
         (with a note); a file with no feature of that family is refused.
     assume_crs : CRS-like, optional
         CRS for data that declares none (or declares one that does not fit).
+    to_crs : str, optional
+        CRS to return the features in (``"EPSG:4547"``), reprojected after the checks
+        above; a GeoJSON's coordinates that fit its CRS are transformed while it is read
+        (faster, and the same coordinates).
 
     Returns
     -------
@@ -277,8 +283,8 @@ def read_vector(
     if expect is not None and expect != "none" and expect not in _FAMILIES:
         raise ValueError(f"expect must be one of {sorted(_FAMILIES)} or None, not {expect!r}")
     if Path(source).suffix.lower() == ".parquet":
-        return clean_read(read_geoparquet(source), str(source), expect=expect,
-                          assume_crs=assume_crs)
+        return _in_crs(clean_read(read_geoparquet(source), str(source), expect=expect,
+                                  assume_crs=assume_crs), to_crs)
     _check_size(source)
     target = _locate(source, layer, spatial=True)
     notes = target.notes
@@ -296,7 +302,7 @@ def read_vector(
             gdf = gdf.set_crs(declared)
     else:
         target.encoding = encoding
-        data = _gdal_read(target, read_geometry=True)
+        data = _gdal_read(target, read_geometry=True, to_crs=to_crs)
         if not isinstance(data, gpd.GeoDataFrame):
             raise GeometryError(
                 f"{target.display} is a table without geometries.",
@@ -305,8 +311,15 @@ def read_vector(
                 hint_zh="请按表格读取，或选择带空间信息的图层。",
             )
         gdf = _drop_kml_boilerplate(data) if target.suffix == ".kml" else data
-    return clean_read(gdf, target.display, expect=expect, assume_crs=assume_crs, notes=notes,
-                      source=target.source)
+    return _in_crs(clean_read(gdf, target.display, expect=expect, assume_crs=assume_crs,
+                              notes=notes, source=target.source), to_crs)
+
+
+def _in_crs(read: ReadResult, crs: str | None) -> ReadResult:
+    """``read`` with its features in ``crs`` (as they are when ``crs`` is ``None``)."""
+    if crs is None or read.gdf.crs is None or read.gdf.crs.equals(crs):
+        return read
+    return replace(read, gdf=read.gdf.to_crs(crs))
 
 
 def clean_read(gdf: gpd.GeoDataFrame, display: str, *, expect: Expect = None,

@@ -242,20 +242,23 @@ class Workspace:
         if src is None:
             return None
         path, layer = src
-        mtime = path.stat().st_mtime_ns if path.exists() else 0
+        stamp = (path.stat().st_mtime_ns if path.exists() else 0, self.crs)
         key = f"raw:{kind}"
         hit = self._cache.get(key)
-        if hit and hit[0] == mtime:
+        if hit and hit[0] == stamp:
             return hit[1]
         spec = get_spec(kind)
         if spec.is_table:
             data: Any = gio.read_table(path, layer=layer)
         else:
-            read = gio.read_vector(path, layer=layer, expect=spec.geometry)
+            # in the analysis CRS if the manifest names one (the GeoJSON reader then
+            # transforms the coordinates as it reads them)
+            read = gio.read_vector(path, layer=layer, expect=spec.geometry,
+                                   to_crs=self.crs or None)
             data = read.gdf
             self._notes[kind] = [n for n in read.notes if n.code in DROPPING_NOTES]
         data = normalize(kind, data).data
-        self._cache[key] = (mtime, data)
+        self._cache[key] = (stamp, data)
         return data
 
     def dropped(self, kind: str) -> list[Any]:

@@ -13,6 +13,7 @@ import pytest
 import shapely
 
 from gis._geojson import read_geojson_lines
+from gis.errors import CRSError
 from gis.io import read_vector
 
 _POLY = {"type": "Polygon", "coordinates": [[[113.1, 36.1], [113.2, 36.1], [113.2, 36.2],
@@ -158,3 +159,44 @@ def test_line_end_commas_blanked_across_megabyte_steps(end, shift):
     want = bytes(text).replace(end, b" " + end[1:])
     _blank_line_end_commas(np.frombuffer(text, dtype=np.uint8))
     assert bytes(text) == want and b"c,d" in want
+
+
+@pytest.mark.parametrize("crs", [_EPSG4490, _CRS84, None], ids=["4490", "crs84", "none"])
+@pytest.mark.parametrize("case", ["types", "multipolygon_china", "lines", "points"])
+def test_coordinates_transformed_while_read_are_those_to_crs_makes(tmp_path, case, crs):
+    features = SAME.get(case) or [_feature({"a": 1}, {
+        "type": "MultiPolygon", "coordinates": [_POLY["coordinates"]] * 2})] * 3
+    path = _write(tmp_path / f"{case}.geojson", features, crs)
+    fast = read_geojson_lines(path, to_crs="EPSG:4547")
+    assert fast is not None and fast.crs.to_epsg() == 4547
+    _assert_same(fast, _gdal(path).to_crs("EPSG:4547"))
+
+
+def test_read_vector_in_another_crs_gives_the_same_either_way(tmp_path):
+    fast_path = _write(tmp_path / "lines.geojson", SAME["types"])
+    slow_path = tmp_path / "one_line.geojson"
+    slow_path.write_text(json.dumps({"type": "FeatureCollection", "crs": _EPSG4490,
+                                     "features": SAME["types"]}), encoding="utf-8")
+    fast = read_vector(fast_path, to_crs="EPSG:4547")
+    slow = read_vector(slow_path, to_crs="EPSG:4547")
+    assert fast.gdf.crs.to_epsg() == slow.gdf.crs.to_epsg() == 4547
+    _assert_same(fast.gdf, slow.gdf)
+    _assert_same(slow.gdf, read_vector(slow_path).gdf.to_crs("EPSG:4547"))
+    assert [n.code for n in fast.notes] == [n.code for n in slow.notes]
+
+
+def test_coordinates_that_do_not_fit_their_crs_are_checked_before_any_transform(tmp_path):
+    """Metres labelled as degrees are refused with the reader's own sentence, and degrees
+    far from the CRS's area are warned of in the file's own numbers, then reprojected."""
+    metres = _write(tmp_path / "metres.geojson", [_feature({"a": 1}, {
+        "type": "Point", "coordinates": [38_500_000.0, 4_000_000.0]})])
+    assert read_geojson_lines(metres, to_crs="EPSG:4547").crs.to_epsg() == 4490
+    with pytest.raises(CRSError, match="metre-sized") as plain:
+        read_vector(metres)
+    with pytest.raises(CRSError) as asked:
+        read_vector(metres, to_crs="EPSG:4547")
+    assert str(asked.value) == str(plain.value)
+    far = _write(tmp_path / "far.geojson", SAME["hole"])
+    plain_read, asked_read = read_vector(far), read_vector(far, to_crs="EPSG:4547")
+    assert [n.message_en for n in asked_read.notes] == [n.message_en for n in plain_read.notes]
+    _assert_same(asked_read.gdf, plain_read.gdf.to_crs("EPSG:4547"))
