@@ -139,10 +139,6 @@ def _frame(table: pa.Table, crs: str, to_crs: str | None) -> gpd.GeoDataFrame | 
     kinds = table["type"]
     if kinds.null_count or pc.any(pc.not_equal(kinds, "Feature")).as_py():
         return None
-    made = _geometries(table["geometry"].combine_chunks(), crs, to_crs)
-    if made is None:
-        return None
-    geoms, crs = made
     columns: dict[str, pa.Array] = {}
     if "properties" in names:
         props = table["properties"].combine_chunks()
@@ -153,6 +149,11 @@ def _frame(table: pa.Table, crs: str, to_crs: str | None) -> gpd.GeoDataFrame | 
             if col is None or field.name in columns or field.name == "geometry":
                 return None
             columns[field.name] = col
+    # the geometries (and their transformation) last: properties GDAL must read cost none
+    made = _geometries(table["geometry"].combine_chunks(), crs, to_crs)
+    if made is None:
+        return None
+    geoms, crs = made
     df = pa.table(columns).to_pandas(self_destruct=True) if columns else pd.DataFrame(
         index=pd.RangeIndex(len(geoms)))
     df["geometry"] = geoms
