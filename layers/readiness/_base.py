@@ -95,7 +95,8 @@ class RuleOutput:
 
 @dataclass
 class Chunk:
-    """A run of consecutive parcels evaluated together (by one thread)."""
+    """A run of consecutive parcels evaluated together (its rules in one or more groups,
+    on one thread each)."""
 
     pos: np.ndarray                    # positions in the evaluated parcel table
     geoms: np.ndarray                  # shapely geometries (analysis CRS)
@@ -103,14 +104,22 @@ class Chunk:
     has_geom: np.ndarray               # False for missing/empty geometries
     bounds: tuple[float, float, float, float]
     cache: dict[Any, Any] = field(default_factory=dict)  # keyed by str or tuple
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __len__(self) -> int:
         return len(self.pos)
 
-    def _cached(self, key: str, make: Any) -> np.ndarray:
+    def shared(self, key: Any, make: Any) -> Any:
+        """``cache[key]``, made by ``make()`` once: a thread asking while another makes it
+        waits for that one rather than making it again."""
         if key not in self.cache:
-            self.cache[key] = make()
+            with self._lock:
+                if key not in self.cache:
+                    self.cache[key] = make()
         return self.cache[key]
+
+    def _cached(self, key: str, make: Any) -> np.ndarray:
+        return self.shared(key, make)
 
     def envelopes(self) -> np.ndarray:
         """``shapely.bounds`` of each parcel (NaN rows for missing or empty ones)."""
@@ -184,10 +193,8 @@ class Evaluator:
             out = self.run(chunk)
         else:
             key = ("when", tuple((k, tuple(v)) for k, v in flt.items()))
-            if key not in chunk.cache:
-                at = np.flatnonzero(applies)
-                chunk.cache[key] = (at, chunk.subset(at))
-            at, part = chunk.cache[key]
+            at, part = chunk.shared(key, lambda: (np.flatnonzero(applies),
+                                                  chunk.subset(np.flatnonzero(applies))))
             out = self.run(part).spread(len(chunk), at)
         blank = np.zeros(len(chunk), dtype=bool)
         for col in flt:

@@ -11,6 +11,7 @@ import shapely
 
 from gis.raster import slope_degrees
 from layers.readiness import LONG_COLUMNS, evaluate
+from layers.readiness.evaluate import _rule_groups, make_evaluator
 from tests.readiness.readiness_helpers import (
     AS_OF,
     box,
@@ -411,7 +412,8 @@ def test_chunks_and_threads_do_not_change_results() -> None:
     xy = rng.uniform(0, 3000, (400, 2))
     ps = parcels(list(shapely.box(410_000 + xy[:, 0], 4_000_000 + xy[:, 1],
                                   410_000 + xy[:, 0] + 40, 4_000_000 + xy[:, 1] + 30)),
-                 site_leveled=rng.choice([True, False], 400))
+                 site_leveled=rng.choice([True, False], 400),
+                 industry=rng.choice(["steel", "food"], 400))
     roads = gdf([line((0, 0), (3000, 3000)), line((0, 3000), (3000, 0))], status=["existing"] * 2)
     zones = gdf([box(0, 0, 1500, 3000)], zone_id=["Z1"], name=["a"])
     cons = gdf([shapely.Point(411_500, 4_001_500).buffer(600)], kind=["ecological_redline"])
@@ -419,7 +421,17 @@ def test_chunks_and_threads_do_not_change_results() -> None:
                  y1=3000)
     inp = inputs(ps, layers={"roads": roads, "zones": zones, "constraints": cons},
                  rasters={"dem": dem})
-    rb = rulebook(ROAD, FRACTIONS, SLOPE)
+    # two rules with one `when` in different groups share their sub-chunk across threads
+    steel = [ROAD.replace('"road"', f'"road_{m}"').replace("50.0", f"{m}.0")
+             + '\nwhen = { industry = "steel" }' for m in (40, 80)]
+    rb = rulebook(ROAD, FRACTIONS, SLOPE, *steel)
+    ids = [r.id for r in rb.rules]
+    groups = [[ids[r] for r in g]
+              for g in _rule_groups([make_evaluator(r, inp, AS_OF) for r in rb.rules], 2)]
+    assert sorted(r for g in groups for r in g) == sorted(ids)
+    # the three distance rules (the heaviest) are spread; the two `when` rules apart
+    assert sorted(len({"road", "road_40", "road_80"} & set(g)) for g in groups) == [1, 2]
+    assert not any({"road_40", "road_80"} <= set(g) for g in groups)
     one = evaluate(inp, rb, as_of=AS_OF, workers=1)
     many = evaluate(inp, rb, as_of=AS_OF, workers=2, chunk_size=37)
     pd.testing.assert_frame_equal(one.long, many.long)
