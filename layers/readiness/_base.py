@@ -118,20 +118,17 @@ class Chunk:
                     self.cache[key] = make()
         return self.cache[key]
 
-    def _cached(self, key: str, make: Any) -> np.ndarray:
-        return self.shared(key, make)
-
     def envelopes(self) -> np.ndarray:
         """``shapely.bounds`` of each parcel (NaN rows for missing or empty ones)."""
-        return self._cached("envelopes", lambda: shapely.bounds(self.geoms))
+        return self.shared("envelopes", lambda: shapely.bounds(self.geoms))
 
     def outlines(self) -> np.ndarray:
         """Each parcel's boundary (a polygon's distance to what lies outside it)."""
-        return self._cached("outlines", lambda: outline(self.geoms))
+        return self.shared("outlines", lambda: outline(self.geoms))
 
     def areas(self) -> np.ndarray:
         """Each parcel's area in m² (NaN for a missing geometry)."""
-        return self._cached("areas", lambda: shapely.area(self.geoms))
+        return self.shared("areas", lambda: shapely.area(self.geoms))
 
     def subset(self, at: np.ndarray) -> Chunk:
         """The parcels ``at`` (positions in this chunk) as a chunk of their own."""
@@ -193,8 +190,12 @@ class Evaluator:
             out = self.run(chunk)
         else:
             key = ("when", tuple((k, tuple(v)) for k, v in flt.items()))
-            at, part = chunk.shared(key, lambda: (np.flatnonzero(applies),
-                                                  chunk.subset(np.flatnonzero(applies))))
+
+            def split() -> tuple[np.ndarray, Chunk]:
+                at = np.flatnonzero(applies)
+                return at, chunk.subset(at)
+
+            at, part = chunk.shared(key, split)
             out = self.run(part).spread(len(chunk), at)
         blank = np.zeros(len(chunk), dtype=bool)
         for col in flt:
