@@ -18,7 +18,9 @@ process, per output format), the engine alone, and
 with medians of ``--runs`` runs (each in a fresh process, so peak RSS is per run; a
 command is run once untimed first, as a user's second run: bytecode written, files in
 the OS cache; ``cold:csv`` runs the CSV command with the workspace's converted layer
-copies removed before each run, as the first check after an input changes).
+copies removed before each run, as the first check after an input changes). The
+commands take turns run by run (on a shared host whose speed drifts, comparing a
+block of warm runs with a later block of cold ones measured the drift too).
 The baselines compute the geometric and raster rules of the rulebook (distance,
 within, overlap, slope, 5G coverage); the engine evaluates every rule (also the
 assessments, attributes and indicators) and builds the long results table.
@@ -275,7 +277,7 @@ def _forget_layer_copies(ws: Path) -> None:
 
 
 def _run_once(pipeline: str, ws: Path, sample: int, workdir: Path) -> dict:
-    if pipeline.startswith(("command:", "cold:")):
+    if _is_command(pipeline):
         fmt = pipeline.split(":", 1)[1]
         if pipeline.startswith("cold:"):
             _forget_layer_copies(ws)
@@ -297,19 +299,40 @@ def _run_once(pipeline: str, ws: Path, sample: int, workdir: Path) -> dict:
             "peak_rss_mb": rss}
 
 
-def measure(pipeline: str, ws: Path, runs: int, sample: int, workdir: Path) -> dict:
-    """Medians (seconds, whole-process seconds, peak RSS) of ``runs`` fresh-process runs."""
-    results = []
-    if pipeline.startswith(("command:", "cold:")):  # untimed: bytecode, files in the OS cache
+def _is_command(pipeline: str) -> bool:
+    return pipeline.startswith(("command:", "cold:"))
+
+
+def measure(pipelines: list[str], ws: Path, runs: int, sample: int, workdir: Path
+            ) -> dict[str, dict]:
+    """Per pipeline, the medians (seconds, whole-process seconds, CPU, peak RSS) of ``runs``
+    fresh-process runs. The ``devzone check`` commands take turns run by run, so that a
+    host that speeds up or slows down meanwhile (a shared machine) favours none of them;
+    the others run one after the other."""
+    commands = [p for p in pipelines if _is_command(p)]
+    results: dict[str, list[dict]] = {p: [] for p in pipelines}
+
+    def once(pipeline: str) -> None:
+        results[pipeline].append(r := _run_once(pipeline, ws, sample, workdir))
+        print(f"    {pipeline:16s} {r['seconds']:9.2f} s  (process {r['process_seconds']:7.2f} s)"
+              f"  {r['peak_rss_mb']:7.0f} MB", file=sys.stderr)
+
+    for pipeline in commands:  # untimed: bytecode, files in the OS cache
         _run_once(pipeline, ws, sample, workdir)
     for _ in range(runs):
-        results.append(_run_once(pipeline, ws, sample, workdir))
-        print(f"    {pipeline:16s} {results[-1]['seconds']:9.2f} s  "
-              f"(process {results[-1]['process_seconds']:7.2f} s)  "
-              f"{results[-1]['peak_rss_mb']:7.0f} MB", file=sys.stderr)
+        for pipeline in commands:
+            once(pipeline)
+    for pipeline in pipelines:
+        if not _is_command(pipeline):
+            for _ in range(runs):
+                once(pipeline)
+    return {p: _medians(rs) for p, rs in results.items()}
+
+
+def _medians(results: list[dict]) -> dict:
     keys = ("seconds", "process_seconds", "cpu_seconds", "peak_rss_mb") + (
         ("output_mb",) if "output_mb" in results[0] else ())
-    med = {k: statistics.median(r[k] for r in results) for k in keys}
+    med: dict = {k: statistics.median(r[k] for r in results) for k in keys}
     med["runs"] = [round(r["seconds"], 3) for r in results]
     med["extra"] = results[0]
     return med
@@ -354,11 +377,10 @@ def main() -> None:
         for kind in args.workspaces:
             print(f"N = {n:,} · {kind} workspace", file=sys.stderr)
             ws = WORKSPACES[kind](n, args.workdir, rebuild=args.rebuild)
-            for name in pipelines:
-                if n >= 1_000_000 and name in ("naive", "library"):
-                    continue
-                rows.append({"workspace": kind, "n": n, "pipeline": name,
-                             **measure(name, ws, args.runs, args.naive_sample, args.workdir)})
+            names = [p for p in pipelines
+                     if not (n >= 1_000_000 and p in ("naive", "library"))]
+            measured = measure(names, ws, args.runs, args.naive_sample, args.workdir)
+            rows += [{"workspace": kind, "n": n, "pipeline": p, **measured[p]} for p in names]
     table = _table(rows)
     _print_table(table, rows, args, [before, host_speed.describe()])
     if args.json:
