@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 DEMO := data/demo
 PORT ?= 8501
 ADDRESS ?= localhost
+# pytest processes for `make test` (pytest-xdist; 0 runs every test in one process)
+TEST_WORKERS ?= 2
 
 # uv installs exactly what uv.lock pins. It is the uv on PATH, else a private copy
 # from PyPI in .venv-uv (pip in a venv; without python3-venv, scripts/get_uv.py).
@@ -55,7 +57,7 @@ run: setup demo
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
